@@ -1,0 +1,87 @@
+"""The questionnaire domain: definitions, loading and validation, answers, skip logic, codebook.
+
+Plain Python on purpose: nothing here imports Flask or SQLAlchemy, so the web app, the
+analysis code and a notebook can all use it.
+"""
+
+from surveys.answers import ERROR_CODES, FieldError, PageResult, unexpected_fields, validate_page
+from surveys.codebook import (
+    AnalysisSpec,
+    CodebookRow,
+    analysis_spec,
+    codebook_rows,
+    export_columns,
+    flatten_answers,
+)
+from surveys.definition import (
+    INTRO_FIELDS,
+    QUESTION_TYPES,
+    ROLES,
+    Answers,
+    Condition,
+    Item,
+    Option,
+    Page,
+    Question,
+    Scale,
+    Survey,
+    Text,
+)
+from surveys.loader import load_definition, parse_definition
+from surveys.logic import (
+    is_visible,
+    next_page_index,
+    previous_page_index,
+    prune_hidden,
+    visible_questions,
+)
+from surveys.serialize import (
+    definition_fingerprint,
+    dump_definition,
+    survey_from_dict,
+    survey_to_dict,
+)
+from surveys.templates import builtin_template_names, builtin_template_path, load_builtin_template
+from surveys.validation import DefinitionError, Problem
+
+__all__ = [
+    "ERROR_CODES",
+    "INTRO_FIELDS",
+    "QUESTION_TYPES",
+    "ROLES",
+    "AnalysisSpec",
+    "Answers",
+    "CodebookRow",
+    "Condition",
+    "DefinitionError",
+    "FieldError",
+    "Item",
+    "Option",
+    "Page",
+    "PageResult",
+    "Problem",
+    "Question",
+    "Scale",
+    "Survey",
+    "Text",
+    "analysis_spec",
+    "builtin_template_names",
+    "builtin_template_path",
+    "codebook_rows",
+    "definition_fingerprint",
+    "dump_definition",
+    "export_columns",
+    "flatten_answers",
+    "is_visible",
+    "load_builtin_template",
+    "load_definition",
+    "next_page_index",
+    "parse_definition",
+    "previous_page_index",
+    "prune_hidden",
+    "survey_from_dict",
+    "survey_to_dict",
+    "unexpected_fields",
+    "validate_page",
+    "visible_questions",
+]

@@ -1,0 +1,188 @@
+"""Check one submitted page of answers against the definition.
+
+The web layer passes the form as ``{field name: [submitted strings]}`` and turns each
+:class:`FieldError` code into a translated message; nothing here is human text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from surveys.definition import Answers, Question, Survey
+from surveys.logic import is_visible, prune_hidden
+
+ERROR_CODES: tuple[str, ...] = (
+    "required",
+    "invalid_choice",
+    "too_many",
+    "too_long",
+    "not_a_number",
+    "not_an_integer",
+    "out_of_range",
+)
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """Why a field was rejected: ``code`` is one of :data:`ERROR_CODES`; ``params`` fill the
+    message (``max``, ``length``, ``min``, ``value``)."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """The valid answers of the page's visible fields, and an error per rejected field."""
+
+    answers: Answers
+    errors: dict[str, FieldError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _submitted(form: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
+    raw = form.get(name, ())
+    values = [raw] if isinstance(raw, str) else list(raw)
+    # Browsers send textarea line breaks as CRLF but count them as one character for
+    # maxlength; normalising keeps our length check in line with what the resident saw.
+    cleaned = (str(v).replace("\r\n", "\n").strip() for v in values)
+    return [v for v in cleaned if v]
+
+
+def _plain(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _single(values: list[str]) -> tuple[str | None, FieldError | None]:
+    if len(values) > 1:
+        return None, FieldError("too_many", {"max": 1})
+    return (values[0] if values else None), None
+
+
+def _parse_number(question: Question, text: str) -> tuple[int | float | None, FieldError | None]:
+    if not _NUMBER.match(text):
+        return None, FieldError("not_a_number", {"value": text})
+    value = float(text.replace(",", "."))
+    if question.integer:
+        if not value.is_integer():
+            return None, FieldError("not_an_integer", {"value": text})
+        number: int | float = int(value)
+    else:
+        number = value
+    too_low = question.min_value is not None and number < question.min_value
+    too_high = question.max_value is not None and number > question.max_value
+    if too_low or too_high:
+        params = {"min": _plain(question.min_value), "max": _plain(question.max_value)}
+        return None, FieldError("out_of_range", params)
+    return number, None
+
+
+def _check_choices(question: Question, values: list[str]) -> tuple[list[str], FieldError | None]:
+    codes = [o.code for o in question.options]
+    for value in values:
+        if value not in codes:
+            return [], FieldError("invalid_choice", {"value": value})
+    chosen = [code for code in codes if code in values]
+    if question.max_selections is not None and len(chosen) > question.max_selections:
+        return [], FieldError("too_many", {"max": question.max_selections})
+    return chosen, None
+
+
+def _validate_question(
+    question: Question, form: Mapping[str, Sequence[str] | str]
+) -> tuple[Answers, dict[str, FieldError]]:
+    answers: Answers = {}
+    errors: dict[str, FieldError] = {}
+    name = question.id
+
+    if question.type == "likert_matrix":
+        codes = [o.code for o in question.scale.options] if question.scale else []
+        for field_name in question.field_names():
+            value, error = _single(_submitted(form, field_name))
+            if error is None and value is not None and value not in codes:
+                error = FieldError("invalid_choice", {"value": value})
+            if error is not None:
+                errors[field_name] = error
+            elif value is None:
+                if question.required:
+                    errors[field_name] = FieldError("required")
+            else:
+                answers[field_name] = value
+        return answers, errors
+
+    values = _submitted(form, name)
+    if not values:
+        if question.required:
+            errors[name] = FieldError("required")
+        return answers, errors
+
+    if question.type in ("multiple_choice", "pick_top"):
+        chosen, error = _check_choices(question, values)
+        if error is not None:
+            errors[name] = error
+        else:
+            answers[name] = chosen
+        return answers, errors
+
+    value, error = _single(values)
+    if error is None and value is not None:
+        if question.type == "single_choice":
+            if value in (o.code for o in question.options):
+                answers[name] = value
+            else:
+                error = FieldError("invalid_choice", {"value": value})
+        elif question.type == "free_text":
+            if question.max_length is not None and len(value) > question.max_length:
+                error = FieldError("too_long", {"max": question.max_length, "length": len(value)})
+            else:
+                answers[name] = value
+        else:
+            number, error = _parse_number(question, value)
+            if number is not None:
+                answers[name] = number
+    if error is not None:
+        errors[name] = error
+    return answers, errors
+
+
+def validate_page(
+    survey: Survey,
+    page_index: int,
+    form: Mapping[str, Sequence[str]],
+    previous: Answers,
+) -> PageResult:
+    """Validate the submitted fields of page ``page_index``.
+
+    Only questions visible given ``previous`` (answers from other pages) plus this page's own
+    answers are checked; earlier answers to this page are replaced, not merged. Unanswered
+    optional fields are absent from the result.
+    """
+    page = survey.pages[page_index]
+    page_fields = {name for q in page.questions for name in q.field_names()}
+    context = prune_hidden(survey, {k: v for k, v in previous.items() if k not in page_fields})
+    answers: Answers = {}
+    errors: dict[str, FieldError] = {}
+    for question in page.questions:
+        if not is_visible(question, {**context, **answers}):
+            continue
+        question_answers, question_errors = _validate_question(question, form)
+        answers.update(question_answers)
+        errors.update(question_errors)
+    return PageResult(answers=answers, errors=errors)
+
+
+def unexpected_fields(survey: Survey, page_index: int, form_keys: Iterable[str]) -> list[str]:
+    """Submitted keys that are not field names of the page (hidden questions included)."""
+    page = survey.pages[page_index]
+    allowed = {name for q in page.questions for name in q.field_names()}
+    return [key for key in form_keys if key not in allowed]
