@@ -1,0 +1,46 @@
+"""What an import returns: the survey plus everything that could not be brought over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from surveys.definition import Survey
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """One element of the source file that the import leaves out.
+
+    ``location`` points into the source file (``"group 'G1' (gid 12) / question 'Q3' (qid 45)"``
+    or ``"survey sheet row 17"``), ``element`` names what is left out, ``reason`` says why.
+    """
+
+    location: str
+    element: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.element} – {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """``survey`` holds everything representable; the staff member decides about the rest."""
+
+    survey: Survey
+    unsupported: list[Unsupported] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unsupported
+
+
+class ImportError_(ValueError):  # noqa: N801 - the trailing _ keeps the builtin ImportError usable
+    """The file cannot be read as a survey at all; the message names what is wrong and where."""
+
+    def __init__(self, source: str, location: str, problem: str) -> None:
+        self.source = source
+        self.location = location
+        self.problem = problem
+        where = f"{source}, {location}" if location else source
+        super().__init__(f"{where}: {problem}")
