@@ -1,0 +1,412 @@
+"""Calibration weights: post-stratification, raking, trimming and their summaries.
+
+Every respondent starts with weight 1 (a self-selected sample treated as simple random
+sampling) and is calibrated to a population table. Weights depend only on the weighting
+cell, so the work is done on cell counts and the cost does not grow with the number of
+respondents. The result also carries the calibration structure (post-strata or raking
+margins) that :mod:`analysis.estimation` needs for Taylor-linearised standard errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from ._cells import factorize_columns, natural_key
+from .errors import AnalysisError
+from .population import validate_population
+
+__all__ = [
+    "WeightingResult",
+    "kish_effective_n",
+    "poststratify_weights",
+    "rake_weights",
+    "trim_weights",
+    "unit_weights",
+]
+
+
+@dataclass(frozen=True)
+class WeightingResult:
+    """Weights and how they were made.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray
+        Weight of each input row (per respondent; for aggregated input, per respondent of
+        that row).
+    cells : pandas.DataFrame
+        One row per weighting cell found in the data: the weighting variables, ``n``
+        (respondents), ``weight`` and, when calibrated, ``stratum`` (the post-stratum after
+        collapsing) and ``count`` (population).
+    method : str
+        ``"poststratify"``, ``"rake"`` or ``"none"``.
+    n, n_eff, design_effect : float
+        Respondents, Kish effective sample size and Kish design effect ``n / n_eff``.
+    notes : list of str
+        Collapsed cells, trimming and convergence, in Swedish and English.
+    cell_of_row : numpy.ndarray
+        Index into ``cells`` for each input row.
+    poststrata : numpy.ndarray or None
+        Post-stratum code of each cell (post-stratification only).
+    margins : tuple of numpy.ndarray
+        For raking, the category code of each cell on each margin.
+    iterations : int
+        Raking sweeps used.
+    """
+
+    weights: np.ndarray
+    cells: pd.DataFrame
+    method: str
+    n: float
+    n_eff: float
+    design_effect: float
+    notes: list[str] = field(default_factory=list)
+    cell_of_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    poststrata: np.ndarray | None = None
+    margins: tuple[np.ndarray, ...] = ()
+    iterations: int = 0
+
+    @property
+    def cell_weights(self) -> np.ndarray:
+        """Weight of each cell, aligned with :attr:`cells`."""
+        return self.cells["weight"].to_numpy(dtype=float)
+
+
+def kish_effective_n(weights: np.ndarray, counts: np.ndarray | None = None) -> float:
+    """Kish's effective sample size ``(Σw)² / Σw²``.
+
+    Parameters
+    ----------
+    weights : array_like
+        Weights, one per respondent or one per group of identical respondents.
+    counts : array_like, optional
+        How many respondents each weight stands for.
+
+    References
+    ----------
+    Kish, L. (1965). Survey Sampling. Wiley, section 11.7.
+    """
+    w = np.asarray(weights, dtype=float)
+    c = np.ones_like(w) if counts is None else np.asarray(counts, dtype=float)
+    total_sq = float(np.dot(c, w * w))
+    if total_sq == 0:
+        return 0.0
+    return float(np.dot(c, w)) ** 2 / total_sq
+
+
+def unit_weights(data: pd.DataFrame, *, counts: str | None = None) -> WeightingResult:
+    """All weights 1: the unweighted analysis, in the same shape as the calibrated ones."""
+    n_row = _row_counts(data, counts)
+    cells = pd.DataFrame({"n": [float(n_row.sum())], "weight": [1.0]})
+    return _result(np.zeros(len(data), dtype=np.int64), cells, "none", [], n_row)
+
+
+def poststratify_weights(
+    data: pd.DataFrame,
+    population: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    counts: str | None = None,
+    min_cell: int = 5,
+    collapse_by: str | None = None,
+) -> WeightingResult:
+    """Post-stratify to the population cells of ``by``.
+
+    The weight of a respondent in cell *h* is ``N_h / n_h``. A cell with fewer than
+    ``min_cell`` respondents (including none) is merged with the neighbouring band of
+    ``collapse_by`` (default: the first variable of ``by``) that has the same values of the
+    other variables, and the merge is reported in ``notes``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Respondents (or aggregated rows, see ``counts``) with the ``by`` columns.
+    population : pandas.DataFrame
+        ``by`` columns and ``count``.
+    by : sequence of str
+        Weighting variables, e.g. ``("age_band", "gender")``.
+    counts : str, optional
+        Column of ``data`` giving how many respondents each row stands for.
+    min_cell : int
+        Smallest acceptable number of respondents in a post-stratum.
+    collapse_by : str, optional
+        Ordered variable along which tiny cells are merged with a neighbour.
+
+    Raises
+    ------
+    AnalysisError
+        Unknown column, negative counts, a level in the data the population lacks (or the
+        reverse), or a tiny cell with no neighbour to merge with.
+
+    References
+    ----------
+    Holt, D. and Smith, T. M. F. (1979). Post stratification. JRSS A 142(1), 33-46.
+    Lumley, T. R package ``survey``, ``postStratify``.
+    """
+    by = list(by)
+    collapse_by = by[0] if collapse_by is None else collapse_by
+    if collapse_by not in by:
+        raise AnalysisError(f"collapse_by {collapse_by!r} is not one of the weighting variables")
+    _require_columns(data, by)
+    pop = validate_population(population, by)
+    n_row = _row_counts(data, counts)
+    cell_of_row, cells = factorize_columns(data, by)
+    cells["n"] = np.bincount(cell_of_row, weights=n_row, minlength=len(cells))
+    _check_levels(cells, pop, by)
+    merged = cells.merge(pop, on=by, how="left", validate="one_to_one")
+    lacking = merged["count"].isna() | (merged["count"] <= 0)
+    if lacking.any():
+        row = merged.loc[lacking].iloc[0]
+        raise AnalysisError(
+            "the data have cell " + _cell_text(row, by)
+            + " which the population table lacks / data har cellen "
+            + _cell_text(row, by) + " som saknas i befolkningstabellen"
+        )
+    # Population cells without respondents take part in collapsing so that their people are
+    # still represented by a neighbouring band.
+    full = pop.loc[pop["count"] > 0].merge(cells[[*by, "n"]], on=by, how="left")
+    full["n"] = full["n"].fillna(0.0)
+    strata, notes = _collapse(full, by, collapse_by, min_cell)
+    full["stratum"] = strata
+    totals = full.groupby("stratum").agg(N=("count", "sum"), n=("n", "sum"))
+    full["weight"] = (totals["N"] / totals["n"]).reindex(full["stratum"]).to_numpy()
+    cells = cells.merge(full[[*by, "count", "stratum", "weight"]], on=by, how="left")
+    return _result(cell_of_row, cells, "poststratify", notes, n_row,
+                   poststrata=cells["stratum"].to_numpy(dtype=np.int64))
+
+
+def rake_weights(
+    data: pd.DataFrame,
+    population: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    counts: str | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> WeightingResult:
+    """Rake (iterative proportional fitting) to the one-way margins of each ``by`` variable.
+
+    Parameters
+    ----------
+    data, population, by, counts
+        As for :func:`poststratify_weights`; only the margins of ``population`` are used.
+    tol : float
+        Stop when every weighted margin is within ``tol`` (relative) of its target.
+    max_iter : int
+        Largest number of sweeps over all margins.
+
+    Raises
+    ------
+    AnalysisError
+        Bad input as for :func:`poststratify_weights`, or no convergence within
+        ``max_iter`` sweeps (the message gives the remaining gap).
+
+    References
+    ----------
+    Deming, W. E. and Stephan, F. F. (1940). On a least squares adjustment of a sampled
+    frequency table when the expected marginal totals are known. Ann. Math. Statist. 11.
+    Kalton, G. and Flores-Cervantes, I. (2003). Weighting methods. J. Official Statistics
+    19(2), 81-97.
+    """
+    by = list(by)
+    if tol <= 0 or max_iter < 1:
+        raise AnalysisError("tol must be positive and max_iter at least 1")
+    _require_columns(data, by)
+    pop = validate_population(population, by)
+    n_row = _row_counts(data, counts)
+    cell_of_row, cells = factorize_columns(data, by)
+    n_cell = np.bincount(cell_of_row, weights=n_row, minlength=len(cells))
+    cells["n"] = n_cell
+    _check_levels(cells, pop, by)
+    margins: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    for var in by:
+        target = pop.groupby(var)["count"].sum()
+        codes = pd.Categorical(cells[var], categories=target.index).codes.astype(np.int64)
+        zero = target.to_numpy()[codes] <= 0
+        if zero.any():
+            raise AnalysisError(
+                f"the data have {var}={cells[var].to_numpy()[zero][0]!r} but its population "
+                "count is 0"
+            )
+        margins.append(codes)
+        targets.append(target.to_numpy(dtype=float))
+    w = np.ones(len(cells))
+    gap = np.inf
+    for sweep in range(1, max_iter + 1):
+        for codes, target in zip(margins, targets, strict=True):
+            achieved = np.bincount(codes, weights=n_cell * w, minlength=len(target))
+            w = w * (target / achieved)[codes]
+        gap = max(
+            float(np.max(np.abs(
+                np.bincount(codes, weights=n_cell * w, minlength=len(target)) / target - 1
+            )))
+            for codes, target in zip(margins, targets, strict=True)
+        )
+        if gap < tol:
+            break
+    else:
+        raise AnalysisError(
+            f"raking did not converge in {max_iter} iterations (largest margin gap {gap:.2e}, "
+            f"tolerance {tol:.0e}) / rakingen konvergerade inte på {max_iter} varv"
+        )
+    cells["weight"] = w
+    notes = [f"Raking konvergerade efter {sweep} varv. / Raking converged after {sweep} sweeps."]
+    return _result(cell_of_row, cells, "rake", notes, n_row, margins=tuple(margins),
+                   iterations=sweep)
+
+
+def trim_weights(
+    result: WeightingResult, max_ratio: float, *, max_iter: int = 50
+) -> WeightingResult:
+    """Cap weights at ``max_ratio`` times the mean weight, keeping the weighted total.
+
+    The excess is spread proportionally over the untrimmed cells and the cap re-applied
+    until no weight exceeds it. Standard errors still use the calibration structure of
+    ``result``, as R's ``trimWeights`` does; the trimmed weights no longer meet the
+    population totals exactly, which the notes say.
+
+    References
+    ----------
+    Potter, F. J. (1990). A study of procedures to identify and trim extreme sampling
+    weights. Proc. Survey Research Methods Section, ASA, 225-230.
+    """
+    if max_ratio <= 1:
+        raise AnalysisError(f"trimming ratio must be above 1, got {max_ratio}")
+    n_cell = result.cells["n"].to_numpy(dtype=float)
+    w = result.cell_weights.copy()
+    total = float(np.dot(n_cell, w))
+    cap = max_ratio * total / n_cell.sum()
+    trimmed = np.zeros(len(w), dtype=bool)
+    for _ in range(max_iter):
+        over = (w > cap * (1 + 1e-12)) & (n_cell > 0)
+        if not over.any():
+            break
+        trimmed |= over
+        w[trimmed] = cap
+        free = ~trimmed & (n_cell > 0)
+        rest = total - float(np.dot(n_cell[trimmed], w[trimmed]))
+        w[free] *= rest / float(np.dot(n_cell[free], w[free]))
+    count = int(trimmed.sum())
+    notes = list(result.notes)
+    if count:
+        notes.append(
+            f"{count} viktceller trimmades till {cap:.1f} ({max_ratio} × medelvikten). / "
+            f"{count} weighting cells trimmed to {cap:.1f} ({max_ratio} × mean weight)."
+        )
+    cells = result.cells.assign(weight=w)
+    n_eff = kish_effective_n(w, n_cell)
+    return replace(result, weights=w[result.cell_of_row], cells=cells, notes=notes,
+                   n_eff=n_eff, design_effect=result.n / n_eff)
+
+
+def _result(
+    cell_of_row: np.ndarray,
+    cells: pd.DataFrame,
+    method: str,
+    notes: list[str],
+    n_row: np.ndarray,
+    *,
+    poststrata: np.ndarray | None = None,
+    margins: tuple[np.ndarray, ...] = (),
+    iterations: int = 0,
+) -> WeightingResult:
+    w_cell = cells["weight"].to_numpy(dtype=float)
+    n_cell = cells["n"].to_numpy(dtype=float)
+    n = float(n_cell.sum())
+    n_eff = kish_effective_n(w_cell, n_cell)
+    return WeightingResult(
+        weights=w_cell[cell_of_row], cells=cells, method=method, n=n, n_eff=n_eff,
+        design_effect=n / n_eff if n_eff else np.nan, notes=notes, cell_of_row=cell_of_row,
+        poststrata=poststrata, margins=margins, iterations=iterations,
+    )
+
+
+def _row_counts(data: pd.DataFrame, counts: str | None) -> np.ndarray:
+    if counts is None:
+        return np.ones(len(data))
+    _require_columns(data, [counts])
+    values = pd.to_numeric(data[counts], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(values).any() or (values < 0).any():
+        raise AnalysisError(f"column {counts!r} must hold non-negative numbers")
+    return values
+
+
+def _require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    for col in columns:
+        if col not in data.columns:
+            raise AnalysisError(
+                f"unknown column {col!r}; the data have: {', '.join(map(str, data.columns))} / "
+                f"okänd kolumn {col!r}"
+            )
+
+
+def _check_levels(cells: pd.DataFrame, pop: pd.DataFrame, by: Sequence[str]) -> None:
+    for var in by:
+        in_data = set(cells[var])
+        in_pop = set(pop[var])
+        extra = sorted(in_data - in_pop, key=natural_key)
+        if extra:
+            raise AnalysisError(
+                f"the data have {var}={extra[0]!r}, which the population table lacks / "
+                f"data har {var}={extra[0]!r} som saknas i befolkningstabellen"
+            )
+        populated = set(pop.loc[pop["count"] > 0, var])
+        absent = sorted(populated - in_data, key=natural_key)
+        if absent:
+            raise AnalysisError(
+                f"the population table has {var}={absent[0]!r}, which no response has; drop it "
+                f"from the population table / befolkningstabellen har {var}={absent[0]!r} men "
+                "inget svar har det"
+            )
+
+
+def _cell_text(row: pd.Series, by: Sequence[str]) -> str:
+    return "(" + ", ".join(f"{c}={row[c]}" for c in by) + ")"
+
+
+def _collapse(
+    full: pd.DataFrame, by: Sequence[str], band: str, min_cell: int
+) -> tuple[np.ndarray, list[str]]:
+    others = [c for c in by if c != band]
+    strata = np.full(len(full), -1, dtype=np.int64)
+    notes: list[str] = []
+    next_id = 0
+    groups = full.groupby(others, sort=False).groups if others else {(): full.index}
+    for key, index in groups.items():
+        part = full.loc[index]
+        order = sorted(part.index, key=lambda i: natural_key(part.at[i, band]))
+        segments = [[i] for i in order]
+        sizes = [float(full.at[i, "n"]) for i in order]
+        while len(segments) > 1 and min(sizes) < min_cell:
+            small = int(np.argmin(sizes))
+            neighbours = [j for j in (small - 1, small + 1) if 0 <= j < len(segments)]
+            other = min(neighbours, key=lambda j: sizes[j])
+            low, high = sorted((small, other))
+            names = [str(full.at[i, band]) for i in segments[small]]
+            into = [str(full.at[i, band]) for i in segments[other]]
+            where = "" if not others else " (" + ", ".join(
+                f"{c}={v}" for c, v in zip(others, np.atleast_1d(key), strict=True)) + ")"
+            notes.append(
+                f"Cellen {band}={'+'.join(names)}{where} hade {sizes[small]:.0f} svar och slogs "
+                f"ihop med {'+'.join(into)}. / Cell {band}={'+'.join(names)}{where} had "
+                f"{sizes[small]:.0f} answers and was merged with {'+'.join(into)}."
+            )
+            segments[low:high + 1] = [segments[low] + segments[high]]
+            sizes[low:high + 1] = [sizes[low] + sizes[high]]
+        if min(sizes) < min_cell:
+            where = ", ".join(f"{c}={v}" for c, v in zip(others, np.atleast_1d(key),
+                                                        strict=True)) or band
+            raise AnalysisError(
+                f"too few answers to post-stratify ({where}: {sizes[0]:.0f} < {min_cell}) and no "
+                "neighbouring band to merge with; use method 'rake' / för få svar för "
+                "efterstratifiering"
+            )
+        for seg in segments:
+            strata[seg] = next_id
+            next_id += 1
+    return strata, notes
