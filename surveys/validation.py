@@ -316,7 +316,7 @@ class _Builder:
         if data is None:
             self.add("", "the definition is empty", None)
             return None
-        top = self.mapping(data, "", getattr(data, "line", 1), SURVEY_REQUIRED, SURVEY_OPTIONAL)
+        top = self.mapping(data, "", getattr(data, "line", None), SURVEY_REQUIRED, SURVEY_OPTIONAL)
         if top is None:
             return None
 
