@@ -41,7 +41,9 @@ def test_yaml_integers_become_string_codes(sample_path: Path) -> None:
 
 def test_yes_and_no_stay_text_in_labels_codes_and_languages() -> None:
     text = Path(__file__).parent.joinpath("data", "sample.yaml").read_text(encoding="utf-8")
-    text = text.replace("{code: ja, label: {sv: Ja, en: 'Yes'}}", "{code: yes, label: {sv: Ja, en: Yes}}")
+    text = text.replace(
+        "{code: ja, label: {sv: Ja, en: 'Yes'}}", "{code: yes, label: {sv: Ja, en: Yes}}"
+    )
     survey = parse_definition(text.replace("show_if: {question: har_bil, equals: ja}",
                                            "show_if: {question: har_bil, equals: yes}"))
     option = survey.question("har_bil").options[0]
