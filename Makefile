@@ -1,0 +1,60 @@
+# The two commands: `make run` and `make test`. Everything else is what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+export MEDBORGARDIALOG_DEV ?= 1
+
+.PHONY: run test install install-test translations translations-compile chromium serve lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Compiled catalogs (.mo) are build output, never committed.
+translations-compile: install
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations; \
+	fi
+
+# Extract UI strings and update every catalog (translators then fill in the .po files).
+translations: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_ngettext:1,2 -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(MAKE) translations-compile
+
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
+
+run: install translations-compile instance/config.py
+	$(FLASK) init-db
+	$(FLASK) load-builtin
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Browser tests drive Debian's Chromium; install it when it is missing (CI runs as root).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
+	fi
+
+test: install-test translations-compile chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install-test
+	$(BIN)/ruff check .

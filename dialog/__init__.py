@@ -1,0 +1,98 @@
+"""The Flask web app: factory, blueprints, models and CLI."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, current_app, request
+
+from . import cli, errors, templating
+from .config import Config, database_url
+from .extensions import babel, csrf, db, migrate
+from .i18n import select_locale
+
+# Blueprints whose POSTs carry residents' answers (kiosk joins later).
+ANSWER_BLUEPRINTS = frozenset({"respond", "kiosk"})
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_MIGRATIONS = os.path.join(_ROOT, "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. Does no I/O: the schema is created by ``flask init-db``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    _check_secret_key(app)
+    if app.debug or app.testing or _local_development():
+        # Plain http on loopback: a Secure cookie would never come back.
+        app.config["SESSION_COOKIE_SECURE"] = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_MIGRATIONS)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=_translations_dir())
+    # Registered before CSRFProtect, whose check reads the body: the limit must already hold.
+    app.before_request(_limit_answer_body)
+    csrf.init_app(app)
+    _configure_sqlite(app)
+
+    from .respond import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _limit_answer_body() -> None:
+    """Answer pages are small; a larger body is tampering or a mistake, refused unread."""
+    if request.method == "POST" and request.blueprint in ANSWER_BLUEPRINTS:
+        request.max_content_length = current_app.config["RESPONSE_MAX_BYTES"]
+
+
+def _translations_dir() -> str:
+    return os.path.join(_ROOT, "translations")
+
+
+def _local_development() -> bool:
+    """``make run`` sets this: serving on 127.0.0.1 for a developer or a demo."""
+    return os.environ.get("MEDBORGARDIALOG_DEV") == "1"
+
+
+def _check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing or _local_development():
+        # Development only: a per-process key means sessions end on restart, which is fine there.
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+        return
+    raise RuntimeError(
+        "SECRET_KEY saknas. Sätt SECRET_KEY i miljön eller i instance/config.py "
+        "(SECRET_KEY is missing: set it in the environment or instance/config.py)."
+    )
+
+
+def _configure_sqlite(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        # WAL lets readers (dashboards, exports) run while residents' answers are written;
+        # the busy timeout makes concurrent writers wait instead of failing.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,151 @@
+"""Command-line work for staff and operators: ``flask --app app <command>``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, insert, select
+
+from surveys import DefinitionError, builtin_template_path, load_definition
+
+from .extensions import db
+from .models import Response, SurveyVersion, utcnow
+from .services import catalog
+from .services.export import codebook_table, iter_csv, iter_response_rows
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    from flask_migrate import upgrade
+
+    os.makedirs(current_app.instance_path, exist_ok=True)
+    upgrade()
+    click.echo("Databasen är uppdaterad (database schema is up to date).")
+
+
+@click.command("load-survey")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--status", type=click.Choice(["draft", "open", "closed"]), default=None,
+              help="Status of the survey round (new surveys default to open).")
+@with_appcontext
+def load_survey_command(path: Path, status: str | None) -> None:
+    """Validate a survey definition and publish it (a changed definition = a new version)."""
+    try:
+        survey = load_definition(path)
+    except DefinitionError as error:
+        click.echo(f"{path}: definitionen har fel (the definition has errors):", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+    published = catalog.publish(survey, status=status)
+    state = "ny version" if published.created else "oförändrad"
+    click.echo(f"{published.slug} version {published.version} ({state})")
+
+
+@click.command("load-builtin")
+@with_appcontext
+def load_builtin_command() -> None:
+    """Publish the built-in trygghetsundersökning (kept as is when unchanged)."""
+    published = catalog.publish(load_definition(builtin_template_path("trygghet")))
+    click.echo(f"{published.slug} version {published.version}")
+
+
+@click.command("seed-demo")
+@click.option("--responses", "count", type=click.IntRange(min=0), default=None,
+              help="Number of complete responses (default from config).")
+@click.option("--seed", type=int, default=2026)
+@click.option("--slug", default="trygghet")
+@click.option("--if-empty", is_flag=True, help="Only add responses when the survey has none.")
+@with_appcontext
+def seed_demo_command(count: int | None, seed: int, slug: str, if_empty: bool) -> None:
+    """Add synthetic demo responses (skewed like a self-selected sample)."""
+    from .demo import DemoGenerator
+
+    record = catalog.find_survey(slug)
+    if record is None or record.current_version is None:
+        click.echo(f"Enkäten '{slug}' finns inte (survey not found). Kör load-survey först.",
+                   err=True)
+        sys.exit(1)
+    existing = db.session.scalar(
+        select(func.count(Response.id)).join(SurveyVersion)
+        .where(SurveyVersion.survey_id == record.id))
+    if if_empty and existing:
+        click.echo(f"{slug}: har redan {existing} svar, inga demosvar tillagda.")
+        return
+    count = current_app.config["DEMO_RESPONSES"] if count is None else count
+    survey = catalog.definition_of(record.current_version)
+    generator = DemoGenerator(survey, seed)
+    now = utcnow()
+    batch: list[dict] = []
+    for i in range(1, count + 1):
+        completed = generator.completed_at(now)
+        batch.append({
+            "version_id": record.current_version_id, "status": "complete", "token_hash": None,
+            "channel": generator.channel(), "language": generator.language(),
+            "page_index": len(survey.pages) - 1, "answers": generator.response(),
+            "started_at": completed, "updated_at": completed, "completed_at": completed,
+        })
+        if len(batch) == 5000 or i == count:
+            db.session.execute(insert(Response), batch)
+            db.session.commit()
+            batch.clear()
+            _progress(i, count, "Demosvar")
+    click.echo(f"{slug}: {count} demosvar tillagda (seed {seed}).")
+
+
+@click.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write; without it the CSV goes to standard output.")
+@click.option("--codebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Codebook file (default: next to --out, named <out>-codebook.csv).")
+@click.option("--excel", is_flag=True, help="Semicolons and a UTF-8 BOM for Swedish Excel.")
+@with_appcontext
+def export_command(slug: str, fmt: str, out: Path | None, codebook: Path | None,
+                   excel: bool) -> None:
+    """Export complete responses (codes, one column per question/item) and the codebook."""
+    record = catalog.find_survey(slug)
+    if record is None or record.current_version is None:
+        click.echo(f"Enkäten '{slug}' finns inte (survey not found).", err=True)
+        sys.exit(1)
+    survey = catalog.definition_of(record.current_version)
+    delimiter = ";" if excel else ","
+    if codebook is None and out is not None:
+        codebook = out.with_name(out.stem + "-codebook.csv")
+    chunks = iter_csv(iter_response_rows(record, survey), delimiter=delimiter, bom=excel)
+    if out is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        click.echo(f"Svar: {out}", err=True)
+    if codebook is not None:
+        with codebook.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in iter_csv(iter(codebook_table(survey)), delimiter=delimiter, bom=excel):
+                handle.write(chunk)
+        click.echo(f"Kodbok: {codebook}", err=True)
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db_command, load_survey_command, load_builtin_command,
+                    seed_demo_command, export_command):
+        app.cli.add_command(command)

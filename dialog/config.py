@@ -1,0 +1,50 @@
+"""Configuration defaults. Secrets come from ``instance/config.py`` or the environment only."""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES: dict[str, str] = {
+    "sv": "Svenska",
+    "en": "English",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "so": "Soomaali",
+    "ti": "ትግርኛ",
+    "uk": "Українська",
+    "fi": "Suomi",
+}
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+
+
+class Config:
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LANGUAGES = LANGUAGES
+    # A resident may take an hour over one page; the token is tied to the session anyway.
+    WTF_CSRF_TIME_LIMIT = None
+    # Resident answer pages are small; staff uploads (definitions, population tables) are larger.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    RESPONSE_MAX_BYTES = 64 * 1024
+    RESUME_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    MIN_GROUP_SIZE = 10
+    DEMO_RESPONSES = 600
+
+
+def database_url(instance_path: str) -> str:
+    """SQLite in the instance folder unless DATABASE_URL says otherwise."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the psycopg 3 driver named.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + os.path.join(instance_path, "medborgardialog.db")

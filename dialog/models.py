@@ -1,0 +1,98 @@
+"""Database tables. Answers are stored as one JSON document per response, keyed by field name,
+so that a survey version can change its questions without schema changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SurveyRecord(db.Model):
+    """A survey round as staff see it: slug, status, opening dates, the published version."""
+
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # draft | open | closed
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_version.id", use_alter=True, name="fk_survey_current_version")
+    )
+
+    current_version: Mapped[SurveyVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+    versions: Mapped[list[SurveyVersion]] = relationship(
+        back_populates="survey", foreign_keys="SurveyVersion.survey_id",
+        order_by="SurveyVersion.number",
+    )
+
+
+class SurveyVersion(db.Model):
+    """One published definition. Immutable once it exists: responses point at it."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
+    number: Mapped[int]
+    definition: Mapped[dict] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    survey: Mapped[SurveyRecord] = relationship(
+        back_populates="versions", foreign_keys=[survey_id]
+    )
+
+
+@event.listens_for(SurveyVersion, "before_update")
+def _refuse_version_change(mapper, connection, target: SurveyVersion) -> None:
+    # Responses must always be readable against the exact wording they answered.
+    raise ValueError("a published survey version is never modified; publish a new version")
+
+
+class Response(db.Model):
+    """One resident's answers. No IP address, user agent or identity is ever stored here."""
+
+    __tablename__ = "response"
+    __table_args__ = (Index("ix_response_version_status", "version_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    # sha256 of the resume token held in the resident's signed cookie; null once closed.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="partial")  # partial | complete
+    channel: Mapped[str] = mapped_column(String(16), default="web")  # web | kiosk | paper
+    language: Mapped[str] = mapped_column(String(8))
+    page_index: Mapped[int] = mapped_column(default=0)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    version: Mapped[SurveyVersion] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what and when in the staff area; never what a resident wrote."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(255))
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,60 @@
+"""WTForms forms generated from a survey page. Field names are the survey's field names."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from surveys import Answers, Page, Question
+
+from ..i18n import pick_text
+
+
+class PageForm(FlaskForm):
+    """Base for generated page forms; CSRF comes from FlaskForm."""
+
+
+def _choices(options, lang: str) -> list[SelectChoice]:
+    return [SelectChoice(o.code, pick_text(o.label, lang)) for o in options]
+
+
+def _fields_for(question: Question, lang: str) -> dict[str, Field]:
+    # Answer rules live in surveys.validate_page; WTForms only carries and renders the values,
+    # so its own choice validation is switched off to have one source of truth.
+    if question.type == "single_choice":
+        return {question.id: RadioField(choices=_choices(question.options, lang),
+                                        validate_choice=False, validators=[Optional()])}
+    if question.type in ("multiple_choice", "pick_top"):
+        return {question.id: SelectMultipleField(choices=_choices(question.options, lang),
+                                                 validate_choice=False, validators=[Optional()])}
+    if question.type == "likert_matrix":
+        choices = _choices(question.scale.options, lang)
+        return {name: RadioField(choices=choices, validate_choice=False, validators=[Optional()])
+                for name in question.field_names()}
+    if question.type == "free_text":
+        return {question.id: TextAreaField(validators=[Optional()])}
+    return {question.id: StringField(validators=[Optional()])}
+
+
+def build_page_form(
+    page: Page, lang: str, *, formdata: MultiDict | None = None, answers: Answers | None = None
+) -> PageForm:
+    """A form for one page, filled from a POST or from the stored answers."""
+    attrs: dict[str, Field] = {}
+    for question in page.questions:
+        attrs.update(_fields_for(question, lang))
+    form_class = type("GeneratedPageForm", (PageForm,), attrs)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    data = {name: _as_form_value(value) for name, value in (answers or {}).items()
+            if name in attrs}
+    return form_class(formdata=None, data=data)
+
+
+def _as_form_value(value):
+    if isinstance(value, list):
+        return value
+    return str(value)

@@ -1,0 +1,34 @@
+"""Turn the domain's answer-error codes into plain-language messages in the page's language."""
+
+from __future__ import annotations
+
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+
+from surveys import FieldError
+
+
+def error_message(error: FieldError) -> str:
+    params = error.params or {}
+    code = error.code
+    if code == "required":
+        return _("Please answer this question.")
+    if code == "invalid_choice":
+        return _("Choose one of the alternatives shown.")
+    if code == "too_many":
+        num = int(params.get("max", params.get("max_selections", 1)))
+        return ngettext("Choose at most %(num)d alternative.",
+                        "Choose at most %(num)d alternatives.", num)
+    if code == "too_long":
+        return _("Write at most %(max)s characters. You have written %(length)s.",
+                 max=format_decimal(params.get("max", params.get("max_length", 0))),
+                 length=format_decimal(params.get("length", 0)))
+    if code == "not_a_number":
+        return _("Write a number, for example 12.")
+    if code == "not_an_integer":
+        return _("Write a whole number, without decimals.")
+    if code == "out_of_range":
+        return _("Write a number from %(low)s to %(high)s.",
+                 low=format_decimal(params.get("min", params.get("min_value", ""))),
+                 high=format_decimal(params.get("max", params.get("max_value", ""))))
+    return _("Check your answer to this question.")

@@ -1,0 +1,245 @@
+"""Resident pages: language choice, intro, one page per section, thank-you."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response as HttpResponse
+
+from surveys import (
+    Survey,
+    next_page_index,
+    previous_page_index,
+    unexpected_fields,
+    validate_page,
+    visible_questions,
+)
+
+from ..i18n import best_language, supported_languages
+from ..models import Response
+from ..services import catalog, responses
+from . import bp
+from .forms import build_page_form
+from .messages import error_message
+
+# Keys the web layer adds to every answer form; everything else must be a field of the page.
+_CONTROL_KEYS = frozenset({"csrf_token", "action", "switch_lang"})
+
+
+@bp.url_value_preprocessor
+def _take_language(endpoint, values) -> None:
+    if values and "lang" in values:
+        lang = values["lang"]
+        if lang not in supported_languages():
+            abort(404)
+        g.lang = lang
+
+
+@bp.get("/")
+def choose_language() -> HttpResponse:
+    return redirect(url_for("respond.list_surveys", lang=best_language()))
+
+
+@bp.get("/<lang>/")
+def list_surveys(lang: str) -> str:
+    records = catalog.open_surveys()
+    surveys = [(r, catalog.definition_of(r.current_version)) for r in records]
+    return render_template("respond/list.html", surveys=surveys)
+
+
+def _open_survey(slug: str, lang: str) -> tuple[object, Survey]:
+    record = catalog.find_survey(slug)
+    if record is None or record.current_version is None:
+        abort(404)
+    if not catalog.is_open(record):
+        abort(410)
+    return record, catalog.definition_of(record.current_version)
+
+
+def _language_for(survey: Survey, lang: str, **url_args) -> HttpResponse | None:
+    """Send a link in an undeclared language to the survey's default language, with a notice."""
+    if lang in survey.languages:
+        return None
+    flash(_("This survey is not available in %(language)s. It is shown in %(default)s.",
+            language=supported_languages().get(lang, lang),
+            default=supported_languages().get(survey.default_language, survey.default_language)))
+    endpoint = request.endpoint or "respond.show_intro"
+    return redirect(url_for(endpoint, lang=survey.default_language, **url_args))
+
+
+def _cookie_name(slug: str) -> str:
+    return f"resume_{slug}"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="resume-token")
+
+
+def _current_response(slug: str) -> Response | None:
+    raw = request.cookies.get(_cookie_name(slug))
+    if not raw:
+        return None
+    try:
+        token = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    return responses.find_by_token(token)
+
+
+def _set_resume_cookie(resp: HttpResponse, slug: str, token: str) -> None:
+    resp.set_cookie(
+        _cookie_name(slug), _serializer().dumps(token),
+        max_age=current_app.config["RESUME_COOKIE_MAX_AGE"], httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"], path="/",
+    )
+
+
+@bp.route("/<lang>/s/<slug>/", methods=["GET", "POST"])
+def show_intro(lang: str, slug: str) -> HttpResponse | str:
+    record, survey = _open_survey(slug, lang)
+    if (moved := _language_for(survey, lang, slug=slug)) is not None:
+        return moved
+    current = _current_response(slug)
+    if request.method == "POST":
+        from ..extensions import csrf  # noqa: PLC0415  (explicit check: the form has no fields)
+
+        csrf.protect()
+        response, token = responses.start_response(
+            record.current_version, language=lang, channel="web")
+        first = next_page_index(survey, -1, {}) or 0
+        resp = redirect(url_for("respond.answer_page", lang=lang, slug=slug, number=first + 1))
+        _set_resume_cookie(resp, slug, token)
+        return resp
+    if current is not None and current.status == "partial" \
+            and current.version_id == record.current_version_id:
+        flash(_("Welcome back. You can continue where you stopped."))
+        return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
+                                number=current.page_index + 1))
+    already = current is not None and current.status == "complete"
+    return render_template("respond/intro.html", survey=survey, slug=slug, already=already)
+
+
+def _resident_response(slug: str, record) -> Response | None:
+    response = _current_response(slug)
+    if response is None or response.version_id != record.current_version_id:
+        return None
+    return response
+
+
+@bp.route("/<lang>/s/<slug>/p/<int:number>", methods=["GET", "POST"])
+def answer_page(lang: str, slug: str, number: int) -> HttpResponse | str:
+    record, survey = _open_survey(slug, lang)
+    if (moved := _language_for(survey, lang, slug=slug, number=number)) is not None:
+        return moved
+    response = _resident_response(slug, record)
+    if response is None:
+        return redirect(url_for("respond.show_intro", lang=lang, slug=slug))
+    if response.status == "complete":
+        return redirect(url_for("respond.show_thanks", lang=lang, slug=slug))
+    index = number - 1
+    if not 0 <= index < len(survey.pages) or index > response.page_index:
+        return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
+                                number=response.page_index + 1))
+    page = survey.pages[index]
+    stored = dict(response.answers or {})
+    if request.method == "GET":
+        following = next_page_index(survey, index, stored)
+        if not visible_questions(page, stored) and following is not None:
+            return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
+                                    number=following + 1))
+        form = build_page_form(page, lang, answers=stored)
+        return _render_page(survey, slug, index, form, stored, errors={})
+    return _post_page(survey, record, slug, lang, response, index)
+
+
+def _post_page(survey, record, slug, lang, response, index) -> HttpResponse | str:
+    page = survey.pages[index]
+    _refuse_tampering(survey, index)
+    form = build_page_form(page, lang, formdata=request.form)
+    if not form.validate():
+        # Only the CSRF token can fail here; answer rules are checked below.
+        abort(400, description=_("The page had expired. Go back and send your answers again."))
+    submitted = request.form.to_dict(flat=False)
+    previous = {k: v for k, v in (response.answers or {}).items()
+                if k not in _page_fields(page)}
+    result = validate_page(survey, index, submitted, previous)
+    action = request.form.get("action", "next")
+    switch = request.form.get("switch_lang")
+    page_fields = _page_fields(page)
+    if switch in supported_languages():
+        # Keep whatever is valid so far, then show the same page in the chosen language.
+        responses.save_page(response, result.answers, page_fields=page_fields,
+                            page_index=max(response.page_index, index), language=lang)
+        return redirect(url_for("respond.answer_page", lang=switch, slug=slug, number=index + 1))
+    merged = {**previous, **result.answers}
+    if action == "back":
+        # Going back never blocks on errors: whatever is valid is kept, the rest re-asked later.
+        prev = previous_page_index(survey, index, merged)
+        target = index if prev is None else prev
+        responses.save_page(response, result.answers, page_fields=page_fields,
+                            page_index=target, language=lang)
+        return redirect(url_for("respond.answer_page", lang=lang, slug=slug, number=target + 1))
+    if result.errors:
+        return _render_page(survey, slug, index, form, merged, errors=result.errors), 422
+    following = next_page_index(survey, index, merged)
+    if following is None:
+        responses.save_page(response, result.answers, page_fields=page_fields,
+                            page_index=index, language=lang)
+        responses.complete_response(response, survey, language=lang)
+        return redirect(url_for("respond.show_thanks", lang=lang, slug=slug))
+    responses.save_page(response, result.answers, page_fields=page_fields,
+                        page_index=following, language=lang)
+    return redirect(url_for("respond.answer_page", lang=lang, slug=slug, number=following + 1))
+
+
+def _page_fields(page) -> tuple[str, ...]:
+    return tuple(name for q in page.questions for name in q.field_names())
+
+
+def _refuse_tampering(survey: Survey, index: int) -> None:
+    keys = [k for k in request.form if k not in _CONTROL_KEYS]
+    if unexpected_fields(survey, index, keys):
+        abort(400, description=_("The form contained fields that do not belong to this page."))
+    single_valued = {name for q in survey.pages[index].questions
+                     if q.type not in ("multiple_choice", "pick_top")
+                     for name in q.field_names()} | _CONTROL_KEYS
+    for key, values in request.form.lists():
+        if key in single_valued and len(values) > 1:
+            abort(400, description=_("The form contained more than one answer where only one "
+                                     "is allowed."))
+        if any("\ufffd" in v for v in values):
+            abort(400, description=_("The form contained characters that could not be read."))
+
+
+def _render_page(survey, slug, index, form, answers, errors) -> str:
+    page = survey.pages[index]
+    shown = visible_questions(page, answers)
+    messages = {name: error_message(err) for name, err in errors.items()}
+    is_last = next_page_index(survey, index, answers) is None
+    return render_template(
+        "respond/page.html", survey=survey, slug=slug, page=page, index=index, form=form,
+        questions=shown, errors=messages, is_last=is_last, total=len(survey.pages),
+    )
+
+
+@bp.get("/<lang>/s/<slug>/klart")
+def show_thanks(lang: str, slug: str) -> HttpResponse | str:
+    record = catalog.find_survey(slug)
+    if record is None or record.current_version is None:
+        abort(404)
+    survey = catalog.definition_of(record.current_version)
+    if lang not in survey.languages:
+        return redirect(url_for("respond.show_thanks", lang=survey.default_language, slug=slug))
+    resp = make_response(render_template("respond/thanks.html", survey=survey, slug=slug))
+    return resp

@@ -1,0 +1,1 @@
+"""Turn database rows into the plain records that ``surveys`` and ``analysis`` accept."""

@@ -1,0 +1,78 @@
+"""Publishing survey definitions and finding the version residents answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from surveys import Survey, definition_fingerprint, survey_from_dict, survey_to_dict
+
+from ..extensions import db
+from ..models import SurveyRecord, SurveyVersion, utcnow
+
+
+@dataclass(frozen=True)
+class Published:
+    slug: str
+    version: int
+    created: bool  # False when the definition was unchanged and no new version was made
+
+
+def publish(survey: Survey, *, status: str | None = None) -> Published:
+    """Store a definition; a changed definition becomes a new version, an unchanged one is kept."""
+    fingerprint = definition_fingerprint(survey)
+    record = db.session.scalar(select(SurveyRecord).where(SurveyRecord.slug == survey.slug))
+    if record is None:
+        record = SurveyRecord(slug=survey.slug, status=status or "open")
+        db.session.add(record)
+        db.session.flush()
+    elif status:
+        record.status = status
+    current = record.current_version
+    if current is not None and current.fingerprint == fingerprint:
+        db.session.commit()
+        return Published(survey.slug, current.number, created=False)
+    number = (current.number if current else 0) + 1
+    version = SurveyVersion(
+        survey_id=record.id, number=number, definition=survey_to_dict(survey),
+        fingerprint=fingerprint,
+    )
+    db.session.add(version)
+    db.session.flush()
+    record.current_version_id = version.id
+    db.session.commit()
+    return Published(survey.slug, number, created=True)
+
+
+# Versions never change once published, so a parsed definition can live for the process.
+# The fingerprint is part of the key because version ids repeat across databases (tests).
+_parsed: dict[tuple[int, str], Survey] = {}
+
+
+def definition_of(version: SurveyVersion) -> Survey:
+    """The parsed definition of a stored version."""
+    key = (version.id, version.fingerprint)
+    survey = _parsed.get(key)
+    if survey is None:
+        survey = _parsed[key] = survey_from_dict(version.definition)
+    return survey
+
+
+def find_survey(slug: str) -> SurveyRecord | None:
+    return db.session.scalar(select(SurveyRecord).where(SurveyRecord.slug == slug))
+
+
+def is_open(record: SurveyRecord, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if record.status != "open" or record.current_version_id is None:
+        return False
+    if record.opens_at and now < record.opens_at:
+        return False
+    return not (record.closes_at and now >= record.closes_at)
+
+
+def open_surveys() -> list[SurveyRecord]:
+    records = db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)).all()
+    return [r for r in records if is_open(r)]

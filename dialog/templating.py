@@ -1,0 +1,37 @@
+"""What every template can use: language, direction, language menu links, survey texts."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale
+
+from .i18n import pick_text, supported_languages, text_direction
+
+
+def language_url(code: str) -> str:
+    """The current page in another language (same endpoint, same arguments)."""
+    args = dict(request.view_args or {})
+    if request.endpoint and "lang" in args:
+        args["lang"] = code
+        return url_for(request.endpoint, **args)
+    return url_for("respond.list_surveys", lang=code)
+
+
+def survey_languages(survey) -> dict[str, str]:
+    """The language menu of a survey page: only the languages the survey declares."""
+    names = supported_languages()
+    return {code: names.get(code, code) for code in survey.languages}
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _inject() -> dict:
+        lang = str(get_locale())
+        return {
+            "current_lang": lang,
+            "text_dir": text_direction(lang),
+            "languages": supported_languages(),
+            "language_url": language_url,
+            "t": lambda text, fallback="sv": pick_text(text, lang, fallback),
+            "survey_languages": survey_languages,
+        }

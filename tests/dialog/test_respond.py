@@ -1,0 +1,238 @@
+"""A resident walks the whole built-in survey through the Flask test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from dialog.extensions import db
+from dialog.models import Response
+from surveys import visible_questions
+
+PAGE_RE = re.compile(r"/s/trygghet/p/(\d+)")
+
+
+def fill(page, answers):
+    """Valid answers for every visible question of a page (the first alternatives)."""
+    data: dict[str, list[str]] = {}
+    for q in visible_questions(page, answers):
+        if q.type == "single_choice" or q.type == "multiple_choice":
+            data[q.id] = [q.options[0].code]
+        elif q.type == "pick_top":
+            data[q.id] = [o.code for o in q.options[: q.max_selections]]
+        elif q.type == "likert_matrix":
+            for name in q.field_names():
+                data[name] = [q.scale.options[-2].code]
+        elif q.type == "free_text":
+            data[q.id] = ["Bättre belysning vid busstationen – <b>tack</b>"]
+        else:
+            data[q.id] = [str(int(q.min_value or 0))]
+    return data
+
+
+def as_answers(data):
+    return {k: (v if len(v) > 1 else v[0]) for k, v in data.items()}
+
+
+def start(client, lang="sv"):
+    page = client.get(f"/{lang}/s/trygghet/")
+    assert page.status_code == 200
+    return page
+
+
+def begin(client, csrf, lang="sv"):
+    page = start(client, lang)
+    resp = client.post(f"/{lang}/s/trygghet/", data={"csrf_token": csrf(page.text)})
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/{lang}/s/trygghet/p/1")
+    return resp
+
+
+def walk(client, csrf, survey, lang="sv", stop_after=None):
+    """Answer page after page; returns the final redirect location."""
+    begin(client, csrf, lang)
+    number, answers = 1, {}
+    while True:
+        page_html = client.get(f"/{lang}/s/trygghet/p/{number}")
+        assert page_html.status_code == 200, page_html.text[:500]
+        page = survey.pages[number - 1]
+        data = fill(page, answers)
+        answers.update(as_answers(data))
+        resp = client.post(f"/{lang}/s/trygghet/p/{number}",
+                           data={**data, "csrf_token": csrf(page_html.text), "action": "next"})
+        assert resp.status_code == 302, resp.text[:2000]
+        location = resp.headers["Location"]
+        if stop_after is not None and number >= stop_after:
+            return location
+        match = PAGE_RE.search(location)
+        if not match:
+            return location
+        number = int(match.group(1))
+
+
+def count(app, status="complete"):
+    with app.app_context():
+        return db.session.scalar(select(func.count(Response.id)).where(Response.status == status))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_whole_survey_is_answered_and_stored(app, client, csrf, survey, lang):
+    location = walk(client, csrf, survey, lang)
+    assert location.endswith(f"/{lang}/s/trygghet/klart")
+    thanks = client.get(location)
+    assert thanks.status_code == 200
+    assert count(app) == 1
+    with app.app_context():
+        response = db.session.scalar(select(Response))
+        assert response.language == lang
+        assert response.channel == "web"
+        assert response.completed_at is not None
+        matrix = next(q for q in survey.questions() if q.type == "likert_matrix")
+        assert all(name in response.answers for name in matrix.field_names())
+        columns = {c.name for c in Response.__table__.columns}
+        assert not columns & {"ip", "ip_address", "user_agent", "email", "name"}
+
+
+def test_root_redirects_to_best_language(client):
+    resp = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/en/")
+    resp = client.get("/", headers={"Accept-Language": "de"})
+    assert resp.headers["Location"].endswith("/sv/")
+
+
+def test_survey_page_shows_progress_and_labels(client, csrf):
+    begin(client, csrf)
+    page = client.get("/sv/s/trygghet/p/1").text
+    assert "Sida 1 av" in page or "Page 1 of" in page
+    assert "<fieldset" in page and "<legend>" in page
+    # every radio/checkbox sits inside a label
+    inputs = re.findall(r"<input type=\"(?:radio|checkbox)\"", page)
+    labelled = re.findall(r"<label class=\"option\"><input", page)
+    assert inputs and len(inputs) == len(labelled)
+
+
+def test_resume_after_closing_the_browser(app, csrf, survey):
+    client = app.test_client()
+    location = walk(client, csrf, survey, stop_after=2)
+    assert location.endswith("/p/3")
+    cookie = client.get_cookie("resume_trygghet")
+    assert cookie is not None
+    # A new browser session: only the persistent resume cookie survives.
+    again = app.test_client()
+    again.set_cookie("resume_trygghet", cookie.value)
+    resp = again.get("/sv/s/trygghet/")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/p/3")
+    page1 = again.get("/sv/s/trygghet/p/1").text
+    assert "checked" in page1  # the earlier answers are shown again
+
+
+def test_double_submit_creates_no_duplicate(app, client, csrf, survey):
+    begin(client, csrf)
+    last = len(survey.pages)
+    number, answers, html = 1, {}, None
+    while number <= last:
+        html = client.get(f"/sv/s/trygghet/p/{number}").text
+        data = fill(survey.pages[number - 1], answers)
+        answers.update(as_answers(data))
+        form = {**data, "csrf_token": csrf(html), "action": "next"}
+        resp = client.post(f"/sv/s/trygghet/p/{number}", data=form)
+        loc = resp.headers["Location"]
+        if loc.endswith("/klart"):
+            replay = client.post(f"/sv/s/trygghet/p/{number}", data=form)
+            assert replay.status_code == 302 and replay.headers["Location"].endswith("/klart")
+            break
+        number = int(PAGE_RE.search(loc).group(1))
+    assert count(app) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 1
+
+
+def test_missing_required_answer_comes_back_with_message(client, csrf, survey):
+    begin(client, csrf)
+    html = client.get("/sv/s/trygghet/p/1").text
+    page = survey.pages[0]
+    data = fill(page, {})
+    required = next(q for q in page.questions if q.required)
+    data.pop(required.id)
+    resp = client.post("/sv/s/trygghet/p/1", data={**data, "csrf_token": csrf(html)})
+    assert resp.status_code == 422
+    assert 'role="alert"' in resp.text
+    assert f'id="err-{required.id}"' in resp.text
+    assert f'aria-describedby="err-{required.id}"' in resp.text or \
+        f'err-{required.id}"' in resp.text
+    # the other answers are kept
+    other = next(k for k in data if k != required.id)
+    assert f'value="{data[other][0]}" id="{other}-{data[other][0]}" checked' in resp.text
+
+
+def test_unknown_field_is_refused_with_400(client, csrf):
+    begin(client, csrf)
+    html = client.get("/sv/s/trygghet/p/1").text
+    resp = client.post("/sv/s/trygghet/p/1", data={"csrf_token": csrf(html), "evil": "1"})
+    assert resp.status_code == 400
+    assert "<html" in resp.text
+
+
+def test_two_values_for_one_choice_is_refused(client, csrf, survey):
+    begin(client, csrf)
+    html = client.get("/sv/s/trygghet/p/1").text
+    q = next(q for q in survey.pages[0].questions if q.type == "single_choice")
+    resp = client.post("/sv/s/trygghet/p/1", data={
+        "csrf_token": csrf(html), q.id: [q.options[0].code, q.options[1].code]})
+    assert resp.status_code == 400
+
+
+def test_body_over_64_kb_is_413(client, csrf):
+    begin(client, csrf)
+    html = client.get("/sv/s/trygghet/p/1").text
+    resp = client.post("/sv/s/trygghet/p/1",
+                       data={"csrf_token": csrf(html), "x": "a" * 70_000})
+    assert resp.status_code == 413
+    assert "<html" in resp.text
+
+
+def test_invalid_utf8_is_400(client, csrf):
+    begin(client, csrf)
+    html = client.get("/sv/s/trygghet/p/1").text
+    body = f"csrf_token={csrf(html)}&age_band=%ff%fe".encode()
+    resp = client.post("/sv/s/trygghet/p/1", data=body,
+                       content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 400
+
+
+def test_missing_csrf_is_400(client, csrf):
+    begin(client, csrf)
+    resp = client.post("/sv/s/trygghet/p/1", data={})
+    assert resp.status_code == 400
+
+
+def test_unknown_survey_404_and_closed_410(app, client):
+    assert client.get("/sv/s/finns-inte/").status_code == 404
+    assert client.get("/xx/").status_code == 404
+    with app.app_context():
+        from dialog.services import catalog
+
+        catalog.find_survey("trygghet").status = "closed"
+        db.session.commit()
+    resp = client.get("/sv/s/trygghet/")
+    assert resp.status_code == 410
+    assert "stängd" in resp.text or "closed" in resp.text
+
+
+def test_page_weight_under_30_kb(client, csrf, survey):
+    begin(client, csrf)
+    with client.get("/static/style.css") as static:
+        css = static.data
+    for number in range(1, len(survey.pages) + 1):
+        html = client.get(f"/sv/s/trygghet/p/{number}")
+        if html.status_code != 200:
+            break
+        assert len(html.data) + len(css) < 30 * 1024, number
+
+
+def test_no_external_resources(client, csrf):
+    begin(client, csrf)
+    html = client.get("/sv/s/trygghet/p/1").text
+    assert not re.search(r'(src|href)="(https?:)?//', html)
