@@ -9,7 +9,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from surveys.definition import Condition, Item, Option, Page, Question, QuestionType, Scale, Survey, Text
+from surveys.definition import (
+    Condition,
+    Item,
+    Option,
+    Page,
+    Question,
+    QuestionType,
+    Scale,
+    Survey,
+    Text,
+)
 from surveys.importers.expressions import parse_limesurvey
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
 from surveys.importers.text import SlugRegistry, html_to_text, slugify
