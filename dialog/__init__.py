@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from . import cli, errors, templating
+from . import auth, cli, errors, templating
 from .config import Config, database_url
 from .extensions import babel, csrf, db, migrate
 from .i18n import select_locale
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Registered before CSRFProtect, whose check reads the body: the limit must already hold.
     app.before_request(_limit_answer_body)
     csrf.init_app(app)
+    auth.init_app(app)
     _configure_sqlite(app)
 
     from .respond import bp as respond_bp

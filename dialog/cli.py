@@ -35,7 +35,8 @@ def init_db_command() -> None:
     from flask_migrate import upgrade
 
     os.makedirs(current_app.instance_path, exist_ok=True)
-    upgrade()
+    # Feature areas add their tables on branches of their own; "heads" applies them all.
+    upgrade(revision="heads")
     click.echo("Databasen är uppdaterad (database schema is up to date).")
 
 

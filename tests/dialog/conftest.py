@@ -22,7 +22,7 @@ def app(tmp_path):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
     })
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         catalog.publish(load_definition(builtin_template_path("trygghet")))
     yield app
     with app.app_context():
