@@ -2,7 +2,8 @@
 
 The YAML is read with a loader that remembers the line of every key and value, so that each
 problem can be reported as ``pages[2].questions[4].scale: unknown scale 'x' (line 57)``.
-A minimal definition::
+Texts in the short ``{sv: ..., en: ...}`` form must be quoted when they contain a comma,
+``?`` or ``: ``; block style (one language per line) needs no quotes. A minimal definition::
 
     slug: exempel
     title: {sv: Exempel, en: Example}
@@ -28,7 +29,7 @@ A minimal definition::
           - id: omrade
             type: single_choice
             role: area
-            text: {sv: Var bor du?, en: Where do you live?}
+            text: {sv: 'Var bor du?', en: 'Where do you live?'}
             options:
               - {code: centrum, label: {sv: Centrum, en: Town centre}}
               - {code: annat, label: {sv: Annat, en: Elsewhere}}
@@ -115,6 +116,11 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
+_FLOW_HINT = (
+    "; inside {...} or [...] put text that contains a comma, '?' or ': ' in quotes"
+)
+
+
 def _read_yaml(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
@@ -124,6 +130,8 @@ def _read_yaml(text: str, source: str) -> Any:
         message = exc.problem or str(exc)
         if exc.context:
             message = f"{exc.context}, {message}"
+        if "flow" in message:
+            message += _FLOW_HINT
         raise DefinitionError([Problem("", f"YAML syntax error: {message}", line)],
                               source) from exc
     except yaml.YAMLError as exc:

@@ -250,3 +250,20 @@ def test_non_utf8_file(tmp_path: Path) -> None:
 def test_definition_round_trips_through_plain_yaml(sample_data: dict[str, Any]) -> None:
     text = yaml.safe_dump(sample_data, allow_unicode=True)
     assert parse_definition(text) == survey_from_dict(sample_data)
+
+
+def test_flow_style_pitfall_gets_a_hint() -> None:
+    found = yaml_problems("slug: prov\ntitle: {sv: Hej, hur mår du?, en: Hi}\n")
+    assert "put text that contains a comma, '?' or ': ' in quotes" in found[0].message
+    assert found[0].line == 2
+
+
+def test_loader_docstring_example_is_a_valid_definition() -> None:
+    import textwrap
+
+    from surveys import loader
+
+    example = textwrap.dedent(loader.__doc__.split("::\n\n", 1)[1])
+    survey = parse_definition(example)
+    assert survey.question("omrade").role == "area"
+    assert survey.scales["problem"].positive == ("1",)
