@@ -82,8 +82,9 @@ def _parse_number(question: Question, text: str) -> tuple[int | float | None, Fi
     too_low = question.min_value is not None and number < question.min_value
     too_high = question.max_value is not None and number > question.max_value
     if too_low or too_high:
-        params = {"min": _plain(question.min_value), "max": _plain(question.max_value)}
-        return None, FieldError("out_of_range", params)
+        # Only the bounds that exist: a message template can then pick "at least"/"at most".
+        bounds = {"min": _plain(question.min_value), "max": _plain(question.max_value)}
+        return None, FieldError("out_of_range", {k: v for k, v in bounds.items() if v is not None})
     return number, None
 
 

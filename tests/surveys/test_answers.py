@@ -157,3 +157,19 @@ def test_unexpected_fields(sample: Survey) -> None:
                                                            "alder.x"]
     assert unexpected_fields(sample, PROBLEM, ["problem.klotter", "utsatt_anmalt"]) == []
     assert unexpected_fields(sample, PROBLEM, ["problem"]) == ["problem"]
+
+
+def test_out_of_range_names_only_existing_bounds(sample: Survey) -> None:
+    import dataclasses
+
+    page = sample.pages[BACKGROUND]
+    only_min = dataclasses.replace(page.questions[3], max_value=None)
+    changed = dataclasses.replace(
+        sample,
+        pages=(dataclasses.replace(page, questions=(page.questions[0], only_min)),
+               *sample.pages[1:]),
+    )
+    result = validate_page(changed, BACKGROUND, {"alder": ["16-44"], "antal": ["-2"]}, {})
+    assert result.errors == {"antal": FieldError("out_of_range", {"min": 0})}
+    assert validate_page(changed, BACKGROUND, {"alder": ["16-44"], "antal": ["500"]},
+                         {}).answers["antal"] == 500
