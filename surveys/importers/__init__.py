@@ -11,14 +11,28 @@ from pathlib import Path
 
 from surveys.importers.limesurvey import import_lss
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
+from surveys.importers.xlsform import import_xlsform
+from surveys.importers.xlsform_export import export_xlsform
+from surveys.loader import load_definition
+from surveys.validation import DefinitionError
 
-__all__ = ["ImportError_", "ImportResult", "Unsupported", "import_file", "import_lss"]
+__all__ = ["ImportError_", "ImportResult", "Unsupported", "export_xlsform", "import_file",
+           "import_lss", "import_xlsform"]
 
 
 def import_file(path: str | Path) -> ImportResult:
-    """Import by file extension: ``.lss`` (LimeSurvey) or ``.xlsx`` (XLSForm)."""
+    """Import by file extension: ``.lss`` (LimeSurvey), ``.xlsx`` (XLSForm) or ``.yaml``/``.yml``
+    (our own definition files, which have nothing unsupported by construction)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".lss":
         return import_lss(path)
-    raise ImportError_(path.name, "", f"unknown file type {suffix or '(none)'}; expected .lss")
+    if suffix == ".xlsx":
+        return import_xlsform(path)
+    if suffix in (".yaml", ".yml"):
+        try:
+            return ImportResult(load_definition(path))
+        except DefinitionError as exc:
+            raise ImportError_(path.name, "", str(exc)) from exc
+    raise ImportError_(path.name, "", f"unknown file type '{suffix or '(none)'}'; "
+                                      "expected .lss, .xlsx, .yaml or .yml")

@@ -25,8 +25,24 @@ class ParsedCondition:
     in_: tuple[str, ...] | None = None
     answered: bool | None = None
 
-    def resolve(self, field_name: str) -> Condition:
-        return Condition(field_name, equals=self.equals, in_=self.in_, answered=self.answered)
+    def resolve(self, field_name: str, codes: dict[str, str] | None) -> Condition | None:
+        """The condition on our field, with source answer codes mapped to ours.
+
+        ``codes`` is ``None`` for questions without codes (values stay as written); the result
+        is ``None`` if a compared value is not one of the question's codes.
+        """
+        if codes is None:
+            return Condition(field_name, equals=self.equals, in_=self.in_,
+                             answered=self.answered)
+        if self.equals is not None:
+            if self.equals not in codes:
+                return None
+            return Condition(field_name, equals=codes[self.equals])
+        if self.in_ is not None:
+            if any(v not in codes for v in self.in_):
+                return None
+            return Condition(field_name, in_=tuple(codes[v] for v in self.in_))
+        return Condition(field_name, answered=self.answered)
 
 
 def _strip_parens(expr: str) -> str:

@@ -22,7 +22,8 @@ from surveys.definition import (
 )
 from surveys.importers.expressions import parse_limesurvey
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
-from surveys.importers.text import SlugRegistry, html_to_text, slugify
+from surveys.importers.text import SlugRegistry, html_to_text, make_code, make_slug
+from surveys.importers.translations import fill_missing_translations, missing_intro
 
 Row = dict[str, str]
 
@@ -102,7 +103,7 @@ class _LssReader:
         self.unsupported: list[Unsupported] = []
         self.ids = SlugRegistry()
         self.field_names: dict[str, str] = {}  # LimeSurvey variable name -> our field name
-        self.kinds: dict[str, QuestionType] = {}
+        self.code_maps: dict[str, dict[str, str]] = {}  # field -> source code -> our code
 
     def report(self, location: str, element: str, reason: str) -> None:
         self.unsupported.append(Unsupported(location, element, reason))
@@ -154,7 +155,7 @@ class _LssReader:
         pages = self.pages()
         slug_source = title.get(default) or f"limesurvey-{self.sid}"
         survey = Survey(
-            slug=slugify(slug_source, "survey"),
+            slug=make_slug(slug_source),
             title=title or {default: slug_source},
             languages=self.languages,
             default_language=default,
@@ -163,7 +164,9 @@ class _LssReader:
             thanks=thanks,
             scales={q.scale.id: q.scale for p in pages for q in p.questions if q.scale},
         )
-        return ImportResult(survey, self.unsupported)
+        survey, notes = fill_missing_translations(survey, where)
+        notes += missing_intro(survey, where)
+        return ImportResult(survey, self.unsupported + notes)
 
     def pages(self) -> tuple[Page, ...]:
         groups = _entities(self.root, "groups", "gid", ("group_name", "description"))
@@ -234,23 +237,25 @@ class _LssReader:
         fixed = FIXED_OPTIONS.get(qtype) or FIXED_SCALES.get(qtype)
         if fixed:
             numeric = qtype in "5AB"
-            return tuple(Option(code, {lang: label for lang in self.languages},
+            return tuple(Option(make_code(code), {lang: label for lang in self.languages},
                                 score=float(code) if numeric else None)
                          for code, label in fixed)
         answers = self.answers.get((qid, scale_id), [])
         scored = any(float(a.row.get("assessment_value") or 0) for a in answers)
-        codes: set[str] = set()
+        seen: set[str] = set()
+        codes = SlugRegistry(code=True)
         options = []
         for answer in answers:
-            code = answer.row.get("code", "").strip()
-            if code in codes:
-                self.report(f"{where} / answer '{code}'", "duplicate answer code",
+            source_code = answer.row.get("code", "").strip()
+            if source_code in seen:
+                self.report(f"{where} / answer '{source_code}'", "duplicate answer code",
                             "each code may appear once; the repeat is left out")
                 continue
-            codes.add(code)
-            label = self.text(answer.text("answer"), f"{where} / answer '{code}'", "label")
+            seen.add(source_code)
+            code = codes.claim(source_code)
+            label = self.text(answer.text("answer"), f"{where} / answer '{source_code}'", "label")
             score = float(answer.row.get("assessment_value") or 0) if scored else None
-            options.append(Option(code, label or {self.languages[0]: code}, score=score))
+            options.append(Option(code, label or {self.languages[0]: source_code}, score=score))
         return tuple(options)
 
     def question(self, q: _Entity, group_where: str) -> Question | None:
@@ -313,19 +318,23 @@ class _LssReader:
             max_selections = (_int(attrs.get("max_subquestions")) or _int(attrs.get("max_answers"))
                               or len(options))
         elif kind == "likert_matrix":
-            item_codes = SlugRegistry()
+            item_codes = SlugRegistry(code=True)
             item_list = []
+            item_fields: list[str] = []
             for sub in subs:
                 if sub.row.get("scale_id", "0") not in ("", "0"):
                     continue  # the column axis of array types; reported above as unsupported
                 code = item_codes.claim(sub.row.get("title", ""), "item")
                 self.field_names[f"{title}_{sub.row.get('title', '')}"] = f"{qid_slug}.{code}"
+                item_fields.append(f"{qid_slug}.{code}")
                 sub_where = f"{where} / subquestion '{sub.row.get('title', '')}'"
                 self.sub_relevance(sub, sub_where)
                 label = self.text(sub.text("question"), sub_where, "text")
                 item_list.append(Item(code, label or {self.languages[0]: code}))
             items = tuple(item_list)
             scale = Scale(qid_slug, self.options(qid, qtype, where))
+            for item_field in item_fields:
+                self.code_maps[item_field] = self.source_codes(qid, qtype, scale.options)
         if kind in ("single_choice", "multiple_choice", "pick_top") and not options:
             self.report(where, "question without answer options", "left out")
             return None
@@ -334,7 +343,8 @@ class _LssReader:
             return None
 
         self.field_names[title] = qid_slug
-        self.kinds[qid_slug] = kind
+        if options:
+            self.code_maps[qid_slug] = self.source_codes(qid, qtype, options, subs)
         text = self.text(q.text("question"), where, "question text")
         return Question(
             id=qid_slug,
@@ -354,14 +364,27 @@ class _LssReader:
         )
 
     def sub_options(self, subs: list[_Entity], where: str) -> list[Option]:
+        codes = SlugRegistry(code=True)
         options = []
         for sub in subs:
-            code = sub.row.get("title", "")
-            sub_where = f"{where} / subquestion '{code}'"
+            title = sub.row.get("title", "")
+            sub_where = f"{where} / subquestion '{title}'"
             self.sub_relevance(sub, sub_where)
             label = self.text(sub.text("question"), sub_where, "text")
-            options.append(Option(code, label or {self.languages[0]: code}))
+            options.append(Option(codes.claim(title), label or {self.languages[0]: title}))
         return options
+
+    def source_codes(self, qid: str, qtype: str, options: tuple[Option, ...],
+                     subs: list[_Entity] | None = None) -> dict[str, str]:
+        """LimeSurvey's codes for a question's options, in the same order, mapped to ours."""
+        if qtype in FIXED_OPTIONS or qtype in FIXED_SCALES:
+            source = [code for code, _ in FIXED_OPTIONS.get(qtype) or FIXED_SCALES[qtype]]
+        elif subs and qtype in "MPR":
+            source = [s.row.get("title", "") for s in subs]
+        else:
+            source = list(dict.fromkeys(a.row.get("code", "").strip()
+                                        for a in self.answers.get((qid, "0"), [])))
+        return dict(zip(source, (o.code for o in options), strict=False))
 
     def sub_relevance(self, sub: _Entity, where: str) -> None:
         relevance = sub.row.get("relevance", "").strip()
@@ -375,13 +398,17 @@ class _LssReader:
             return None
         parsed = parse_limesurvey(expr)
         field_name = self.field_names.get(parsed.source_name) if parsed else None
-        if parsed is None or field_name is None:
-            reason = ("only a comparison with one earlier question maps onto show_if"
-                      if parsed is None else
-                      f"'{parsed.source_name}' is not an earlier imported question")
+        condition = (parsed.resolve(field_name, self.code_maps.get(field_name))
+                     if parsed and field_name else None)
+        if condition is None:
+            if parsed is None:
+                reason = "only a comparison with one earlier question maps onto show_if"
+            elif field_name is None:
+                reason = f"'{parsed.source_name}' is not an earlier imported question"
+            else:
+                reason = f"a compared value is not an answer code of '{parsed.source_name}'"
             self.report(where, f"relevance `{expr}`", reason)
-            return None
-        return parsed.resolve(field_name)
+        return condition
 
 
 def _int(value: str | None) -> int | None:

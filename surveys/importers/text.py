@@ -76,33 +76,44 @@ def plain_text(value: str) -> str:
     return value.strip()
 
 
-def slugify(value: str, fallback: str = "item") -> str:
-    """A safe ascii identifier: lower case letters, digits, ``_`` and ``-``, starting with a letter.
+def _ascii(value: str) -> str:
+    return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii").lower()
 
-    Already safe names come back unchanged, so our own ids survive an export and re-import.
-    """
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9_-]+", "_", ascii_text.lower()).strip("_-")
-    slug = re.sub(r"_{2,}", "_", slug)
-    if not slug:
-        slug = fallback
-    if not slug[0].isalpha():
-        slug = f"{fallback}_{slug}"
-    return slug
+
+def make_id(value: str, fallback: str = "q", limit: int = 40) -> str:
+    """A question/page/scale id: ``[a-z][a-z0-9_]*``; already valid ids come back unchanged."""
+    ident = re.sub(r"_{2,}", "_", re.sub(r"[^a-z0-9_]+", "_", _ascii(value))).strip("_")
+    if not ident:
+        ident = fallback
+    if not ident[0].isalpha():
+        ident = f"{fallback}_{ident}"
+    return ident[:limit].rstrip("_")
+
+
+def make_code(value: str, limit: int = 32) -> str:
+    """An answer or item code: ``[a-z0-9][a-z0-9_-]*`` (LimeSurvey ``A1`` becomes ``a1``)."""
+    code = re.sub(r"[^a-z0-9_-]+", "_", _ascii(value)).strip("_-")
+    return (code or "x")[:limit]
+
+
+def make_slug(value: str, fallback: str = "survey", limit: int = 64) -> str:
+    """A survey slug: ``[a-z0-9][a-z0-9-]*``."""
+    slug = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", _ascii(value))).strip("-")
+    return (slug or fallback)[:limit].rstrip("-")
 
 
 class SlugRegistry:
-    """Hands out unique slugs: the second ``q1`` becomes ``q1_2``."""
+    """Hands out unique ids or codes: the second ``q1`` becomes ``q1_2``."""
 
-    def __init__(self) -> None:
+    def __init__(self, code: bool = False) -> None:
         self._taken: set[str] = set()
+        self._code = code
 
-    def claim(self, value: str, fallback: str = "item") -> str:
-        base = slugify(value, fallback)
+    def claim(self, value: str, fallback: str = "q") -> str:
+        base = make_code(value) if self._code else make_id(value, fallback)
         slug, n = base, 1
         while slug in self._taken:
             n += 1
-            slug = f"{base}_{n}"
+            slug = f"{base[:28]}_{n}"
         self._taken.add(slug)
         return slug
-

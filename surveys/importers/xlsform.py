@@ -32,7 +32,8 @@ from surveys.definition import (
 from surveys.importers.expressions import parse_xlsform
 from surveys.importers.languages import language_code, split_header
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
-from surveys.importers.text import SlugRegistry, plain_text, slugify
+from surveys.importers.text import SlugRegistry, make_id, make_slug, plain_text
+from surveys.importers.translations import fill_missing_translations, missing_intro
 
 # Sheets from the field declare up to a million rows; a run this long of empty rows ends one.
 EMPTY_RUN = 200
@@ -173,7 +174,7 @@ class _XlsformReader:
         self.unsupported: list[Unsupported] = []
         self.ids = SlugRegistry()
         self.field_names: dict[str, str] = {}
-        self.kinds: dict[str, str] = {}
+        self.code_maps: dict[str, dict[str, str]] = {}  # field -> source code -> our code
 
     def report(self, location: str, element: str, reason: str) -> None:
         self.unsupported.append(Unsupported(location, element, reason))
@@ -202,13 +203,18 @@ class _XlsformReader:
                     continue
                 code = language_code(spec)
                 if code is None:
-                    code = slugify(spec, "lang")
+                    code = make_id(spec, "lang")
                     self.report(f"{sheet.name} sheet header '{base}::{spec}'", f"language '{spec}'",
                                 f"no language code found; imported as '{code}'")
+                elif (primary := code.split("-")[0].lower()) != code:
+                    self.report(f"{sheet.name} sheet header '{base}::{spec}'", f"language '{spec}'",
+                                f"regional variants are not distinguished; imported as '{primary}'")
+                    code = primary
                 self.codes[spec] = code
                 found.append(code)
         default_spec = self.settings.get("default_language", "")
         default = language_code(default_spec) if default_spec else None
+        default = self.codes.get(default_spec, default.split("-")[0].lower() if default else None)
         if default is None:
             default = found[0] if found else FALLBACK_LANGUAGE
             if not found:
@@ -244,6 +250,8 @@ class _XlsformReader:
 
     def read_choices(self) -> None:
         self.lists: dict[str, list[tuple[int, Option]]] = {}
+        self.list_codes: dict[str, dict[str, str]] = {}
+        registries: dict[str, SlugRegistry] = {}
         sheet = self.sheets.get("choices")
         if sheet is None:
             return
@@ -260,9 +268,13 @@ class _XlsformReader:
                 self.report(where, f"choice without a name in list '{list_name}'", "left out")
                 continue
             entries = self.lists.setdefault(list_name, [])
-            if any(o.code == code for _, o in entries):
+            codes = self.list_codes.setdefault(list_name, {})
+            if code in codes:
                 self.report(where, f"duplicate choice '{code}' in list '{list_name}'", "left out")
                 continue
+            source_code = code
+            code = codes[source_code] = registries.setdefault(
+                list_name, SlugRegistry(code=True)).claim(source_code)
             for column in ("image", "audio", "video", "big-image"):
                 if plain.get(column) or any(c == column for c, _ in texts):
                     self.report(where, f"choice {column}", "media in choices is not supported")
@@ -271,7 +283,7 @@ class _XlsformReader:
             score = plain.get("score", "")
             entries.append((number, Option(
                 code=code,
-                label=label or {self.default: code},
+                label=label or {self.default: source_code},
                 score=float(score) if score else None,
                 dont_know=_truthy(plain.get("dont_know", "")),
             )))
@@ -423,13 +435,17 @@ class _XlsformReader:
             return None
         parsed = parse_xlsform(expr)
         field_name = self.field_names.get(parsed.source_name) if parsed else None
-        if parsed is None or field_name is None:
-            reason = ("only a comparison with one earlier question maps onto show_if"
-                      if parsed is None else
-                      f"'{parsed.source_name}' is not an earlier imported question")
+        condition = (parsed.resolve(field_name, self.code_maps.get(field_name))
+                     if parsed and field_name else None)
+        if condition is None:
+            if parsed is None:
+                reason = "only a comparison with one earlier question maps onto show_if"
+            elif field_name is None:
+                reason = f"'{parsed.source_name}' is not an earlier imported question"
+            else:
+                reason = f"a compared value is not a choice of '{parsed.source_name}'"
             self.report(where, f"relevant `{expr}`", reason)
-            return None
-        return parsed.resolve(field_name)
+        return condition
 
     def required(self, node: _Node, where: str) -> bool:
         value = node.plain.get("required", "")
@@ -463,6 +479,7 @@ class _XlsformReader:
             raw = row.name[len(prefix):] if row.name.startswith(prefix) else row.name
             code = codes.claim(raw, "item")
             self.field_names[row.name] = f"{qid}.{code}"
+            self.code_maps[f"{qid}.{code}"] = self.list_codes.get(list_name, {})
             required.append(self.required(row, row_where))
             if self.text(row.plain, row.texts, "hint", row_where):
                 self.report(row_where, "hint of a matrix item",
@@ -470,7 +487,6 @@ class _XlsformReader:
             label = self.text(row.plain, row.texts, "label", row_where)
             items.append(Item(code, label or {self.default: code}))
         self.field_names[name] = qid
-        self.kinds[qid] = "likert_matrix"
         return Question(
             id=qid,
             type="likert_matrix",
@@ -504,6 +520,7 @@ class _XlsformReader:
         show_if, role = self.common(node, where)
         options: tuple[Option, ...] = ()
         scale = None
+        list_name = ""
         if kind in ("single_choice", "multiple_choice", "pick_top"):
             list_name, _, extra = argument.partition(" ")
             if extra.strip() == "or_other":
@@ -518,7 +535,8 @@ class _XlsformReader:
         limits = self.constraint(node.plain.get("constraint", ""), kind, where)
         qid = self.ids.claim(node.name, "q")
         self.field_names[node.name] = qid
-        self.kinds[qid] = kind
+        if list_name:
+            self.code_maps[qid] = self.list_codes[list_name]
         return Question(
             id=qid,
             type=kind,
@@ -580,7 +598,7 @@ class _XlsformReader:
         scales = {k: self.scales[k] for k in order}
         scales.update({k: v for k, v in self.scales.items() if k not in scales})
         survey = Survey(
-            slug=slugify(self.settings.get("form_id", "") or form_title or self.stem, "survey"),
+            slug=make_slug(self.settings.get("form_id", "") or form_title or self.stem),
             title=title,
             languages=self.languages,
             default_language=self.default,
@@ -591,7 +609,9 @@ class _XlsformReader:
             review=review,
             template=self.metadata.get("template", {}).get(None) or None,
         )
-        return ImportResult(survey, self.unsupported)
+        survey, notes = fill_missing_translations(survey, "survey and choices sheets")
+        notes += missing_intro(survey, "survey and choices sheets")
+        return ImportResult(survey, self.unsupported + notes)
 
     def meta_text(self, key: str) -> Text | None:
         entry = self.metadata.get(key)
