@@ -7,6 +7,7 @@ and notebooks. The main entry point is :func:`rank_items`.
 from .errors import AnalysisError
 from .population import read_population, read_scb_population
 from .ranking import RANKING_COLUMNS, RankingResult, compare_rounds, rank_items
+from .report import write_report
 from .weighting import (
     WeightingResult,
     kish_effective_n,
@@ -28,4 +29,5 @@ __all__ = [
     "read_population",
     "read_scb_population",
     "trim_weights",
+    "write_report",
 ]

@@ -376,9 +376,8 @@ def _collapse(
     strata = np.full(len(full), -1, dtype=np.int64)
     notes: list[str] = []
     next_id = 0
-    groups = full.groupby(others, sort=False).groups if others else {(): full.index}
-    for key, index in groups.items():
-        part = full.loc[index]
+    parts = list(full.groupby(others, sort=False)) if others else [((), full)]
+    for key, part in parts:
         order = sorted(part.index, key=lambda i: natural_key(part.at[i, band]))
         segments = [[i] for i in order]
         sizes = [float(full.at[i, "n"]) for i in order]

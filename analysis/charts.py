@@ -1,0 +1,201 @@
+"""Charts of a ranking as PNG or SVG bytes.
+
+Figures are drawn on matplotlib ``Figure`` objects with the Agg canvas set explicitly, so
+nothing touches pyplot's global state or needs a display, and a notebook's own backend is
+left alone. Titles and labels arrive already translated; the palette is colour-blind safe
+(``cividis`` for the heatmap, seaborn's ``colorblind`` for points).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .errors import AnalysisError
+from .ranking import OVERALL, RankingResult
+
+__all__ = ["DEFAULT_TEXTS", "dotplot", "heatmap", "small_multiples"]
+
+FORMATS = ("png", "svg")
+DEFAULT_TEXTS: dict[str, str] = {
+    "share": "Andel ganska/mycket stort problem",
+    "group": "Grupp",
+    "item": "Problem",
+    "suppressed": "för få svar",
+    "overall": "Alla",
+    "rank": "plats",
+}
+_POINT_COLOUR = sns.color_palette("colorblind")[0]
+_HATCH_COLOUR = "#7f7f7f"
+
+
+def heatmap(
+    result: RankingResult,
+    labels: Mapping[str, str] | None = None,
+    title: str = "",
+    *,
+    fmt: str = "png",
+    texts: Mapping[str, str] | None = None,
+    group_labels: Mapping[str, str] | None = None,
+) -> bytes:
+    """Item × group heatmap of shares, annotated in per cent; suppressed cells hatched.
+
+    Items are ordered by their overall rank; the first column is the whole sample.
+    """
+    _check_format(fmt)
+    text = {**DEFAULT_TEXTS, **(texts or {})}
+    order = _item_order(result)
+    columns = [OVERALL, *result.groups]
+    wide = result.table.pivot(index="item", columns="group", values="share")
+    wide = wide.reindex(index=order, columns=columns)
+    suppressed = result.table.pivot(index="item", columns="group", values="suppressed")
+    suppressed = suppressed.reindex(index=order, columns=columns).fillna(True).astype(bool)
+    names = _names(order, labels)
+    col_names = [text["overall"] if c == OVERALL else (group_labels or {}).get(c, c)
+                 for c in columns]
+    fig = _figure(width=1.6 + 0.9 * len(columns) + 0.06 * max(map(len, names)),
+                  height=1.2 + 0.42 * len(order))
+    ax = fig.add_subplot()
+    values = wide.to_numpy(dtype=float) * 100
+    annot = np.where(np.isnan(values), "", np.vectorize(lambda v: f"{v:.0f} %")(
+        np.nan_to_num(values)))
+    sns.heatmap(values, ax=ax, cmap="cividis", vmin=0, vmax=100, annot=annot, fmt="",
+                mask=suppressed.to_numpy(), linewidths=0.5, linecolor="white",
+                cbar_kws={"label": text["share"] + " (%)"}, xticklabels=col_names,
+                yticklabels=names)
+    for (r, c) in zip(*np.nonzero(suppressed.to_numpy()), strict=True):
+        ax.add_patch(Rectangle((c, r), 1, 1, fill=False, hatch="///",
+                               edgecolor=_HATCH_COLOUR, linewidth=0))
+        ax.text(c + 0.5, r + 0.5, text["suppressed"], ha="center", va="center",
+                fontsize=7, color="black",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    ax.set_xlabel(text["group"])
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=0)
+    ax.set_title(title)
+    return _render(fig, fmt)
+
+
+def dotplot(
+    result: RankingResult,
+    labels: Mapping[str, str] | None = None,
+    title: str = "",
+    *,
+    group: str = OVERALL,
+    fmt: str = "png",
+    texts: Mapping[str, str] | None = None,
+) -> bytes:
+    """Items ranked by share in one group, with CI whiskers and the rank interval."""
+    _check_format(fmt)
+    text = {**DEFAULT_TEXTS, **(texts or {})}
+    rows = result.table.loc[result.table["group"] == group]
+    if rows.empty:
+        raise AnalysisError(f"no rows for group {group!r}")
+    fig = _figure(width=8.0, height=1.2 + 0.42 * len(rows))
+    ax = fig.add_subplot()
+    _dots(ax, rows, _item_order(result, group), labels, text, with_ranks=True)
+    ax.set_title(title)
+    return _render(fig, fmt)
+
+
+def small_multiples(
+    result: RankingResult,
+    labels: Mapping[str, str] | None = None,
+    title: str = "",
+    *,
+    fmt: str = "png",
+    texts: Mapping[str, str] | None = None,
+    group_labels: Mapping[str, str] | None = None,
+    columns: int = 3,
+) -> bytes:
+    """One dot-and-whisker panel per group, items in overall rank order, shared x axis."""
+    _check_format(fmt)
+    if not result.groups:
+        raise AnalysisError("small multiples need a grouping column")
+    text = {**DEFAULT_TEXTS, **(texts or {})}
+    order = _item_order(result)
+    ncols = min(columns, len(result.groups))
+    nrows = -(-len(result.groups) // ncols)
+    fig = _figure(width=1.5 + 4.2 * ncols, height=0.8 + nrows * (0.9 + 0.3 * len(order)))
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    for ax, g in zip(axes.flat, result.groups, strict=False):
+        rows = result.table.loc[result.table["group"] == g]
+        _dots(ax, rows, order, labels, text, with_ranks=False)
+        ax.set_title((group_labels or {}).get(g, g))
+    for ax in list(axes.flat)[len(result.groups):]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    return _render(fig, fmt)
+
+
+def _dots(ax, rows: pd.DataFrame, order: list[str], labels: Mapping[str, str] | None,
+          text: Mapping[str, str], *, with_ranks: bool) -> None:
+    rows = rows.set_index("item").reindex(order)
+    y = np.arange(len(order))
+    share = rows["share"].to_numpy(dtype=float) * 100
+    low = rows["ci_low"].to_numpy(dtype=float) * 100
+    high = rows["ci_high"].to_numpy(dtype=float) * 100
+    shown = ~np.isnan(share)
+    ax.errorbar(share[shown], y[shown], xerr=[share[shown] - low[shown],
+                high[shown] - share[shown]], fmt="o", color=_POINT_COLOUR, ecolor=_POINT_COLOUR,
+                elinewidth=1.5, capsize=3, markersize=5)
+    for yi in y[~shown]:
+        ax.text(1, yi, text["suppressed"], va="center", fontsize=8, color=_HATCH_COLOUR,
+                style="italic")
+    names = _names(order, labels)
+    if with_ranks:
+        ranks = rows[["rank", "rank_low", "rank_high"]]
+        names = [
+            f"{name} ({_rank_text(r, text)})" if pd.notna(r["rank"]) else name
+            for name, (_, r) in zip(names, ranks.iterrows(), strict=True)
+        ]
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(text["share"] + " (%)")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _rank_text(row: pd.Series, text: Mapping[str, str]) -> str:
+    low, high = int(row["rank_low"]), int(row["rank_high"])
+    span = f"{low}" if low == high else f"{low}–{high}"
+    return f"{text['rank']} {span}"
+
+
+def _item_order(result: RankingResult, group: str = OVERALL) -> list[str]:
+    rows = result.table.loc[result.table["group"] == group]
+    ranked = rows.sort_values("share", ascending=False, na_position="last", kind="stable")
+    return list(ranked["item"]) + [i for i in result.items if i not in set(ranked["item"])]
+
+
+def _names(order: list[str], labels: Mapping[str, str] | None) -> list[str]:
+    return [(labels or {}).get(item, item) for item in order]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise AnalysisError(f"unknown chart format {fmt!r}; choose png or svg")
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(min(width, 18.0), min(height, 20.0)), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _render(fig: Figure, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    # A fixed hash salt and no date keep SVG output identical between runs.
+    with mpl.rc_context({"svg.hashsalt": "medborgardialog", "svg.fonttype": "none"}):
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+    return buffer.getvalue()
