@@ -191,7 +191,7 @@ class _LssReader:
         pages: list[Page] = []
         for gid, group in sorted(groups.items(), key=lambda g: int(g[1].row.get("group_order")
                                                                      or 0)):
-            name = group.text("group_name").get(self.languages[0], "") or gid
+            name = html_to_text(group.text("group_name").get(self.languages[0], "")) or gid
             where = f"group '{name}' (gid {gid})"
             relevance = group.row.get("grelevance", "").strip()
             if relevance not in ("", "1"):

@@ -528,6 +528,8 @@ class _XlsformReader:
                             "not supported")
             if list_name in self.scale_lists:
                 scale = self.scale(list_name, where)
+                # As the definition loader does: a question on a scale offers its options.
+                options = scale.options
             else:
                 options = self.options(list_name, where)
         if node.plain.get("type", "").lower().startswith("phone number"):
