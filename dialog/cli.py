@@ -11,12 +11,21 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select
 
-from surveys import DefinitionError, builtin_template_path, load_definition
+from surveys import (
+    DefinitionError,
+    builtin_template_path,
+    load_definition,
+    survey_from_dict,
+    survey_to_dict,
+)
+from surveys.importers import ImportError_, import_file
+from surveys.templates import with_template_intro
 
 from .extensions import db
 from .models import Response, SurveyVersion, utcnow
 from .services import catalog
 from .services.export import codebook_table, iter_csv, iter_response_rows
+from .translate_cli import translate_command
 
 
 def _progress(done: int, total: int, label: str) -> None:
@@ -44,13 +53,37 @@ def init_db_command() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--status", type=click.Choice(["draft", "open", "closed"]), default=None,
               help="Status of the survey round (new surveys default to open).")
+@click.option("--skip-unsupported", is_flag=True,
+              help="Import a LimeSurvey/XLSForm file without the elements we cannot represent.")
 @with_appcontext
-def load_survey_command(path: Path, status: str | None) -> None:
-    """Validate a survey definition and publish it (a changed definition = a new version)."""
+def load_survey_command(path: Path, status: str | None, skip_unsupported: bool) -> None:
+    """Validate a definition (.yaml, .lss, .xlsx) and publish it.
+
+    A changed definition becomes a new version; an unchanged one is kept as it is.
+    """
     try:
-        survey = load_definition(path)
-    except DefinitionError as error:
+        result = import_file(path)
+    except (DefinitionError, ImportError_) as error:
         click.echo(f"{path}: definitionen har fel (the definition has errors):", err=True)
+        problems = getattr(error, "problems", None) or str(error).splitlines()
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+    if result.unsupported:
+        click.echo(f"{path}: {len(result.unsupported)} delar kan inte föras över "
+                   "(elements that cannot be imported):", err=True)
+        for element in result.unsupported:
+            click.echo(f"  - {element}", err=True)
+        if not skip_unsupported:
+            click.echo("Inget importerades. Kör igen med --skip-unsupported för att importera "
+                       "resten (nothing imported; use --skip-unsupported).", err=True)
+            sys.exit(1)
+    survey = with_template_intro(result.survey)
+    try:
+        survey_from_dict(survey_to_dict(survey))
+    except DefinitionError as error:
+        click.echo(f"{path}: den importerade enkäten är inte giltig (imported survey is not "
+                   "valid):", err=True)
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
@@ -148,5 +181,5 @@ def export_command(slug: str, fmt: str, out: Path | None, codebook: Path | None,
 
 def init_app(app: Flask) -> None:
     for command in (init_db_command, load_survey_command, load_builtin_command,
-                    seed_demo_command, export_command):
+                    seed_demo_command, export_command, translate_command):
         app.cli.add_command(command)

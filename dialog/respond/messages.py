@@ -16,19 +16,23 @@ def error_message(error: FieldError) -> str:
     if code == "invalid_choice":
         return _("Choose one of the alternatives shown.")
     if code == "too_many":
-        num = int(params.get("max", params.get("max_selections", 1)))
+        num = int(params.get("max", 1))
         return ngettext("Choose at most %(num)d alternative.",
                         "Choose at most %(num)d alternatives.", num)
     if code == "too_long":
         return _("Write at most %(max)s characters. You have written %(length)s.",
-                 max=format_decimal(params.get("max", params.get("max_length", 0))),
+                 max=format_decimal(params.get("max", 0)),
                  length=format_decimal(params.get("length", 0)))
     if code == "not_a_number":
         return _("Write a number, for example 12.")
     if code == "not_an_integer":
         return _("Write a whole number, without decimals.")
     if code == "out_of_range":
-        return _("Write a number from %(low)s to %(high)s.",
-                 low=format_decimal(params.get("min", params.get("min_value", ""))),
-                 high=format_decimal(params.get("max", params.get("max_value", ""))))
+        low, high = params.get("min"), params.get("max")
+        if low is not None and high is not None:
+            return _("Write a number from %(low)s to %(high)s.",
+                     low=format_decimal(low), high=format_decimal(high))
+        if low is not None:
+            return _("Write a number that is %(low)s or more.", low=format_decimal(low))
+        return _("Write a number that is %(high)s or less.", high=format_decimal(high))
     return _("Check your answer to this question.")

@@ -1,0 +1,81 @@
+"""The command-line workflow: load, seed, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from dialog.extensions import db
+from dialog.models import Response, SurveyRecord
+from tests.conftest import SHARED
+
+
+def run(app, *args):
+    # Click 8.2+ keeps stderr apart from output, so messages meant for stderr can be checked.
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_load_survey_lists_errors_with_locations(app, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("slug: x\ntitle: {sv: X}\nlanguages: [sv]\ndefault_language: en\n", "utf-8")
+    result = run(app, "load-survey", str(bad))
+    assert result.exit_code == 1
+    assert "default_language" in result.stderr
+
+
+def test_publishing_unchanged_definition_keeps_version(app):
+    from surveys.templates import builtin_template_path
+
+    result = run(app, "load-survey", str(builtin_template_path("trygghet")))
+    assert result.exit_code == 0, result.output
+    assert "trygghet version 1" in result.output
+
+
+def test_limesurvey_with_unsupported_parts_needs_a_decision(app):
+    lss = SHARED / "fixtures" / "limesurvey" / "limesurvey_survey_rankingNative.lss"
+    result = run(app, "load-survey", str(lss))
+    assert result.exit_code == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyRecord.id))) == 1  # only trygghet
+    result = run(app, "load-survey", "--skip-unsupported", "--status", "draft", str(lss))
+    assert result.exit_code == 0, (result.output, result.stderr)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyRecord.id))) == 2
+
+
+def test_seed_and_export_csv_with_codebook(app, tmp_path, survey):
+    result = run(app, "seed-demo", "--responses", "120", "--seed", "7")
+    assert result.exit_code == 0, result.output
+    again = run(app, "seed-demo", "--if-empty")
+    assert "inga demosvar" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 120
+    out = tmp_path / "svar.csv"
+    result = run(app, "export", "trygghet", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert len(rows) == 120
+    matrix = next(q for q in survey.questions() if q.type == "likert_matrix")
+    codes = {o.code for o in matrix.scale.options}
+    for row in rows:
+        for name in matrix.field_names():
+            assert row[name] in codes | {""}
+    codebook = list(csv.DictReader(io.StringIO(
+        (tmp_path / "svar-codebook.csv").read_text("utf-8"))))
+    assert {"column", "code", "label_sv", "label_en"} <= set(codebook[0])
+    assert any(r["column"] == matrix.field_names()[0] and r["code"] == "4" for r in codebook)
+
+
+def test_export_to_stdout_and_excel_variant(app):
+    run(app, "seed-demo", "--responses", "5")
+    result = run(app, "export", "trygghet")
+    assert result.output.startswith("response_id,")
+    result = run(app, "export", "trygghet", "--excel")
+    assert result.output.startswith("\ufeffresponse_id;")
+
+
+def test_unknown_survey_is_a_clear_error(app):
+    result = run(app, "export", "nope")
+    assert result.exit_code == 1
