@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     abort,
     current_app,
@@ -26,7 +28,7 @@ from surveys import (
     visible_questions,
 )
 
-from ..i18n import best_language, supported_languages
+from ..i18n import best_language, pick_text, supported_languages
 from ..models import Response
 from ..services import catalog, responses
 from . import bp
@@ -35,6 +37,19 @@ from .messages import error_message
 
 # Keys the web layer adds to every answer form; everything else must be a field of the page.
 _CONTROL_KEYS = frozenset({"csrf_token", "action", "switch_lang"})
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where one way of answering keeps its pages. The web and the kiosk share the page logic;
+    each endpoint takes ``lang`` and ``slug``, the page endpoint also ``number``."""
+
+    page: str
+    thanks: str
+    template: str = "respond/page.html"
+
+
+WEB = Flow(page="respond.answer_page", thanks="respond.show_thanks")
 
 
 @bp.url_value_preprocessor
@@ -58,7 +73,8 @@ def list_surveys(lang: str) -> str:
     return render_template("respond/list.html", surveys=surveys)
 
 
-def _open_survey(slug: str, lang: str) -> tuple[object, Survey]:
+def open_survey(slug: str) -> tuple[object, Survey]:
+    """The survey record and its current definition; 404 when unknown, 410 when closed."""
     record = catalog.find_survey(slug)
     if record is None or record.current_version is None:
         abort(404)
@@ -67,7 +83,7 @@ def _open_survey(slug: str, lang: str) -> tuple[object, Survey]:
     return record, catalog.definition_of(record.current_version)
 
 
-def _language_for(survey: Survey, lang: str, **url_args) -> HttpResponse | None:
+def language_for(survey: Survey, lang: str, **url_args) -> HttpResponse | None:
     """Send a link in an undeclared language to the survey's default language, with a notice."""
     if lang in survey.languages:
         return None
@@ -107,8 +123,8 @@ def _set_resume_cookie(resp: HttpResponse, slug: str, token: str) -> None:
 
 @bp.route("/<lang>/s/<slug>/", methods=["GET", "POST"])
 def show_intro(lang: str, slug: str) -> HttpResponse | str:
-    record, survey = _open_survey(slug, lang)
-    if (moved := _language_for(survey, lang, slug=slug)) is not None:
+    record, survey = open_survey(slug)
+    if (moved := language_for(survey, lang, slug=slug)) is not None:
         return moved
     current = _current_response(slug)
     if request.method == "POST":
@@ -139,31 +155,36 @@ def _resident_response(slug: str, record) -> Response | None:
 
 @bp.route("/<lang>/s/<slug>/p/<int:number>", methods=["GET", "POST"])
 def answer_page(lang: str, slug: str, number: int) -> HttpResponse | str:
-    record, survey = _open_survey(slug, lang)
-    if (moved := _language_for(survey, lang, slug=slug, number=number)) is not None:
+    record, survey = open_survey(slug)
+    if (moved := language_for(survey, lang, slug=slug, number=number)) is not None:
         return moved
     response = _resident_response(slug, record)
     if response is None:
         return redirect(url_for("respond.show_intro", lang=lang, slug=slug))
+    return serve_page(survey, record, slug, lang, response, number, WEB)
+
+
+def serve_page(survey: Survey, record, slug: str, lang: str, response: Response, number: int,
+               flow: Flow) -> HttpResponse | str | tuple[str, int]:
+    """Show (GET) or save (POST) page ``number`` of a resident's open response."""
     if response.status == "complete":
-        return redirect(url_for("respond.show_thanks", lang=lang, slug=slug))
+        return redirect(url_for(flow.thanks, lang=lang, slug=slug))
     index = number - 1
     if not 0 <= index < len(survey.pages) or index > response.page_index:
-        return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
+        return redirect(url_for(flow.page, lang=lang, slug=slug,
                                 number=response.page_index + 1))
     page = survey.pages[index]
     stored = dict(response.answers or {})
     if request.method == "GET":
         following = next_page_index(survey, index, stored)
         if not visible_questions(page, stored) and following is not None:
-            return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
-                                    number=following + 1))
+            return redirect(url_for(flow.page, lang=lang, slug=slug, number=following + 1))
         form = build_page_form(page, lang, answers=stored)
-        return _render_page(survey, slug, index, form, stored, errors={})
-    return _post_page(survey, record, slug, lang, response, index)
+        return _render_page(survey, slug, index, form, stored, errors={}, flow=flow)
+    return _post_page(survey, record, slug, lang, response, index, flow)
 
 
-def _post_page(survey, record, slug, lang, response, index) -> HttpResponse | str:
+def _post_page(survey, record, slug, lang, response, index, flow: Flow) -> HttpResponse | str:
     page = survey.pages[index]
     _refuse_tampering(survey, index)
     form = build_page_form(page, lang, formdata=request.form)
@@ -181,7 +202,7 @@ def _post_page(survey, record, slug, lang, response, index) -> HttpResponse | st
         # Keep whatever is valid so far, then show the same page in the chosen language.
         responses.save_page(response, result.answers, page_fields=page_fields,
                             page_index=max(response.page_index, index), language=lang)
-        return redirect(url_for("respond.answer_page", lang=switch, slug=slug, number=index + 1))
+        return redirect(url_for(flow.page, lang=switch, slug=slug, number=index + 1))
     merged = {**previous, **result.answers}
     if action == "back":
         # Going back never blocks on errors: whatever is valid is kept, the rest re-asked later.
@@ -189,18 +210,18 @@ def _post_page(survey, record, slug, lang, response, index) -> HttpResponse | st
         target = index if prev is None else prev
         responses.save_page(response, result.answers, page_fields=page_fields,
                             page_index=target, language=lang)
-        return redirect(url_for("respond.answer_page", lang=lang, slug=slug, number=target + 1))
+        return redirect(url_for(flow.page, lang=lang, slug=slug, number=target + 1))
     if result.errors:
-        return _render_page(survey, slug, index, form, merged, errors=result.errors), 422
+        return _render_page(survey, slug, index, form, merged, errors=result.errors, flow=flow), 422
     following = next_page_index(survey, index, merged)
     if following is None:
         responses.save_page(response, result.answers, page_fields=page_fields,
                             page_index=index, language=lang)
         responses.complete_response(response, survey, language=lang)
-        return redirect(url_for("respond.show_thanks", lang=lang, slug=slug))
+        return redirect(url_for(flow.thanks, lang=lang, slug=slug))
     responses.save_page(response, result.answers, page_fields=page_fields,
                         page_index=following, language=lang)
-    return redirect(url_for("respond.answer_page", lang=lang, slug=slug, number=following + 1))
+    return redirect(url_for(flow.page, lang=lang, slug=slug, number=following + 1))
 
 
 def _page_fields(page) -> tuple[str, ...]:
@@ -222,15 +243,28 @@ def _refuse_tampering(survey: Survey, index: int) -> None:
             abort(400, description=_("The form contained characters that could not be read."))
 
 
-def _render_page(survey, slug, index, form, answers, errors) -> str:
+def _render_page(survey, slug, index, form, answers, errors, flow: Flow) -> str:
     page = survey.pages[index]
     shown = visible_questions(page, answers)
     messages = {name: error_message(err) for name, err in errors.items()}
+    summary = [(name, _field_label(page, name), message) for name, message in messages.items()]
     is_last = next_page_index(survey, index, answers) is None
     return render_template(
         "respond/page.html", survey=survey, slug=slug, page=page, index=index, form=form,
-        questions=shown, errors=messages, is_last=is_last, total=len(survey.pages),
+        questions=shown, errors=messages, summary=summary, is_last=is_last,
+        total=len(survey.pages),
     )
+
+
+def _field_label(page, name: str) -> str:
+    """What the error summary calls a field: the question, or the matrix row."""
+    question_id, _sep, item_code = name.partition(".")
+    for question in page.questions:
+        if question.id != question_id:
+            continue
+        item = next((i for i in question.items if i.code == item_code), None)
+        return pick_text(item.label if item else question.text)
+    return name
 
 
 @bp.get("/<lang>/s/<slug>/klart")
