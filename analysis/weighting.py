@@ -237,7 +237,9 @@ def rake_weights(
         targets.append(target.to_numpy(dtype=float))
     w = np.ones(len(cells))
     gap = np.inf
-    for sweep in range(1, max_iter + 1):
+    sweeps = 0
+    while sweeps < max_iter:
+        sweeps += 1
         for codes, target in zip(margins, targets, strict=True):
             achieved = np.bincount(codes, weights=n_cell * w, minlength=len(target))
             w = w * (target / achieved)[codes]
@@ -249,15 +251,16 @@ def rake_weights(
         )
         if gap < tol:
             break
-    else:
+    if gap >= tol:
         raise AnalysisError(
             f"raking did not converge in {max_iter} iterations (largest margin gap {gap:.2e}, "
             f"tolerance {tol:.0e}) / rakingen konvergerade inte på {max_iter} varv"
         )
     cells["weight"] = w
-    notes = [f"Raking konvergerade efter {sweep} varv. / Raking converged after {sweep} sweeps."]
+    notes = [f"Raking konvergerade efter {sweeps} varv. / Raking converged after {sweeps} "
+             "sweeps."]
     return _result(cell_of_row, cells, "rake", notes, n_row, margins=tuple(margins),
-                   iterations=sweep)
+                   iterations=sweeps)
 
 
 def trim_weights(
