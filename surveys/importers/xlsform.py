@@ -467,7 +467,7 @@ class _XlsformReader:
             rows = rows[1:]  # the 'label' row only shows the scale's labels as a header
         list_name = _type_of(rows[0].plain.get("type", ""))[1]
         items: list[Item] = []
-        codes = SlugRegistry()
+        codes = SlugRegistry(code=True)
         required = []
         for row in rows:
             row_where = f"survey sheet row {row.row}"
