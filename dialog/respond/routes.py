@@ -212,7 +212,8 @@ def _post_page(survey, record, slug, lang, response, index, flow: Flow) -> HttpR
                             page_index=target, language=lang)
         return redirect(url_for(flow.page, lang=lang, slug=slug, number=target + 1))
     if result.errors:
-        return _render_page(survey, slug, index, form, merged, errors=result.errors, flow=flow), 422
+        return _render_page(survey, slug, index, form, merged, errors=result.errors,
+                            flow=flow), 422
     following = next_page_index(survey, index, merged)
     if following is None:
         responses.save_page(response, result.answers, page_fields=page_fields,
@@ -250,9 +251,9 @@ def _render_page(survey, slug, index, form, answers, errors, flow: Flow) -> str:
     summary = [(name, _field_label(page, name), message) for name, message in messages.items()]
     is_last = next_page_index(survey, index, answers) is None
     return render_template(
-        "respond/page.html", survey=survey, slug=slug, page=page, index=index, form=form,
+        flow.template, survey=survey, slug=slug, page=page, index=index, form=form,
         questions=shown, errors=messages, summary=summary, is_last=is_last,
-        total=len(survey.pages),
+        total=len(survey.pages), page_endpoint=flow.page,
     )
 
 
