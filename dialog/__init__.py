@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from . import auth, cli, errors, templating
+from . import auth, cli, errors, security, templating
 from .config import Config, database_url
 from .extensions import babel, csrf, db, migrate
 from .i18n import select_locale
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    security.init_app(app)
     return app
 
 

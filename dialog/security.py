@@ -1,0 +1,160 @@
+"""Hardening that applies to every response: security headers, allowed methods, rate limits,
+the proxy set-up and a trivial health endpoint for load balancers.
+
+Rate limits use Flask-Limiter with one limiter per app (tests build many apps; a module
+singleton would share counters between them). Storage is in memory by default, which counts
+per gunicorn worker; set ``RATELIMIT_STORAGE_URI`` (e.g. a Redis URL) to count across workers
+and servers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as HttpResponse
+
+# Pages never need more than their own scripts, styles and images: no inline code at all.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST"})
+LOGIN_ENDPOINT = "staff.login"
+
+# Defaults, overridable from instance/config.py, the app config or the environment.
+# A class at school or everybody behind a mobile operator's shared address arrives from one
+# client address, so the per-client limits are generous; per token and per account are tight.
+DEFAULTS: dict[str, str | int] = {
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ANSWERS_PER_TOKEN": "30 per minute;500 per day",
+    "RATELIMIT_ANSWERS_PER_CLIENT": "600 per minute",
+    "RATELIMIT_LOGINS_PER_ACCOUNT": "5 per minute;30 per hour",
+    "RATELIMIT_LOGINS_PER_CLIENT": "30 per minute;300 per hour",
+    # How many reverse proxies (nginx) set X-Forwarded-For/-Proto in front of the app.
+    "TRUSTED_PROXIES": 0,
+    "HSTS_MAX_AGE": 60 * 60 * 24 * 365,
+}
+
+
+def _setting(app: Flask, key: str) -> str | int:
+    if key in app.config:
+        return app.config[key]
+    default = DEFAULTS[key]
+    raw = os.environ.get(key)
+    if raw is None:
+        return default
+    return int(raw) if isinstance(default, int) else raw
+
+
+def _pseudonym(value: str) -> str:
+    """Limiter keys live in memory or Redis; they carry a keyed hash, never an IP address."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hashlib.blake2b(value.encode(), key=secret[:64], digest_size=16).hexdigest()
+
+
+def client_key() -> str:
+    return "client:" + _pseudonym(request.remote_addr or "unknown")
+
+
+def resume_token_key() -> str:
+    slug = (request.view_args or {}).get("slug", "")
+    return "token:" + _pseudonym(request.cookies.get(f"resume_{slug}", ""))
+
+
+def _without_resume_token() -> bool:
+    slug = (request.view_args or {}).get("slug", "")
+    return not request.cookies.get(f"resume_{slug}")
+
+
+def account_key() -> str:
+    email = (request.form.get("email") or "").strip().casefold()
+    return "account:" + _pseudonym(email)
+
+
+def _too_many() -> str:
+    return _("You have sent many answers in a short time. Wait a minute and try again.")
+
+
+def _too_many_logins() -> str:
+    return _("Too many login attempts. Wait a few minutes and try again.")
+
+
+def _security_headers(response: HttpResponse) -> HttpResponse:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=(), usb=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security",
+                           f"max-age={current_app.config['HSTS_MAX_AGE']}; includeSubDomains")
+    if response.mimetype == "text/html":
+        # A shared kiosk's back button must not show the previous resident's answers.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _refuse_other_methods() -> None:
+    if request.method not in ALLOWED_METHODS:
+        raise MethodNotAllowed(valid_methods=sorted(ALLOWED_METHODS))
+
+
+def _health() -> HttpResponse:
+    """For load balancers and the load benchmark: proves the worker answers, touches nothing."""
+    return HttpResponse("ok\n", mimetype="text/plain")
+
+
+def _limit_view(app: Flask, endpoint: str, decorate: Callable) -> None:
+    # Wrapping the registered view keeps the limits here, out of the staff blueprint's code.
+    view = app.view_functions.get(endpoint)
+    if view is not None:
+        app.view_functions[endpoint] = decorate(view)
+
+
+def init_app(app: Flask) -> Limiter:
+    """Call last in ``create_app``: limits attach to the blueprints registered by then."""
+    for key in DEFAULTS:
+        app.config[key] = _setting(app, key)
+    app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+    # Limits would make the test suite depend on timing; the limit tests switch them on.
+    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    app.before_request(_refuse_other_methods)
+    app.after_request(_security_headers)
+    app.add_url_rule("/healthz", endpoint="healthz", view_func=_health, methods=["GET"])
+
+    limiter = Limiter(client_key, storage_uri=str(app.config["RATELIMIT_STORAGE_URI"]),
+                      key_prefix="medborgardialog")
+    limiter.init_app(app)
+    from . import ANSWER_BLUEPRINTS  # the package is fully imported once create_app runs
+
+    for name in ANSWER_BLUEPRINTS:
+        blueprint = app.blueprints.get(name)
+        if blueprint is None:
+            continue
+        limiter.limit(app.config["RATELIMIT_ANSWERS_PER_CLIENT"], key_func=client_key,
+                      methods=["POST"], error_message=_too_many)(blueprint)
+        limiter.limit(app.config["RATELIMIT_ANSWERS_PER_TOKEN"], key_func=resume_token_key,
+                      methods=["POST"], exempt_when=_without_resume_token,
+                      error_message=_too_many)(blueprint)
+    _limit_view(app, LOGIN_ENDPOINT, limiter.limit(
+        app.config["RATELIMIT_LOGINS_PER_CLIENT"], key_func=client_key, methods=["POST"],
+        error_message=_too_many_logins))
+    _limit_view(app, LOGIN_ENDPOINT, limiter.limit(
+        app.config["RATELIMIT_LOGINS_PER_ACCOUNT"], key_func=account_key, methods=["POST"],
+        error_message=_too_many_logins))
+    return limiter
