@@ -568,12 +568,14 @@ def _concordance(table: pd.DataFrame, items: list[str], groups: list[str]
     if len(groups) < 2:
         return None, None
     grouped = table.loc[table["group"] != OVERALL]
-    wide = grouped.pivot(index="group", columns="item", values="share")
+    # A group withheld entirely says nothing about the order; leave it out, not the items.
+    wide = grouped.pivot(index="group", columns="item", values="share").dropna(how="all")
     complete = [i for i in items if wide[i].notna().all()] if len(wide) else []
     dropped = len(items) - len(complete)
     if len(complete) < 2 or len(wide) < 2:
-        return None, ("Kendalls W kunde inte beräknas: för få frågor skattade i alla grupper. / "
-                      "Kendall's W not computed: too few items estimable in every group.")
+        return None, ("Kendalls W kunde inte beräknas: för få grupper eller frågor med "
+                      "skattningar. / Kendall's W not computed: too few groups or items with "
+                      "estimates.")
     w = kendalls_w(-wide[complete].to_numpy(dtype=float))
     note = None
     if dropped:
