@@ -1,0 +1,345 @@
+"""Survey results for the dashboard and the löfte pages: the ranking, who answered, trend.
+
+The analysis runs once per state of a survey and is kept in memory: the cache key is the
+survey's version ids, the number of complete responses, their newest ``updated_at`` and the
+population table in use, so a new answer, a new version or a new population table gives
+fresh results while every other request is served from memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from flask import current_app
+from sqlalchemy import func, select
+
+from analysis import AnalysisError, RankingResult, compare_rounds, rank_items
+from analysis import charts as analysis_charts
+from surveys import AnalysisSpec, Survey, analysis_spec
+
+from ..extensions import db
+from ..models import Response, SurveyRecord, SurveyVersion
+from . import catalog
+from .population import PopulationInfo, population_for, population_stamp
+
+# Respondents whose gender is outside the population table (annat, vill inte svara, no
+# answer) are weighted by age band only, in a cell of their own within each band.
+OTHER_GENDER = "ovrigt"
+RANKING_SEED = 20261121
+CHARTS = ("heatmap", "dotplot", "small_multiples")
+_CACHE_SIZE = 16
+
+
+@dataclass(frozen=True)
+class SampleCell:
+    """Who answered compared with the population, for one age band × gender cell."""
+
+    age_band: str
+    gender: str
+    n: int
+    sample_share: float
+    population_share: float | None
+    suppressed: bool
+
+
+@dataclass
+class SurveyResults:
+    """Everything the dashboard shows for one survey in one state.
+
+    ``ranking`` is None when there are too few answers; ``problem`` then says why.
+    ``charts`` caches rendered chart bytes by (name, format, language).
+    """
+
+    record_id: int
+    slug: str
+    survey: Survey
+    spec: AnalysisSpec
+    stamp: tuple
+    n_complete: int
+    channels: dict[str, int]
+    languages: dict[str, int]
+    sample: list[SampleCell]
+    other_gender: int
+    no_age_band: int
+    population: PopulationInfo | None
+    ranking: RankingResult | None
+    weighted: bool
+    notes: list[str]
+    problem: str | None
+    min_n: int
+    charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
+
+
+_cache: OrderedDict[tuple[str, int], SurveyResults] = OrderedDict()
+_lock = threading.Lock()
+
+
+def results_stamp(record: SurveyRecord) -> tuple:
+    """What the results depend on; cheap enough to check on every request."""
+    version_ids = tuple(v.id for v in record.versions)
+    count, newest = db.session.execute(
+        select(func.count(Response.id), func.max(Response.updated_at))
+        .join(SurveyVersion, Response.version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == record.id, Response.status == "complete")
+    ).one()
+    return (version_ids, record.current_version_id, int(count), str(newest),
+            population_stamp(record))
+
+
+def results_for(record: SurveyRecord) -> SurveyResults:
+    """Cached results of a survey; recomputed only when its responses or tables changed."""
+    stamp = results_stamp(record)
+    key = (str(db.engine.url), record.id)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached.stamp == stamp:
+            _cache.move_to_end(key)
+            return cached
+    results = compute_results(record, stamp)
+    with _lock:
+        _cache[key] = results
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return results
+
+
+def response_frame(record: SurveyRecord, spec: AnalysisSpec) -> tuple[pd.DataFrame, dict, dict]:
+    """Complete responses as a tidy frame for :func:`analysis.rank_items`.
+
+    Item columns are named by item code and hold the position of the answer on the scale
+    (1 … k, 0 for "vet ej", NaN when unanswered), so that surveys with text codes work too.
+    Returns the frame and the counts by channel and by language.
+    """
+    query = (
+        select(Response.channel, Response.language, Response.answers)
+        .join(SurveyVersion, Response.version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == record.id, Response.status == "complete")
+        .execution_options(yield_per=5000)
+    )
+    channels: dict[str, int] = {}
+    languages: dict[str, int] = {}
+    answers: list[dict] = []
+    for channel, language, row in db.session.execute(query):
+        channels[channel] = channels.get(channel, 0) + 1
+        languages[language] = languages.get(language, 0) + 1
+        answers.append(row or {})
+    wanted = [*spec.item_columns]
+    for column in (spec.age_band_column, spec.gender_column, spec.priorities_column):
+        if column:
+            wanted.append(column)
+    raw = pd.DataFrame.from_records(answers, columns=wanted) if answers else pd.DataFrame(
+        columns=wanted)
+    codes = {code: float(i + 1) for i, code in enumerate(spec.valid_codes)}
+    codes.update({code: 0.0 for code in spec.dont_know_codes})
+    frame = pd.DataFrame({
+        item: raw[column].astype("string").map(codes).astype(float)
+        for item, column in zip(spec.item_codes, spec.item_columns, strict=True)
+    }, index=raw.index)
+    frame["age_band"] = _text_column(raw, spec.age_band_column)
+    frame["gender"] = _text_column(raw, spec.gender_column)
+    if spec.priorities_column:
+        frame["priorities"] = [";".join(v) if isinstance(v, list) else ""
+                               for v in raw[spec.priorities_column]]
+    return frame, channels, languages
+
+
+def _text_column(raw: pd.DataFrame, column: str | None) -> pd.Series:
+    if column is None:
+        return pd.Series(pd.NA, index=raw.index, dtype="string")
+    return raw[column].astype("string").str.strip().replace("", pd.NA)
+
+
+def weighting_population(frame: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """The population with each age band split so that respondents of another or no stated
+    gender get their band's share of it, and ``weight_gender`` as the weighting column."""
+    known = set(population["gender"])
+    other = ~frame["gender"].isin(known).fillna(False)
+    share = other.groupby(frame["age_band"]).mean()
+    band_share = population["age_band"].map(share).fillna(0.0).to_numpy(dtype=float)
+    scaled = population.assign(count=population["count"].to_numpy(dtype=float)
+                               * (1 - band_share))
+    totals = population.groupby("age_band", sort=False)["count"].sum()
+    extra = pd.DataFrame({
+        "age_band": totals.index, "gender": OTHER_GENDER,
+        "count": totals.to_numpy(dtype=float) * share.reindex(totals.index).fillna(0.0)
+        .to_numpy(dtype=float),
+    })
+    out = pd.concat([scaled, extra], ignore_index=True)
+    out = out.loc[out["count"] > 0]
+    return out.rename(columns={"gender": "weight_gender"}).reset_index(drop=True)
+
+
+def compute_results(record: SurveyRecord, stamp: tuple | None = None) -> SurveyResults:
+    """Run the analysis for a survey now (uncached); see :func:`results_for`."""
+    survey = catalog.definition_of(record.current_version)
+    spec = analysis_spec(survey)
+    min_n = int(current_app.config["MIN_GROUP_SIZE"])
+    frame, channels, languages = response_frame(record, spec)
+    population = population_for(record)
+    no_age = int(frame["age_band"].isna().sum())
+    frame = frame.loc[frame["age_band"].notna()].reset_index(drop=True)
+    known = set(population.table["gender"]) if population is not None else set()
+    other_gender = int((~frame["gender"].isin(known).fillna(False)).sum())
+    sample = _sample_cells(frame, population, min_n)
+    ranking, weighted, notes, problem = _rank(frame, spec, population, min_n, other_gender)
+    if no_age:
+        notes.insert(0, f"{no_age} svar saknar åldersgrupp och ingår inte i analysen. / "
+                        f"{no_age} answers have no age band and are not analysed.")
+    return SurveyResults(
+        record_id=record.id, slug=record.slug, survey=survey, spec=spec,
+        stamp=stamp if stamp is not None else results_stamp(record),
+        n_complete=sum(channels.values()), channels=channels, languages=languages,
+        sample=sample, other_gender=other_gender, no_age_band=no_age, population=population,
+        ranking=ranking, weighted=weighted, notes=notes, problem=problem, min_n=min_n,
+    )
+
+
+def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | None,
+          min_n: int, other_gender: int
+          ) -> tuple[RankingResult | None, bool, list[str], str | None]:
+    if not spec.item_codes:
+        return None, False, [], "no_items"
+    if len(frame) < min_n:
+        return None, False, [], "too_few"
+    options = {
+        "items": list(spec.item_codes), "group": "age_band",
+        "positive": [float(spec.valid_codes.index(c) + 1) for c in spec.positive_codes],
+        "valid": [float(i + 1) for i in range(len(spec.valid_codes))], "dont_know": (0.0,),
+        "min_n": min_n, "seed": RANKING_SEED,
+        "priorities": "priorities" if "priorities" in frame.columns else None,
+    }
+    notes: list[str] = []
+    if population is not None:
+        weighted_frame = frame.assign(weight_gender=frame["gender"].where(
+            frame["gender"].isin(set(population.table["gender"])).fillna(False), OTHER_GENDER))
+        target = weighting_population(frame, population.table)
+        try:
+            ranking = rank_items(weighted_frame, population=target,
+                                 weight_by=("age_band", "weight_gender"),
+                                 method="poststratify", **options)
+        except AnalysisError as error:
+            notes.append(f"Vägningen gick inte att göra ({error}); resultaten är ovägda. / "
+                         "Weighting failed; the results are unweighted.")
+        else:
+            if other_gender:
+                notes.insert(0, f"{other_gender} svarande angav inte kvinna eller man och "
+                                "viktas bara efter åldersgrupp. / "
+                                f"{other_gender} respondents did not answer woman or man and "
+                                "are weighted by age band only.")
+            return ranking, True, notes + list(ranking.notes), None
+    try:
+        ranking = rank_items(frame, population=None, weight_by=(), method="none", **options)
+    except AnalysisError as error:
+        notes.append(str(error))
+        return None, False, notes, "failed"
+    return ranking, False, notes + list(ranking.notes), None
+
+
+def _sample_cells(frame: pd.DataFrame, population: PopulationInfo | None,
+                  min_n: int) -> list[SampleCell]:
+    if population is None:
+        return []
+    pop = population.table
+    inside = frame.loc[frame["gender"].isin(set(pop["gender"])).fillna(False)]
+    counts = inside.groupby(["age_band", "gender"]).size()
+    total_n = max(int(len(inside)), 1)
+    total_pop = float(pop["count"].sum()) or 1.0
+    cells = []
+    for row in pop.itertuples(index=False):
+        n = int(counts.get((row.age_band, row.gender), 0))
+        small = 0 < n < min_n
+        cells.append(SampleCell(row.age_band, row.gender, n, n / total_n,
+                                float(row.count) / total_pop, small))
+    return cells
+
+
+# -- interpretation helpers shared by the dashboard and the public löfte page ---------------
+
+@dataclass(frozen=True)
+class Suggestion:
+    item: str
+    reason: str  # "overall" or "group"
+    group: str | None = None
+
+
+def suggest_focus(ranking: RankingResult, top: int = 3) -> list[Suggestion]:
+    """Focus problems to propose: the top-ranked overall, then the first item of any age
+    group whose answers on that item differ significantly between groups."""
+    overall = ranking.overall()
+    shown = overall.loc[~overall["suppressed"]].sort_values("rank", kind="stable")
+    out = [Suggestion(item, "overall") for item in shown["item"].head(top)]
+    chosen = {s.item for s in out}
+    differing = set(ranking.differences.loc[ranking.differences["significant"], "item"])
+    table = ranking.table
+    for group in ranking.groups:
+        rows = table.loc[(table["group"] == group) & ~table["suppressed"]]
+        if rows.empty:
+            continue
+        first = rows.sort_values("rank", kind="stable").iloc[0]["item"]
+        if first in differing and first not in chosen:
+            out.append(Suggestion(first, "group", group))
+            chosen.add(first)
+    return out
+
+
+def earlier_round(record: SurveyRecord) -> SurveyRecord | None:
+    """The newest earlier survey round made from the same template with the same items."""
+    if record.current_version is None:
+        return None
+    survey = catalog.definition_of(record.current_version)
+    if not survey.template:
+        return None
+    items = analysis_spec(survey).item_codes
+    candidates = db.session.scalars(
+        select(SurveyRecord).where(SurveyRecord.id != record.id,
+                                   SurveyRecord.current_version_id.is_not(None))).all()
+    earlier = []
+    for other in candidates:
+        if (other.created_at, other.id) >= (record.created_at, record.id):
+            continue
+        definition = catalog.definition_of(other.current_version)
+        if definition.template == survey.template and \
+                analysis_spec(definition).item_codes == items:
+            earlier.append(other)
+    return max(earlier, key=lambda r: (r.created_at, r.id), default=None)
+
+
+def trend(previous: SurveyResults, current: SurveyResults) -> pd.DataFrame | None:
+    """Change per group and item since the previous round (None without both rankings)."""
+    if previous.ranking is None or current.ranking is None:
+        return None
+    return compare_rounds(previous.ranking, current.ranking)
+
+
+def chart_bytes(results: SurveyResults, name: str, fmt: str, lang: str,
+                labels: Mapping[str, str], group_labels: Mapping[str, str],
+                texts: Mapping[str, str], title: str) -> bytes:
+    """A rendered chart, cached with the results it was drawn from."""
+    if results.ranking is None or name not in CHARTS:
+        raise LookupError(name)
+    key = (name, fmt, lang)
+    cached = results.charts.get(key)
+    if cached is not None:
+        return cached
+    ranking = results.ranking
+    if name == "heatmap":
+        data = analysis_charts.heatmap(ranking, labels, title, fmt=fmt, texts=texts,
+                                       group_labels=group_labels)
+    elif name == "dotplot":
+        data = analysis_charts.dotplot(ranking, labels, title, fmt=fmt, texts=texts)
+    else:
+        data = analysis_charts.small_multiples(ranking, labels, title, fmt=fmt, texts=texts,
+                                               group_labels=group_labels)
+    results.charts[key] = data
+    return data
+
+
+def positive_share_text(share: float) -> int:
+    """Share as whole per cent for plain-language sentences."""
+    return int(np.rint(share * 100))
