@@ -1,0 +1,1 @@
+"""A throwaway PostgreSQL 15 cluster for tests and benchmarks."""
