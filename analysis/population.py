@@ -8,9 +8,9 @@ the survey's age bands here.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -256,16 +256,20 @@ def _read_text(path: str | Path) -> str:
 
 def _read_csv_text(text: str, path: str | Path) -> pd.DataFrame:
     lines = text.splitlines()
-    # SCB puts a title line (and a blank line) above the header row.
-    start = next((i for i, line in enumerate(lines) if line.count(",") + line.count(";")
-                  + line.count("\t") >= 1), 0)
+    head = [line for line in lines[:20] if line.strip()]
+    # SCB puts a title line (which may itself contain commas) above the header row, so the
+    # separator is the one giving the most common field count, and the header the first
+    # line with that count.
+    best_sep, best_count = ",", 0
+    for sep in (",", ";", "\t"):
+        counts = [line.count(sep) for line in head]
+        modal = Counter(counts).most_common(1)[0][0] if counts else 0
+        if modal > best_count:
+            best_sep, best_count = sep, modal
+    start = next((i for i, line in enumerate(lines)
+                  if line.strip() and line.count(best_sep) == best_count), 0)
     body = "\n".join(lines[start:])
     try:
-        dialect = csv.Sniffer().sniff(lines[start] if lines else ",", delimiters=",;\t")
-        sep = dialect.delimiter
-    except csv.Error:
-        sep = ","
-    try:
-        return pd.read_csv(io.StringIO(body), sep=sep, dtype=str, keep_default_na=False)
+        return pd.read_csv(io.StringIO(body), sep=best_sep, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise AnalysisError(f"cannot parse {path} as CSV: {exc}") from None

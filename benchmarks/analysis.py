@@ -15,7 +15,6 @@ import resource
 import statistics
 import sys
 import time
-
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +48,7 @@ def synthetic(n: int, n_items: int, seed: int) -> tuple[pd.DataFrame, pd.DataFra
         p_big = np.clip(0.25 + tilt, 0.02, 0.9)
         u = rng.random(n)
         idx = np.where(u < 0.06, 4, np.where(u < 0.09, 5,
-                       np.where(rng.random(n) < p_big, 2 + (rng.random(n) < 0.4), 
+                       np.where(rng.random(n) < p_big, 2 + (rng.random(n) < 0.4),
                                 (rng.random(n) < 0.5).astype(np.int64))))
         data[item] = codes[idx]
     population = pd.DataFrame(
