@@ -80,7 +80,11 @@ def rao_scott_test(
     denom = contrasts.T @ (contrasts * (inv_p / nobs)[:, None])
     scaled = contrasts * inv_p[:, None]
     numer = scaled.T @ covariance @ scaled
-    delta = np.linalg.solve(denom, numer)
+    try:
+        delta = np.linalg.solve(denom, numer)
+    except np.linalg.LinAlgError:
+        # A group with no answers in one outcome leaves the contrasts degenerate.
+        return RaoScottResult(np.nan, np.nan, np.nan, np.nan, chisq)
     trace = float(np.trace(delta))
     if trace <= 0:
         return RaoScottResult(np.nan, np.nan, np.nan, np.nan, chisq)

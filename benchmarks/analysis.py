@@ -69,6 +69,7 @@ def main() -> None:
 
     print(f"generating {args.n:,} responses × {args.items} items ...", file=sys.stderr)
     responses, population, items = synthetic(args.n, args.items, seed=20261121)
+    data_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours, base = [], []
     for run in range(args.runs):
         print(f"run {run + 1}/{args.runs}", file=sys.stderr, flush=True)
@@ -91,7 +92,8 @@ def main() -> None:
           f"(min {min(ours):.2f}, max {max(ours):.2f})")
     print(f"pandas groupby unweighted shares median: {baseline:.2f} s; "
           f"ratio {median / baseline:.1f}x")
-    print(f"peak resident memory (whole process, data included): {peak_mb:.0f} MB")
+    print(f"peak resident memory (whole process, data included): {peak_mb:.0f} MB; "
+          f"{data_mb:.0f} MB after generating the data")
 
 
 if __name__ == "__main__":
