@@ -43,8 +43,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _configure_sqlite(app)
 
     from .respond import bp as respond_bp
+    from .staff.routes import bp as staff_bp
 
     app.register_blueprint(respond_bp)
+    app.register_blueprint(staff_bp)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)

@@ -1,20 +1,39 @@
 """Who may see what. Roles: admin (everything), staff (surveys, responses, exports, löften),
-councillor (read-only dashboard and aggregated results – never raw responses or free text)."""
+councillor (read-only dashboard and aggregated results – never raw responses or free text).
+
+Accounts, sign-in throttling and the idle limit of staff sessions live here too, so that every
+blueprint shares one definition of "signed in".
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import Flask, abort, redirect, request, url_for
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, logout_user
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .models import User
+from .models import User, utcnow
+from .staff.models import FailedLogin
 
 ROLES = ("admin", "staff", "councillor")
 STAFF_ROLES = ("admin", "staff")
 READ_ROLES = ("admin", "staff", "councillor")
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_LOGINS = 5
+FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+DEFAULT_IDLE_LIMIT = timedelta(minutes=30)
+_SEEN_KEY = "staff_seen"
+# Checked against when the account does not exist, so that the answer takes as long as for a
+# real account and timing does not reveal which addresses have accounts.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 login_manager = LoginManager()
 
@@ -47,5 +66,119 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_new_password(password: str) -> None:
+    """Raises ValueError when a password is too short to be accepted."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(
+            f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken "
+            f"(the password must have at least {MIN_PASSWORD_LENGTH} characters)."
+        )
+
+
+def create_user(email: str, password: str, role: str, language: str = "sv") -> User:
+    """Add an account. Raises ValueError for an unknown role, a short password or a taken
+    e-mail address."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise ValueError(f"Okänd roll '{role}' (unknown role); välj {', '.join(ROLES)}.")
+    if "@" not in email or len(email) > 255:
+        raise ValueError(f"'{email}' är ingen e-postadress (not an e-mail address).")
+    check_new_password(password)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ValueError(f"Kontot {email} finns redan (the account already exists).")
+    user = User(email=email, password_hash=hash_password(password), role=role,
+                language=language)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def check_password(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def set_password(user: User, password: str) -> None:
+    check_new_password(password)
+    user.password_hash = hash_password(password)
+    db.session.commit()
+
+
+def _account_key(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: ``user`` on success, else why not."""
+
+    user: User | None
+    throttled: bool = False
+    retry_after: timedelta | None = None
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> SignIn:
+    """Check a password, counting failures per typed address (known or not) for throttling.
+
+    After ``MAX_FAILED_LOGINS`` failures within ``FAILED_LOGIN_WINDOW`` every attempt is
+    refused, even with the right password, until the oldest of those failures leaves the
+    window; refused attempts are not counted, so waiting always helps.
+    """
+    now = now or utcnow()
+    key = _account_key(email)
+    since = now - FAILED_LOGIN_WINDOW
+    recent = db.session.execute(
+        select(func.count(FailedLogin.id), func.min(FailedLogin.at))
+        .where(FailedLogin.account == key, FailedLogin.at > since)
+    ).one()
+    if recent[0] >= MAX_FAILED_LOGINS:
+        return SignIn(None, throttled=True, retry_after=recent[1] + FAILED_LOGIN_WINDOW - now)
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid or not user.active:
+        db.session.add(FailedLogin(account=key, at=now))
+        db.session.commit()
+        return SignIn(None)
+    db.session.execute(delete(FailedLogin).where(FailedLogin.account == key))
+    db.session.commit()
+    return SignIn(user)
+
+
+def start_session() -> None:
+    """Call right after ``login_user``: the session expires after the idle limit."""
+    session.permanent = True
+    session[_SEEN_KEY] = utcnow().timestamp()
+
+
+def _idle_limit() -> timedelta:
+    return current_app.config["STAFF_IDLE_LIMIT"]
+
+
+def _expire_idle_session() -> None:
+    # The cookie's own expiry is refreshed by the browser's requests; checking a server-side
+    # timestamp as well means a copied cookie stops working after the idle limit too.
+    if not current_user.is_authenticated:
+        return
+    seen = session.get(_SEEN_KEY)
+    now = utcnow().timestamp()
+    if seen is None or now - float(seen) > _idle_limit().total_seconds():
+        logout_user()
+        session.clear()
+        return
+    session[_SEEN_KEY] = now
+
+
 def init_app(app: Flask) -> None:
+    app.config.setdefault("STAFF_IDLE_LIMIT", DEFAULT_IDLE_LIMIT)
+    # The session cookie only carries flash messages for residents, so its lifetime can be
+    # the staff idle limit; Flask refreshes it on every request.
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["STAFF_IDLE_LIMIT"]
     login_manager.init_app(app)
+    app.before_request(_expire_idle_session)

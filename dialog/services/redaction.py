@@ -1,0 +1,127 @@
+"""Finding likely personal data in residents' free text, and removing it for good.
+
+Pure functions: the review page flags what these find, and a staff member decides. Patterns
+only pre-flag; a human reads every answer, so a missed name is caught by reading and a false
+flag costs one look.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+REDACTED = "[borttaget]"
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# 10 or 12 digits with an optional - or + before the last four (+ marks age 100 or more).
+_PERSONNUMMER = re.compile(r"(?<![\d-])((?:19|20)?\d{6})\s?([-+]?)\s?(\d{4})(?![\d-])")
+# Swedish numbers: 0 or +46/0046, then 7–10 more digits grouped with spaces or hyphens.
+_PHONE = re.compile(r"(?<![\d+])(?:\+46|0046|0)[\s-]?\(?0?\)?[1-9](?:[\s-]?\d){5,9}(?!\d)")
+# "jag heter Anna", "grannen som heter Per Olsson": a capitalised word after a naming verb.
+_NAMED = re.compile(
+    r"\b(?:heter|hette|kallas|namnet|named|called|name is)\s+"
+    r"([A-ZÅÄÖÉ][a-zåäöéü]+(?:\s+[A-ZÅÄÖÉ][a-zåäöéü]+)?)"
+)
+# Common Swedish first names (SCB's most frequent): "Anna", "Per Olsson" anywhere in a text.
+_FIRST_NAMES = frozenset({
+    "anna", "eva", "maria", "karin", "sara", "kristina", "lena", "emma", "kerstin", "marie",
+    "malin", "ingrid", "jenny", "hanna", "linda", "annika", "susanne", "elin", "birgitta",
+    "monica", "sofia", "johanna", "carina", "elisabeth", "ulla", "julia", "katarina", "ida",
+    "louise", "linnea", "amanda", "emelie", "helena", "camilla", "åsa", "sandra", "anette",
+    "caroline", "ebba", "elsa", "alice", "maja", "lars", "mikael", "anders", "johan", "erik",
+    "per", "karl", "peter", "thomas", "jan", "daniel", "fredrik", "hans", "andreas", "stefan",
+    "mohammed", "mattias", "magnus", "jonas", "bengt", "markus", "niklas", "oskar", "alexander",
+    "sven", "lennart", "björn", "martin", "david", "henrik", "patrik", "simon", "gustav", "joakim",
+    "robert", "christer", "mats", "ulf", "leif", "göran", "rolf", "oscar", "viktor", "william",
+    "lucas", "liam", "elias", "hugo", "adam", "noah", "axel", "filip", "anton", "emil", "isak",
+    "ali", "ahmed"
+})
+_CAPITALISED = re.compile(r"\b([A-ZÅÄÖÉ][a-zåäöéü]+)(\s+[A-ZÅÄÖÉ][a-zåäöéü]+)?\b")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A span of ``text[start:end]`` that looks like personal data of the given kind."""
+
+    kind: str  # personnummer | email | phone | name
+    start: int
+    end: int
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check used by Swedish personnummer (over the last ten digits)."""
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        value = int(char)
+        if i % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def is_personnummer(date_part: str, serial: str) -> bool:
+    """A plausible date (day + 60 for samordningsnummer) and a valid Luhn check digit."""
+    ten = date_part[-6:] + serial
+    month, day = int(ten[2:4]), int(ten[4:6])
+    if day > 60:
+        day -= 60
+    return 1 <= month <= 12 and 1 <= day <= 31 and luhn_valid(ten)
+
+
+def find_personal_data(text: str) -> list[Finding]:
+    """Likely personal data in ``text``, in order, without overlaps (the first kind wins in the
+    order personnummer, e-mail, phone, name)."""
+    found: list[Finding] = []
+
+    def add(kind: str, start: int, end: int) -> None:
+        if not any(f.start < end and start < f.end for f in found):
+            found.append(Finding(kind, start, end))
+
+    for match in _PERSONNUMMER.finditer(text):
+        if is_personnummer(match.group(1), match.group(3)):
+            add("personnummer", match.start(), match.end())
+    for match in _EMAIL.finditer(text):
+        add("email", match.start(), match.end())
+    for match in _PHONE.finditer(text):
+        add("phone", match.start(), match.end())
+    for match in _NAMED.finditer(text):
+        add("name", match.start(1), match.end(1))
+    for match in _CAPITALISED.finditer(text):
+        if match.group(1).lower() in _FIRST_NAMES:
+            add("name", match.start(), match.end())
+    return sorted(found, key=lambda f: f.start)
+
+
+def redact_spans(text: str, findings: list[Finding]) -> str:
+    """``text`` with every finding replaced by ``REDACTED``."""
+    parts: list[str] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.start < position:
+            continue
+        parts.append(text[position:finding.start])
+        parts.append(REDACTED)
+        position = finding.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def redact_flagged(text: str) -> str:
+    """Remove everything :func:`find_personal_data` flags; the rest of the answer stays."""
+    return redact_spans(text, find_personal_data(text))
+
+
+def segments(text: str) -> list[tuple[str, str | None]]:
+    """``text`` cut into (piece, kind) pairs, kind None for unflagged pieces: for highlighting."""
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for finding in find_personal_data(text):
+        if finding.start > position:
+            pieces.append((text[position:finding.start], None))
+        pieces.append((text[finding.start:finding.end], finding.kind))
+        position = finding.end
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces

@@ -1,0 +1,62 @@
+"""Reading an uploaded definition file: our YAML, or LimeSurvey/XLSForm through the importers."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from surveys import DefinitionError, Problem, Survey, parse_definition
+from surveys.importers import ImportError_, import_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+IMPORT_SUFFIXES = (".lss", ".xlsx")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    survey: Survey
+    unsupported: list = field(default_factory=list)  # surveys.importers.Unsupported
+
+
+class UploadError(ValueError):
+    """The upload cannot become a survey. ``message`` is one of "not-utf8", "invalid",
+    "unknown-type"; ``problems`` carry locations when known."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        self.message = message
+        self.problems = problems or []
+        super().__init__(message)
+
+
+def read_upload(filename: str, data: bytes) -> Loaded:
+    """Parse an uploaded file by its extension; raises :class:`UploadError` with every
+    problem found."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UploadError("not-utf8", [Problem("", f"byte {exc.start}")]) from exc
+        try:
+            return Loaded(parse_definition(text, source=filename))
+        except DefinitionError as error:
+            raise UploadError("invalid", error.problems) from error
+    if suffix in IMPORT_SUFFIXES:
+        return _import(suffix, data)
+    raise UploadError("unknown-type")
+
+
+def _import(suffix: str, data: bytes) -> Loaded:
+    # The importers read from a path (zip-based .xlsx, XML .lss); the file lives only for
+    # the duration of the import.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            result = import_file(path)
+        except ImportError_ as error:
+            raise UploadError("invalid", [Problem(error.location, error.problem)]) from error
+        except DefinitionError as error:
+            raise UploadError("invalid", error.problems) from error
+    return Loaded(result.survey, list(result.unsupported))

@@ -1,0 +1,42 @@
+"""Tables of the staff area: failed logins (for throttling) and uploaded definitions awaiting
+a decision (preview, publish, or cancel)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..models import utcnow
+
+
+class FailedLogin(db.Model):
+    """One failed sign-in. ``account`` is the sha256 of the typed e-mail address, so that
+    unknown addresses are throttled alike and nothing a visitor typed is kept readable."""
+
+    __tablename__ = "staff_failed_login"
+    __table_args__ = (Index("ix_staff_failed_login_account_at", "account", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PendingDefinition(db.Model):
+    """An uploaded, valid definition that is not published yet.
+
+    Imports from LimeSurvey or XLSForm may leave elements out; ``unsupported`` lists them
+    (location, element, reason) so the staff member can import without them or cancel.
+    """
+
+    __tablename__ = "staff_pending_definition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    definition: Mapped[dict] = mapped_column(JSON)
+    unsupported: Mapped[list] = mapped_column(JSON, default=list)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

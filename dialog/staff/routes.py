@@ -1,0 +1,601 @@
+"""Staff pages: sign-in, survey rounds, uploads and previews, paper entry, free-text review,
+exports and accounts. Views parse, call a service, then redirect or render."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_timedelta, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as HttpResponse
+
+from surveys import (
+    Survey,
+    prune_hidden,
+    survey_from_dict,
+    survey_to_dict,
+    validate_page,
+)
+
+from .. import auth
+from ..auth import READ_ROLES, STAFF_ROLES, roles_required
+from ..extensions import db
+from ..i18n import supported_languages
+from ..models import AuditEvent, SurveyRecord, SurveyVersion, User, utcnow
+from ..models import Response as SurveyResponse
+from ..respond.forms import build_page_form
+from ..respond.messages import error_message
+from ..services import catalog, redaction
+from ..services.export import codebook_table, iter_csv, iter_response_rows
+from ..services.population import population_for, store_population
+from ..services.xlsx_export import write_responses_xlsx
+from . import definitions, rounds
+from .cli import create_user_command
+from .forms import (
+    ChangePasswordForm,
+    ExportForm,
+    LoginForm,
+    PopulationForm,
+    ScheduleForm,
+    UploadForm,
+    UserForm,
+)
+from .models import PendingDefinition
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group=None)
+bp.cli.add_command(create_user_command)
+
+STAFF_LANGUAGES = ("sv", "en")
+REVIEW_PAGE_SIZE = 50
+_LANG_KEY = "staff_lang"
+
+
+@bp.before_request
+def _choose_language() -> None:
+    """?lang= switches and is remembered (session, and the account); else the account's."""
+    wanted = request.args.get("lang")
+    if wanted in STAFF_LANGUAGES:
+        session[_LANG_KEY] = wanted
+        if current_user.is_authenticated and current_user.language != wanted:
+            current_user.language = wanted
+            db.session.commit()
+    chosen = session.get(_LANG_KEY)
+    if chosen is None and current_user.is_authenticated:
+        chosen = current_user.language
+    if chosen not in STAFF_LANGUAGES:
+        chosen = request.accept_languages.best_match(STAFF_LANGUAGES) or "sv"
+    g.lang = chosen
+
+
+@bp.context_processor
+def _staff_context() -> dict:
+    def staff_language_url(code: str) -> str:
+        args = {**request.args.to_dict(), **(request.view_args or {}), "lang": code}
+        return url_for(request.endpoint or "staff.index", **args)
+
+    return {"staff_languages": {c: supported_languages()[c] for c in STAFF_LANGUAGES},
+            "staff_language_url": staff_language_url}
+
+
+@bp.after_request
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # Staff pages show answers and accounts: a shared office PC must not keep them in its cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _audit(action: str, target: str | None, detail: str | None = None) -> None:
+    db.session.add(AuditEvent(actor=current_user.email, action=action, target=target,
+                              detail=detail))
+    db.session.commit()
+
+
+def _record_or_404(slug: str) -> tuple[SurveyRecord, Survey]:
+    record = catalog.find_survey(slug)
+    if record is None or record.current_version is None:
+        abort(404)
+    return record, catalog.definition_of(record.current_version)
+
+
+def _local_target(target: str | None) -> str:
+    """Only paths on this site are followed after sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("staff.index")
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> HttpResponse | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(_local_target(request.args.get("next")))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("staff/login.html", form=form, error=None), status
+    outcome = auth.authenticate(form.email.data, form.password.data)
+    if outcome.throttled:
+        wait = format_timedelta(outcome.retry_after or auth.FAILED_LOGIN_WINDOW,
+                                threshold=1.0, add_direction=False)
+        message = _("Too many failed attempts. Wait %(wait)s and try again.", wait=wait)
+        return render_template("staff/login.html", form=form, error=message), 429
+    if outcome.user is None:
+        message = _("The e-mail address or the password is wrong.")
+        return render_template("staff/login.html", form=form, error=message), 401
+    target = _local_target(request.args.get("next"))
+    kept_language = session.get(_LANG_KEY)
+    # A fresh session on sign-in: nothing from before (session fixation) carries over.
+    session.clear()
+    login_user(outcome.user)
+    auth.start_session()
+    if kept_language:
+        session[_LANG_KEY] = kept_language
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout() -> HttpResponse:
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."))
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@roles_required(*READ_ROLES)
+def change_password() -> HttpResponse | str | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not auth.check_password(current_user, form.current.data):
+            form.current.errors = [_("The current password is wrong.")]
+        else:
+            auth.set_password(current_user, form.new.data)
+            _audit("change_password", current_user.email)
+            flash(_("Your password has been changed."))
+            return redirect(url_for("staff.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/password.html", form=form), status
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def list_users() -> HttpResponse | str | tuple[str, int]:
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = auth.create_user(form.email.data, form.password.data, form.role.data,
+                                    form.language.data)
+        except ValueError:
+            form.email.errors = [_("An account with this e-mail address already exists.")]
+        else:
+            _audit("create_user", user.email, user.role)
+            flash(_("The account has been created."))
+            return redirect(url_for("staff.list_users"))
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/users.html", users=users, form=form), status
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required("admin")
+def toggle_user(user_id: int) -> HttpResponse:
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        abort(409, description=_("You cannot deactivate your own account."))
+    user.active = not user.active
+    db.session.commit()
+    _audit("activate_user" if user.active else "deactivate_user", user.email)
+    return redirect(url_for("staff.list_users"))
+
+
+# --- Survey rounds --------------------------------------------------------------------------
+
+
+@bp.get("/")
+@roles_required(*READ_ROLES)
+def index() -> str:
+    if current_user.role not in STAFF_ROLES:
+        return render_template("staff/index.html", rows=[], pending=[])
+    records = db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)).all()
+    rows = []
+    for record in records:
+        if record.current_version is None:
+            continue
+        survey = catalog.definition_of(record.current_version)
+        rows.append((record, survey, rounds.round_counts(record, survey),
+                     catalog.is_open(record)))
+    pending = db.session.scalars(
+        select(PendingDefinition).order_by(PendingDefinition.created_at.desc())).all()
+    return render_template("staff/index.html", rows=rows, pending=pending)
+
+
+@bp.get("/surveys/<slug>/")
+@roles_required(*STAFF_ROLES)
+def show_survey(slug: str) -> str:
+    record, survey = _record_or_404(slug)
+    counts = rounds.round_counts(record, survey)
+    form = ScheduleForm(status=record.status,
+                        opens_at=record.opens_at.date() if record.opens_at else None,
+                        closes_at=(record.closes_at - timedelta(days=1)).date()
+                        if record.closes_at else None)
+    return render_template(
+        "staff/survey.html", record=record, survey=survey, counts=counts,
+        age_bands=rounds.age_bands(survey, counts, population_for(record)), form=form,
+        is_open=catalog.is_open(record), export_form=ExportForm(formdata=None),
+        population_form=PopulationForm(),
+    )
+
+
+@bp.post("/surveys/<slug>/schedule")
+@roles_required(*STAFF_ROLES)
+def schedule_survey(slug: str) -> HttpResponse | str | tuple[str, int]:
+    record, survey = _record_or_404(slug)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        flash(_("Check the status and the dates."))
+        return redirect(url_for("staff.show_survey", slug=slug))
+    opens = datetime.combine(form.opens_at.data, time.min) if form.opens_at.data else None
+    # "Closes after 30 June" means answers are taken all of that day.
+    closes = (datetime.combine(form.closes_at.data, time.min) + timedelta(days=1)
+              if form.closes_at.data else None)
+    if opens and closes and closes <= opens:
+        flash(_("The closing date must come after the opening date."))
+        return redirect(url_for("staff.show_survey", slug=slug))
+    record.status, record.opens_at, record.closes_at = form.status.data, opens, closes
+    db.session.commit()
+    _audit("schedule_survey", slug, f"{form.status.data} {opens or '-'} {closes or '-'}")
+    flash(_("The survey round has been updated."))
+    return redirect(url_for("staff.show_survey", slug=slug))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def upload_definition() -> HttpResponse | str | tuple[str, int]:
+    form = UploadForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("staff/upload.html", form=form, problems=[]), status
+    upload = form.definition.data
+    try:
+        loaded = definitions.read_upload(upload.filename or "", upload.read())
+    except definitions.UploadError as error:
+        return render_template("staff/upload.html", form=form, problems=error.problems,
+                               message=_upload_message(error.message)), 422
+    pending = PendingDefinition(
+        slug=loaded.survey.slug, filename=(upload.filename or "")[:255],
+        definition=survey_to_dict(loaded.survey),
+        unsupported=[{"location": u.location, "element": u.element, "reason": u.reason}
+                     for u in loaded.unsupported],
+        uploaded_by=current_user.id,
+    )
+    db.session.add(pending)
+    db.session.commit()
+    _audit("upload_definition", loaded.survey.slug, pending.filename)
+    return redirect(url_for("staff.show_pending", pending_id=pending.id))
+
+
+def _upload_message(code: str) -> str:
+    if code == "not-utf8":
+        return _("The file is not UTF-8 text. Save it as UTF-8 and upload it again.")
+    if code == "unknown-type":
+        return _("Upload a survey definition: a .yaml, .lss (LimeSurvey) or .xlsx (XLSForm) file.")
+    return _("The definition has problems. Fix them and upload the file again.")
+
+
+def _pending_or_404(pending_id: int) -> tuple[PendingDefinition, Survey]:
+    pending = db.session.get(PendingDefinition, pending_id)
+    if pending is None:
+        abort(404)
+    return pending, survey_from_dict(pending.definition)
+
+
+@bp.get("/pending/<int:pending_id>/")
+@roles_required(*STAFF_ROLES)
+def show_pending(pending_id: int) -> str:
+    pending, survey = _pending_or_404(pending_id)
+    existing = catalog.find_survey(survey.slug)
+    return render_template("staff/pending.html", pending=pending, survey=survey,
+                           existing=existing)
+
+
+@bp.post("/pending/<int:pending_id>/publish")
+@roles_required(*STAFF_ROLES)
+def publish_pending(pending_id: int) -> HttpResponse:
+    pending, survey = _pending_or_404(pending_id)
+    # A first version starts as a draft: staff open it on purpose, with dates.
+    new_round = catalog.find_survey(survey.slug) is None
+    published = catalog.publish(survey, status="draft" if new_round else None)
+    db.session.delete(pending)
+    db.session.commit()
+    _audit("publish_survey", survey.slug, f"version {published.version}")
+    if published.created:
+        flash(_("Version %(number)s has been published.", number=published.version))
+    else:
+        flash(_("The definition was unchanged; version %(number)s is still current.",
+                number=published.version))
+    return redirect(url_for("staff.show_survey", slug=survey.slug))
+
+
+@bp.post("/pending/<int:pending_id>/cancel")
+@roles_required(*STAFF_ROLES)
+def cancel_pending(pending_id: int) -> HttpResponse:
+    pending, survey = _pending_or_404(pending_id)
+    db.session.delete(pending)
+    db.session.commit()
+    _audit("cancel_upload", survey.slug)
+    flash(_("The upload has been cancelled. Nothing was published."))
+    return redirect(url_for("staff.index"))
+
+
+def _render_preview(survey: Survey, lang: str, links: dict[str, str]) -> str:
+    if lang not in survey.languages:
+        abort(404)
+    forms = [build_page_form(page, lang, answers={}) for page in survey.pages]
+    return render_template("staff/preview.html", survey=survey, preview_lang=lang,
+                           pages=list(zip(survey.pages, forms, strict=True)), links=links)
+
+
+@bp.get("/surveys/<slug>/preview/<lang>/")
+@roles_required(*STAFF_ROLES)
+def preview_survey(slug: str, lang: str) -> str:
+    _record, survey = _record_or_404(slug)
+    links = {code: url_for("staff.preview_survey", slug=slug, lang=code)
+             for code in survey.languages}
+    return _render_preview(survey, lang, links)
+
+
+@bp.get("/pending/<int:pending_id>/preview/<lang>/")
+@roles_required(*STAFF_ROLES)
+def preview_pending(pending_id: int, lang: str) -> str:
+    _pending, survey = _pending_or_404(pending_id)
+    links = {code: url_for("staff.preview_pending", pending_id=pending_id, lang=code)
+             for code in survey.languages}
+    return _render_preview(survey, lang, links)
+
+
+@bp.post("/surveys/<slug>/population")
+@roles_required(*STAFF_ROLES)
+def upload_population(slug: str) -> HttpResponse:
+    record, _survey = _record_or_404(slug)
+    form = PopulationForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a CSV file and name its source."))
+        return redirect(url_for("staff.show_survey", slug=slug))
+    raw = form.table.data.read()
+    try:
+        store_population(record, raw.decode("utf-8-sig"), form.source.data,
+                         uploaded_by=current_user.email)
+    except UnicodeDecodeError:
+        flash(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))
+    except ValueError as error:
+        flash(_("The population table was not stored: %(problem)s", problem=str(error)))
+    else:
+        _audit("store_population", slug, form.source.data)
+        flash(_("The population table has been stored."))
+    return redirect(url_for("staff.show_survey", slug=slug))
+
+
+# --- Paper entry ----------------------------------------------------------------------------
+
+
+@bp.route("/surveys/<slug>/paper", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def enter_paper(slug: str) -> HttpResponse | str | tuple[str, int]:
+    record, survey = _record_or_404(slug)
+    language = request.form.get("paper_language", survey.default_language)
+    if language not in survey.languages:
+        abort(400, description=_("Choose one of the survey's languages."))
+    if request.method == "GET":
+        forms = [build_page_form(page, str(g.lang), answers={}) for page in survey.pages]
+        return _render_paper(survey, slug, forms, {}, language)
+    submitted = request.form.to_dict(flat=False)
+    answers, errors = _validate_paper(survey, submitted)
+    if errors:
+        forms = [build_page_form(page, str(g.lang), formdata=request.form)
+                 for page in survey.pages]
+        return _render_paper(survey, slug, forms, errors, language), 422
+    now = utcnow()
+    response = SurveyResponse(
+        version_id=record.current_version_id, token_hash=None, status="complete",
+        channel="paper", language=language, page_index=len(survey.pages) - 1,
+        answers=prune_hidden(survey, answers), started_at=now, updated_at=now, completed_at=now,
+    )
+    db.session.add(response)
+    db.session.commit()
+    _audit("paper_entry", str(response.id), slug)
+    flash(_("The paper questionnaire has been saved (response %(id)s). You can enter the next "
+            "one.", id=response.id))
+    return redirect(url_for("staff.enter_paper", slug=slug))
+
+
+def _validate_paper(survey: Survey, submitted: dict[str, list[str]]) -> tuple[dict, dict]:
+    """All pages at once, in order, so that skip logic sees the earlier pages' answers.
+
+    A blank required question is accepted: on paper the resident could leave it out, and the
+    person typing must not invent an answer. Every other rule of the page applies.
+    """
+    answers: dict = {}
+    errors: dict = {}
+    for index in range(len(survey.pages)):
+        result = validate_page(survey, index, submitted, answers)
+        answers.update(result.answers)
+        errors.update({name: error_message(err) for name, err in result.errors.items()
+                       if err.code != "required"})
+    return answers, errors
+
+
+def _render_paper(survey: Survey, slug: str, forms, errors: dict, language: str) -> str:
+    return render_template(
+        "staff/paper.html", survey=survey, slug=slug,
+        pages=list(zip(survey.pages, forms, strict=True)), errors=errors,
+        paper_language=language, languages_of_survey={
+            code: supported_languages().get(code, code) for code in survey.languages},
+    )
+
+
+# --- Free-text review -----------------------------------------------------------------------
+
+
+def _free_text_fields(survey: Survey) -> list:
+    return [q for q in survey.questions() if q.type == "free_text"]
+
+
+@bp.get("/surveys/<slug>/free-text")
+@roles_required(*STAFF_ROLES)
+def review_free_text(slug: str) -> str:
+    record, survey = _record_or_404(slug)
+    questions = _free_text_fields(survey)
+    only_flagged = request.args.get("flagged") == "1"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = (select(SurveyResponse)
+             .join(SurveyVersion, SurveyResponse.version_id == SurveyVersion.id)
+             .where(SurveyVersion.survey_id == record.id)
+             .order_by(SurveyResponse.id))
+    entries = []
+    # Flags are computed in Python, so the page walks responses in batches until it has
+    # one screenful of answers (or has seen them all).
+    skip = (page - 1) * REVIEW_PAGE_SIZE
+    more = False
+    for response in db.session.scalars(query.execution_options(yield_per=500)):
+        for question in questions:
+            text = (response.answers or {}).get(question.id)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            pieces = redaction.segments(text)
+            flagged = any(kind for _piece, kind in pieces)
+            if only_flagged and not flagged:
+                continue
+            if skip:
+                skip -= 1
+                continue
+            if len(entries) == REVIEW_PAGE_SIZE:
+                more = True
+                break
+            entries.append((response, question, pieces, flagged))
+        if more:
+            break
+    return render_template("staff/free_text.html", survey=survey, slug=slug, entries=entries,
+                           page=page, more=more, only_flagged=only_flagged)
+
+
+@bp.post("/surveys/<slug>/free-text/<int:response_id>/<field>")
+@roles_required(*STAFF_ROLES)
+def redact_answer(slug: str, response_id: int, field: str) -> HttpResponse:
+    record, survey = _record_or_404(slug)
+    response = db.session.get(SurveyResponse, response_id)
+    if (response is None or response.version.survey_id != record.id
+            or field not in {q.id for q in _free_text_fields(survey)}):
+        abort(404)
+    text = (response.answers or {}).get(field)
+    if not isinstance(text, str):
+        abort(404)
+    scope = request.form.get("scope")
+    if scope == "all":
+        new_text = redaction.REDACTED
+    elif scope == "flagged":
+        new_text = redaction.redact_flagged(text)
+    else:
+        abort(400, description=_("Choose what to remove."))
+    if new_text != text:
+        # A new dict: the JSON column only notices a replaced value, not an in-place change.
+        response.answers = {**response.answers, field: new_text}
+        response.updated_at = utcnow()
+        db.session.commit()
+        _audit("redact_free_text", f"response {response.id} {field}", scope)
+        flash(_("The text has been removed for good."))
+    back = url_for("staff.review_free_text", slug=slug, page=request.form.get("page", 1),
+                   flagged=request.form.get("flagged") or None)
+    return redirect(f"{back}#r{response.id}-{field}")
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+@bp.get("/surveys/<slug>/export")
+@roles_required(*STAFF_ROLES)
+def export_responses(slug: str) -> Response:
+    record, survey = _record_or_404(slug)
+    form = ExportForm(request.args)
+    if not form.validate():
+        abort(400, description=_("Choose a format for the export."))
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    if form.format.data == "xlsx":
+        return _xlsx_download(record, survey, f"{slug}-{stamp}.xlsx")
+    delimiter = ";" if form.delimiter.data == "semicolon" else ","
+    _audit("export_responses", slug,
+           f"csv delimiter={form.delimiter.data} bom={'yes' if form.bom.data else 'no'}")
+    chunks = iter_csv(iter_response_rows(record, survey), delimiter=delimiter,
+                      bom=bool(form.bom.data))
+    return _download(stream_with_context(chunks), f"{slug}-{stamp}.csv",
+                     "text/csv; charset=utf-8")
+
+
+@bp.get("/surveys/<slug>/codebook.csv")
+@roles_required(*STAFF_ROLES)
+def export_codebook(slug: str) -> Response:
+    _record, survey = _record_or_404(slug)
+    _audit("export_codebook", slug, "csv")
+    return _download(iter_csv(iter(codebook_table(survey)), delimiter=";", bom=True),
+                     f"{slug}-codebook.csv", "text/csv; charset=utf-8")
+
+
+def _download(body, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx_download(record: SurveyRecord, survey: Survey, filename: str) -> Response:
+    # The workbook is a zip whose directory comes last, so it is built in a temporary file
+    # (rows flushed as they are written) and then streamed out and deleted.
+    handle, path = tempfile.mkstemp(suffix=".xlsx", dir=current_app.instance_path
+                                    if os.path.isdir(current_app.instance_path) else None)
+    os.close(handle)
+    try:
+        count = write_responses_xlsx(path, record, survey, lang=str(g.lang))
+    except BaseException:
+        os.unlink(path)
+        raise
+    _audit("export_responses", record.slug, f"xlsx rows={count}")
+
+    def chunks():
+        try:
+            with open(path, "rb") as source:
+                while block := source.read(256 * 1024):
+                    yield block
+        finally:
+            Path(path).unlink(missing_ok=True)
+
+    return _download(chunks(), filename,
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def show_audit() -> str:
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200))
+    total = db.session.scalar(select(func.count(AuditEvent.id)))
+    return render_template("staff/audit.html", events=events.all(), total=total,
+                           summary=ngettext("%(num)d event", "%(num)d events", total or 0))
+

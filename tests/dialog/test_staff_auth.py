@@ -1,0 +1,181 @@
+"""Staff accounts: sign-in, throttling without user enumeration, idle expiry, passwords, CLI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from dialog import auth
+from dialog.extensions import db
+from dialog.models import User, utcnow
+from dialog.staff.models import FailedLogin
+
+PASSWORD = "korrekt-häst-batteri"
+
+
+def make_user(app, email="samordnare@kommun.se", role="staff", password=PASSWORD):
+    with app.app_context():
+        return auth.create_user(email, password, role).id
+
+
+def login(client, csrf, email="samordnare@kommun.se", password=PASSWORD, next_url=None):
+    page = client.get("/staff/login")
+    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"csrf_token": csrf(page.text), "email": email,
+                                  "password": password})
+
+
+def test_anonymous_is_sent_to_login(client):
+    resp = client.get("/staff/")
+    assert resp.status_code == 302
+    assert "/staff/login?next=" in resp.headers["Location"]
+
+
+def test_sign_in_and_out(app, client, csrf):
+    make_user(app)
+    resp = login(client, csrf, email="  Samordnare@Kommun.SE ")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
+    page = client.get("/staff/password")
+    resp = client.post("/staff/logout", data={"csrf_token": csrf(page.text)})
+    assert resp.status_code == 302
+    assert client.get("/staff/").status_code == 302
+
+
+def test_session_cookie_flags(app, client, csrf):
+    make_user(app)
+    resp = login(client, csrf)
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # Permanent session: the cookie carries an expiry (the idle limit), not "until closed".
+    assert "Expires=" in cookie
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == app.config["STAFF_IDLE_LIMIT"]
+
+
+def test_next_is_only_followed_on_this_site(app, client, csrf):
+    make_user(app)
+    resp = login(client, csrf, next_url="//evil.example/x")
+    assert resp.headers["Location"] == "/staff/"
+    client.post("/staff/logout", data={"csrf_token": csrf(client.get("/staff/").text)})
+    resp = login(client, csrf, next_url="/staff/surveys/trygghet/")
+    assert resp.headers["Location"] == "/staff/surveys/trygghet/"
+
+
+def test_wrong_password_and_unknown_account_look_the_same(app, client, csrf):
+    make_user(app)
+    wrong = login(client, csrf, password="fel-lösenord-123")
+    unknown = login(client, csrf, email="finns.inte@kommun.se", password="fel-lösenord-123")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Fel e-postadress eller lösenord" in wrong.text or "is wrong" in wrong.text
+    strip = lambda html: html.replace(csrf(html), "")  # noqa: E731
+    assert strip(wrong.text) == strip(unknown.text)
+
+
+@pytest.mark.parametrize("email", ["samordnare@kommun.se", "finns.inte@kommun.se"])
+def test_five_failures_lock_the_account_for_a_while(app, client, csrf, email):
+    make_user(app)
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        assert login(client, csrf, email=email, password="fel-lösenord-123").status_code == 401
+    # Even the right password is refused now, with the same answer for unknown accounts.
+    locked = login(client, csrf, email=email, password=PASSWORD)
+    assert locked.status_code == 429
+    assert "Wait" in locked.text or "Vänta" in locked.text
+    assert client.get("/staff/").status_code == 302
+    with app.app_context():
+        # Refused attempts are not counted, so the lock ends when the window has passed.
+        assert db.session.scalar(select(func.count(FailedLogin.id))) == auth.MAX_FAILED_LOGINS
+        later = utcnow() + auth.FAILED_LOGIN_WINDOW + timedelta(seconds=1)
+        outcome = auth.authenticate(email, PASSWORD, now=later)
+        assert outcome.throttled is False
+        assert (outcome.user is not None) == (email == "samordnare@kommun.se")
+
+
+def test_success_clears_earlier_failures(app, client, csrf):
+    make_user(app)
+    for _ in range(auth.MAX_FAILED_LOGINS - 1):
+        login(client, csrf, password="fel-lösenord-123")
+    assert login(client, csrf).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(FailedLogin.id))) == 0
+
+
+def test_deactivated_account_cannot_sign_in(app, client, csrf):
+    user_id = make_user(app)
+    with app.app_context():
+        db.session.get(User, user_id).active = False
+        db.session.commit()
+    assert login(client, csrf).status_code == 401
+
+
+def test_session_expires_after_inactivity(app, client, csrf):
+    make_user(app)
+    login(client, csrf)
+    assert client.get("/staff/").status_code == 200
+    with client.session_transaction() as session:
+        session["staff_seen"] = (utcnow() - app.config["STAFF_IDLE_LIMIT"]
+                                 - timedelta(seconds=5)).timestamp()
+    resp = client.get("/staff/")
+    assert resp.status_code == 302 and "/staff/login" in resp.headers["Location"]
+
+
+def test_passwords_are_hashed_with_scrypt(app):
+    user_id = make_user(app)
+    with app.app_context():
+        stored = db.session.get(User, user_id).password_hash
+    assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+def test_change_password(app, client, csrf):
+    make_user(app)
+    login(client, csrf)
+    page = client.get("/staff/password")
+    short = client.post("/staff/password", data={
+        "csrf_token": csrf(page.text), "current": PASSWORD, "new": "kort", "confirm": "kort"})
+    assert short.status_code == 422
+    wrong = client.post("/staff/password", data={
+        "csrf_token": csrf(page.text), "current": "inte-rätt-alls", "new": "ett nytt långt lösen",
+        "confirm": "ett nytt långt lösen"})
+    assert wrong.status_code == 422
+    done = client.post("/staff/password", data={
+        "csrf_token": csrf(page.text), "current": PASSWORD, "new": "ett nytt långt lösen",
+        "confirm": "ett nytt långt lösen"})
+    assert done.status_code == 302
+    client.post("/staff/logout", data={"csrf_token": csrf(client.get("/staff/").text)})
+    assert login(client, csrf).status_code == 401
+    assert login(client, csrf, password="ett nytt långt lösen").status_code == 302
+
+
+def test_interface_language_follows_choice_and_account(app, client, csrf):
+    make_user(app)
+    login(client, csrf)
+    assert 'lang="sv"' in client.get("/staff/").text
+    english = client.get("/staff/?lang=en")
+    assert '<html lang="en"' in english.text
+    with app.app_context():
+        assert db.session.scalar(select(User.language)) == "en"
+
+
+def test_create_user_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "Analytiker@Kommun.se", "--role", "councillor",
+                                 "--password-stdin"], input="ett långt lösenord\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.email, user.role) == ("analytiker@kommun.se", "councillor")
+    short = runner.invoke(args=["create-user", "x@kommun.se", "--role", "staff",
+                                "--password-stdin"], input="kort\n")
+    assert short.exit_code == 1 and "12" in short.output
+    again = runner.invoke(args=["create-user", "analytiker@kommun.se", "--role", "staff",
+                                "--password-stdin"], input="ett långt lösenord\n")
+    assert again.exit_code == 1
+    bad_role = runner.invoke(args=["create-user", "y@kommun.se", "--role", "root",
+                                   "--password-stdin"], input="ett långt lösenord\n")
+    assert bad_role.exit_code != 0
+
+
+def test_no_default_accounts(app):
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
