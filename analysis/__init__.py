@@ -1,7 +1,15 @@
 """Statistics and charts for Medborgardialog: weighting, estimates, ranks, reports.
 
 Framework-free (pandas, numpy, scipy, seaborn): usable from the web app, the command line
-and notebooks. The main entry point is :func:`rank_items`.
+and notebooks. The main entry point is :func:`rank_items`::
+
+    from analysis import rank_items, write_report
+    result = rank_items(responses, population, items=["klotter", "inbrott"],
+                        group="age_band", weight_by=("age_band", "gender"), method="rake")
+    result.table            # one row per group and item, ranked, small cells withheld
+    write_report(result, "out/", labels={"klotter": "Klotter"}, lang="sv")
+
+From the shell: ``python -m analysis rank RESPONSES.csv --population POP.csv ...``.
 """
 
 from .errors import AnalysisError

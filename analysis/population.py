@@ -108,7 +108,10 @@ def read_population(
                 f"{path} looks like an SCB export (column 'ålder'); the survey's age bands "
                 "are needed to fold single years of age"
             )
-        return read_scb_population(path, bands)
+        names = {}
+        if by is not None and len(by) == 2:
+            names = {"age_column": by[0], "gender_column": by[1]}
+        return read_scb_population(path, bands, **names)
     if by is None:
         by = [c for c in table.columns if c != "count"]
     return validate_population(table, by)

@@ -206,6 +206,9 @@ def rank_items(
                                alpha)
     kendall, kendall_note = _concordance(table, items, groups)
     notes = list(weighting.notes)
+    if weighting.method == "none":
+        notes.append("Ovägd analys: svaren är inte viktade mot befolkningen. / Unweighted "
+                     "analysis: the answers are not weighted to the population.")
     n_sup = int(table["suppressed"].sum())
     if n_sup:
         notes.append(

@@ -72,6 +72,7 @@ def test_codes_as_strings_give_the_same_result(responses, population, items):
 def test_unweighted_shares_match_plain_counting(responses, items):
     result = rank_items(responses, None, items, n_boot=200)
     assert result.weighting.method == "none"
+    assert any("Unweighted" in note for note in result.notes)
     row = result.overall().set_index("item").loc["klotter"]
     x = responses["klotter"]
     valid = x.isin([1, 2, 3, 4])
