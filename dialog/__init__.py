@@ -42,11 +42,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     _configure_sqlite(app)
 
+    from .kiosk import bp as kiosk_bp
+    from .pages import bp as pages_bp
     from .respond import bp as respond_bp
     from .staff.routes import bp as staff_bp
 
     app.register_blueprint(respond_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(pages_bp)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)

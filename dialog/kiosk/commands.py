@@ -1,0 +1,43 @@
+"""Operator commands: ``flask --app app kiosk add-device NAME`` and ``kiosk set-idle``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import url_for
+
+from ..services import catalog
+from . import bp, devices
+
+
+@bp.cli.command("add-device")
+@click.argument("name")
+@click.option("--slug", default="trygghet", help="Survey the printed kiosk link opens.")
+def add_device_command(name: str, slug: str) -> None:
+    """Register a kiosk computer. Prints its key (shown only once) on standard output."""
+    device, key = devices.register_device(name, created_by="cli")
+    link = url_for("kiosk.show_attract", slug=slug, device=key)
+    click.echo(f"Kiosk '{device.name}' registrerad (registered). Öppna på kiosken "
+               f"(open on the kiosk): {link}", err=True)
+    click.echo(key)
+
+
+@bp.cli.command("set-idle")
+@click.argument("slug")
+@click.argument("idle", type=int)
+@click.option("--warning", type=int, default=None,
+              help="Seconds before the reset that the notice shows (default: a sixth).")
+def set_idle_command(slug: str, idle: int, warning: int | None) -> None:
+    """Seconds without activity before a kiosk clears the screen for this survey."""
+    record = catalog.find_survey(slug)
+    if record is None:
+        click.echo(f"Enkäten '{slug}' finns inte (survey not found).", err=True)
+        sys.exit(1)
+    warning = max(1, idle // 6) if warning is None else warning
+    try:
+        times = devices.set_idle_times(record, idle, warning)
+    except ValueError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    click.echo(f"{slug}: {times.idle} s, varning (warning) {times.warning} s före")

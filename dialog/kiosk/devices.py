@@ -1,0 +1,117 @@
+"""Kiosk devices, idle times and the end of a kiosk response."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Response, SurveyRecord, utcnow
+from ..services import responses
+from .models import KioskDevice, KioskResponse, KioskSetting
+
+DEFAULT_IDLE_SECONDS = 120
+DEFAULT_WARNING_SECONDS = 20
+# The idle timer in the browser is the real limit; this server-side bound catches a kiosk
+# whose browser neither ran the timer nor reloaded (crashed, script blocked, tab left open).
+DEFAULT_MAX_PAGE_SECONDS = 30 * 60
+MIN_IDLE_SECONDS = 5
+MAX_IDLE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class IdleTimes:
+    idle: int  # seconds without activity before the screen is cleared
+    warning: int  # seconds before that when "Are you still there?" appears
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def register_device(name: str, *, created_by: str | None = None) -> tuple[KioskDevice, str]:
+    """A new device with a random key; the plain key is returned once and never stored."""
+    key = secrets.token_urlsafe(24)
+    device = KioskDevice(name=name.strip(), key_hash=_hash(key), created_by=created_by)
+    db.session.add(device)
+    db.session.commit()
+    return device, key
+
+
+def find_device(key: str | None) -> KioskDevice | None:
+    if not key:
+        return None
+    device = db.session.scalar(select(KioskDevice).where(KioskDevice.key_hash == _hash(key)))
+    return device if device is not None and device.active else None
+
+
+def all_devices() -> list[KioskDevice]:
+    return list(db.session.scalars(select(KioskDevice).order_by(KioskDevice.name)))
+
+
+def deactivate_device(device: KioskDevice) -> None:
+    device.active = False
+    db.session.commit()
+
+
+def check_idle_times(idle: int, warning: int) -> None:
+    """Raise ValueError unless the times make sense for a person at a screen."""
+    if not MIN_IDLE_SECONDS <= idle <= MAX_IDLE_SECONDS:
+        raise ValueError(f"idle time must be {MIN_IDLE_SECONDS}–{MAX_IDLE_SECONDS} seconds")
+    if not 0 <= warning < idle:
+        raise ValueError("the warning must come before the screen is cleared")
+
+
+def idle_times(record: SurveyRecord) -> IdleTimes:
+    setting = db.session.get(KioskSetting, record.id)
+    if setting is not None:
+        return IdleTimes(setting.idle_seconds, setting.warning_seconds)
+    config = current_app.config
+    return IdleTimes(int(config.get("KIOSK_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)),
+                     int(config.get("KIOSK_WARNING_SECONDS", DEFAULT_WARNING_SECONDS)))
+
+
+def set_idle_times(record: SurveyRecord, idle: int, warning: int) -> IdleTimes:
+    check_idle_times(idle, warning)
+    setting = db.session.get(KioskSetting, record.id)
+    if setting is None:
+        setting = KioskSetting(survey_id=record.id, idle_seconds=idle, warning_seconds=warning)
+        db.session.add(setting)
+    else:
+        setting.idle_seconds, setting.warning_seconds = idle, warning
+    db.session.commit()
+    return IdleTimes(idle, warning)
+
+
+def start_kiosk_response(record: SurveyRecord, device: KioskDevice, language: str) -> tuple[
+    Response, str
+]:
+    """A new response for the next person at ``device``; returns it with its token."""
+    response, token = responses.start_response(record.current_version, language=language,
+                                               channel="kiosk")
+    db.session.add(KioskResponse(response_id=response.id, device_id=device.id))
+    db.session.commit()
+    return response, token
+
+
+def device_of(response: Response) -> KioskDevice | None:
+    link = db.session.get(KioskResponse, response.id)
+    return db.session.get(KioskDevice, link.device_id) if link is not None else None
+
+
+def is_stale(response: Response) -> bool:
+    limit = int(current_app.config.get("KIOSK_MAX_PAGE_SECONDS", DEFAULT_MAX_PAGE_SECONDS))
+    return (utcnow() - response.updated_at).total_seconds() > limit
+
+
+def end_response(response: Response) -> None:
+    """Nobody can continue this response again: a partial one is kept as partial."""
+    if response.status == "partial":
+        responses.close_partial(response)
+    elif response.token_hash is not None:
+        response.token_hash = None
+        db.session.commit()

@@ -1,0 +1,57 @@
+"""The accessibility statement (tillgänglighetsredogörelse), required by lag (2018:1937).
+
+Problems are reported by e-mail or phone to the municipality: the contact details come from
+the configuration (``ACCESSIBILITY_EMAIL``, ``ACCESSIBILITY_PHONE``, ``ORGANISATION_NAME``),
+so a resident reaches a person who can help rather than a form nobody reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, g, render_template
+
+from ..i18n import supported_languages
+from . import bp
+
+# Placeholders (the .example domain cannot exist): every municipality sets its own contact in
+# instance/config.py before going live; a made-up real-looking address would send reports astray.
+DEFAULTS = {
+    "ORGANISATION_NAME": "Kommunen",
+    "ACCESSIBILITY_EMAIL": "tillganglighet@kommunen.example",
+    "ACCESSIBILITY_PHONE": None,
+}
+SUPERVISOR_URL = "https://www.digg.se/tdosanmalan"
+
+
+@dataclass(frozen=True)
+class Contact:
+    organisation: str
+    email: str | None
+    phone: str | None
+
+    @property
+    def phone_uri(self) -> str | None:
+        return "tel:" + "".join(c for c in self.phone if c.isdigit() or c == "+") \
+            if self.phone else None
+
+
+def accessibility_contact() -> Contact:
+    config = current_app.config
+    return Contact(
+        organisation=config.get("ORGANISATION_NAME") or DEFAULTS["ORGANISATION_NAME"],
+        email=config.get("ACCESSIBILITY_EMAIL", DEFAULTS["ACCESSIBILITY_EMAIL"]),
+        phone=config.get("ACCESSIBILITY_PHONE", DEFAULTS["ACCESSIBILITY_PHONE"]),
+    )
+
+
+def statement_context() -> dict:
+    return {"contact": accessibility_contact(), "supervisor_url": SUPERVISOR_URL}
+
+
+@bp.get("/<lang>/tillganglighet")
+def show_accessibility(lang: str) -> str:
+    if lang not in supported_languages():
+        abort(404)
+    g.lang = lang
+    return render_template("pages/accessibility.html", **statement_context())

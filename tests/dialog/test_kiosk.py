@@ -1,0 +1,287 @@
+"""Kiosk mode: one person after another at a shared computer, nothing of one seen by the next."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from dialog.auth import create_user
+from dialog.extensions import db
+from dialog.kiosk import devices
+from dialog.kiosk.models import KioskDevice, KioskResponse
+from dialog.models import Response
+from dialog.services import catalog
+from tests.dialog.test_respond import as_answers, fill
+
+PAGE_RE = re.compile(r"/kiosk/trygghet/(\w+)/p/(\d+)$")
+PASSWORD = "kiosk-test-password-1"
+
+
+@pytest.fixture
+def kiosk(app, client):
+    """A client on a registered kiosk computer; returns the device id."""
+    with app.app_context():
+        device, key = devices.register_device("Kundtjänst Söderhamn")
+        device_id = device.id
+    client.set_cookie("kiosk_device", key, path="/kiosk")
+    return device_id
+
+
+def start(client, csrf, lang="sv"):
+    attract = client.get("/kiosk/trygghet/")
+    assert attract.status_code == 200
+    resp = client.post("/kiosk/trygghet/start", data={"csrf_token": csrf(attract.text),
+                                                      "lang": lang})
+    assert resp.status_code == 303
+    assert resp.headers["Location"] == f"/kiosk/trygghet/{lang}/p/1"
+    return resp
+
+
+def answer(client, csrf, survey, lang="sv", pages=None):
+    """Answer page after page (all, or the first ``pages``); returns the last redirect."""
+    number, answers, location = 1, {}, None
+    while pages is None or number <= pages:
+        html = client.get(f"/kiosk/trygghet/{lang}/p/{number}")
+        assert html.status_code == 200, html.text[:300]
+        data = fill(survey.pages[number - 1], answers)
+        answers.update(as_answers(data))
+        resp = client.post(f"/kiosk/trygghet/{lang}/p/{number}",
+                           data={**data, "csrf_token": csrf(html.text), "action": "next"})
+        assert resp.status_code in (302, 303), resp.text[:500]
+        location = resp.headers["Location"]
+        match = PAGE_RE.search(location)
+        if not match:
+            return location
+        number = int(match.group(2))
+    return location
+
+
+def responses_in_db(app) -> list[Response]:
+    with app.app_context():
+        rows = db.session.scalars(select(Response).order_by(Response.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def test_attract_screen_offers_each_language_in_its_own_name(client, kiosk):
+    resp = client.get("/kiosk/trygghet/")
+    assert resp.status_code == 200
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert '<html lang="sv"' in resp.text
+    assert re.search(r'value="sv" lang="sv"[^>]*>Svenska</button>', resp.text)
+    assert re.search(r'value="en" lang="en"[^>]*>English</button>', resp.text)
+    # no way out of the kiosk into the ordinary web flow (its resume cookie would stay)
+    assert 'href="/sv/"' not in resp.text
+
+
+def test_a_computer_that_is_not_a_kiosk_is_refused(client):
+    resp = client.get("/kiosk/trygghet/")
+    assert resp.status_code == 403
+    assert "kiosk" in resp.text
+    assert client.get("/kiosk/trygghet/?device=wrong-key").status_code == 403
+
+
+def test_device_link_sets_a_cookie_and_hides_the_key(app, client):
+    with app.app_context():
+        _device, key = devices.register_device("Medborgarhuset")
+    resp = client.get(f"/kiosk/trygghet/?device={key}")
+    assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/trygghet/"
+    cookie = client.get_cookie("kiosk_device", path="/kiosk")
+    assert cookie is not None and cookie.value == key and cookie.http_only
+    assert client.get("/kiosk/trygghet/").status_code == 200
+    with app.app_context():
+        stored = db.session.scalar(select(KioskDevice))
+        assert stored.key_hash != key and key not in stored.key_hash
+
+
+def test_kiosk_respondent_completes_and_the_kiosk_forgets_them(app, client, csrf, survey, kiosk):
+    start(client, csrf)
+    location = answer(client, csrf, survey)
+    assert location == "/kiosk/trygghet/sv/klart"
+    assert client.get_cookie("kiosk_trygghet", path="/kiosk") is None
+    thanks = client.get(location)
+    assert thanks.status_code == 200
+    assert 'data-idle="20"' in thanks.text and "/kiosk/trygghet/reset" in thanks.text
+    [response] = responses_in_db(app)
+    assert (response.status, response.channel, response.token_hash) == ("complete", "kiosk", None)
+    with app.app_context():
+        assert db.session.get(KioskResponse, response.id).device_id == kiosk
+    # Back to a question page: the server no longer knows this browser, so the attract screen.
+    back = client.get("/kiosk/trygghet/sv/p/2")
+    assert back.status_code == 303 and back.headers["Location"] == "/kiosk/trygghet/"
+
+
+def test_every_person_gets_a_new_response(app, client, csrf, survey, kiosk):
+    start(client, csrf)
+    answer(client, csrf, survey, pages=1)
+    start(client, csrf, lang="en")
+    first, second = responses_in_db(app)
+    assert first.status == "partial" and first.token_hash is None
+    assert first.answers  # the first person's page is kept for statistics
+    assert second.token_hash is not None and second.language == "en" and second.answers == {}
+
+
+def test_stop_button_clears_everything_and_back_reveals_nothing(app, client, csrf, survey, kiosk):
+    start(client, csrf)
+    answer(client, csrf, survey, pages=2)
+    token_cookie = client.get_cookie("kiosk_trygghet", path="/kiosk").value
+    page3 = client.get("/kiosk/trygghet/sv/p/3")
+    assert page3.headers["Cache-Control"] == "no-store"
+    resp = client.post("/kiosk/trygghet/reset", data={"csrf_token": csrf(page3.text)})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/trygghet/"
+    assert client.get_cookie("kiosk_trygghet", path="/kiosk") is None
+    [response] = responses_in_db(app)
+    assert response.status == "partial" and response.token_hash is None
+    # Even a copy of the old cookie (a browser that kept it) opens nothing any more.
+    client.set_cookie("kiosk_trygghet", token_cookie, path="/kiosk")
+    for number in (1, 2, 3):
+        back = client.get(f"/kiosk/trygghet/sv/p/{number}")
+        assert back.status_code == 303 and back.headers["Location"] == "/kiosk/trygghet/"
+    assert "checked" not in client.get("/kiosk/trygghet/", follow_redirects=True).text
+
+
+def test_pages_carry_the_idle_timer_and_a_no_script_fallback(app, client, csrf, kiosk):
+    start(client, csrf)
+    page = client.get("/kiosk/trygghet/sv/p/1").text
+    assert 'data-idle="120" data-warning="20"' in page
+    assert '<script src="/static/kiosk.js" defer></script>' in page
+    assert ('<noscript><meta http-equiv="refresh" content="120;url=/kiosk/trygghet/reset">'
+            '</noscript>') in page
+    # what the no-script refresh does: a GET that only ends this browser's kiosk session
+    resp = client.get("/kiosk/trygghet/reset")
+    assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/trygghet/"
+    [response] = responses_in_db(app)
+    assert response.token_hash is None and response.status == "partial"
+
+
+def test_reset_from_another_site_has_nothing_to_end(app, client, csrf, kiosk):
+    start(client, csrf)
+    cookie = client.get_cookie("kiosk_trygghet", path="/kiosk")
+    # SameSite=Strict: a link on another site arrives without the token, so nothing is closed.
+    assert cookie.same_site == "Strict"
+    stranger = app.test_client()
+    assert stranger.get("/kiosk/trygghet/reset").status_code == 303
+    [response] = responses_in_db(app)
+    assert response.token_hash is not None
+
+
+def test_idle_time_is_configurable_per_survey(app, client, csrf, kiosk):
+    with app.app_context():
+        devices.set_idle_times(catalog.find_survey("trygghet"), 45, 10)
+    start(client, csrf)
+    page = client.get("/kiosk/trygghet/sv/p/1").text
+    assert 'data-idle="45" data-warning="10"' in page
+    assert 'content="45;url=/kiosk/trygghet/reset"' in page
+
+
+@pytest.mark.parametrize(("idle", "warning"), [(4, 1), (3601, 20), (30, 30), (30, -1)])
+def test_unreasonable_idle_times_are_refused(idle, warning):
+    with pytest.raises(ValueError):
+        devices.check_idle_times(idle, warning)
+
+
+def test_abandoned_response_expires_on_the_server(app, client, csrf, survey, kiosk):
+    start(client, csrf)
+    answer(client, csrf, survey, pages=1)
+    with app.app_context():
+        response = db.session.scalar(select(Response))
+        response.updated_at -= timedelta(hours=1)
+        db.session.commit()
+    resp = client.get("/kiosk/trygghet/sv/p/2")
+    assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/trygghet/"
+    [response] = responses_in_db(app)
+    assert response.token_hash is None and response.status == "partial"
+
+
+def test_switching_language_stays_in_the_kiosk(client, csrf, survey, kiosk):
+    start(client, csrf)
+    html = client.get("/kiosk/trygghet/sv/p/1").text
+    resp = client.post("/kiosk/trygghet/sv/p/1", data={
+        **fill(survey.pages[0], {}), "csrf_token": csrf(html), "switch_lang": "en"})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/kiosk/trygghet/en/p/1"
+    page = client.get("/kiosk/trygghet/en/p/1").text
+    assert '<html lang="en"' in page and "checked" in page
+
+
+def test_start_refuses_a_language_the_survey_lacks(client, csrf, kiosk):
+    attract = client.get("/kiosk/trygghet/")
+    resp = client.post("/kiosk/trygghet/start",
+                       data={"csrf_token": csrf(attract.text), "lang": "ar"})
+    assert resp.status_code == 400 and "<html" in resp.text
+
+
+def _sign_in(app, client, csrf, role):
+    with app.app_context():
+        create_user(f"{role}@kommun.example", PASSWORD, role)
+    form = client.get("/staff/login")
+    resp = client.post("/staff/login", data={"csrf_token": csrf(form.text),
+                                             "email": f"{role}@kommun.example",
+                                             "password": PASSWORD})
+    assert resp.status_code == 302, resp.text[:500]
+
+
+def test_staff_register_this_computer_as_kiosk_and_are_signed_out(app, client, csrf):
+    _sign_in(app, client, csrf, "staff")
+    page = client.get("/kiosk/devices")
+    assert page.status_code == 200
+    resp = client.post("/kiosk/devices", data={"csrf_token": csrf(page.text),
+                                               "name": "Kundtjänst", "use_here": "y"})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/"
+    assert client.get_cookie("kiosk_device", path="/kiosk") is not None
+    assert client.get("/kiosk/trygghet/").status_code == 200
+    # the staff login does not stay open on the public computer
+    assert client.get("/kiosk/devices").status_code == 302
+
+
+def test_staff_get_a_kiosk_link_shown_once_and_set_idle_times(app, client, csrf):
+    _sign_in(app, client, csrf, "admin")
+    page = client.get("/kiosk/devices")
+    resp = client.post("/kiosk/devices", data={"csrf_token": csrf(page.text),
+                                               "name": "Biblioteket"})
+    assert resp.status_code == 200
+    key = re.search(r"/kiosk/trygghet/\?device=([\w-]+)", resp.text).group(1)
+    with app.app_context():
+        assert devices.find_device(key).name == "Biblioteket"
+    assert key not in client.get("/kiosk/devices").text
+    bad = client.post("/kiosk/devices/idle/trygghet", data={
+        "csrf_token": csrf(page.text), "idle": "60", "warning": "60"})
+    assert bad.status_code == 422 and 'class="error"' in bad.text
+    good = client.post("/kiosk/devices/idle/trygghet", data={
+        "csrf_token": csrf(page.text), "idle": "90", "warning": "15"})
+    assert good.status_code == 303
+    with app.app_context():
+        assert devices.idle_times(catalog.find_survey("trygghet")) == devices.IdleTimes(90, 15)
+
+
+def test_kiosk_setup_is_for_staff_only(app, client, csrf):
+    assert client.get("/kiosk/devices").status_code == 302
+    _sign_in(app, client, csrf, "councillor")
+    assert client.get("/kiosk/devices").status_code == 403
+
+
+def test_accessibility_statement_is_linked_from_every_footer(client, csrf, kiosk):
+    statement = client.get("/sv/tillganglighet")
+    assert statement.status_code == 200
+    assert 'href="mailto:' in statement.text and "DIGG" in statement.text
+    assert client.get("/ar/tillganglighet").text.startswith("<!doctype html>\n<html lang=\"ar\" "
+                                                           "dir=\"rtl\"")
+    assert client.get("/xx/tillganglighet").status_code == 404
+    assert 'href="/sv/tillganglighet"' in client.get("/sv/").text
+    assert 'href="/sv/tillganglighet"' in client.get("/sv/s/trygghet/").text
+    # inside the kiosk the statement keeps the kiosk frame (no way out to the web flow)
+    attract = client.get("/kiosk/trygghet/").text
+    assert 'href="/kiosk/trygghet/sv/tillganglighet"' in attract
+    inside = client.get("/kiosk/trygghet/sv/tillganglighet")
+    assert inside.status_code == 200 and 'href="mailto:' in inside.text
+    assert 'href="/sv/"' not in inside.text
+
+
+def test_statement_contact_comes_from_config(app, client):
+    app.config.update(ACCESSIBILITY_EMAIL="tillganglighet@soderhamn.example",
+                      ACCESSIBILITY_PHONE="0270-123 45", ORGANISATION_NAME="Söderhamns kommun")
+    text = client.get("/sv/tillganglighet").text
+    assert 'href="mailto:tillganglighet@soderhamn.example"' in text
+    assert 'href="tel:027012345"' in text and "Söderhamns kommun" in text
