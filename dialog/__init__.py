@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     _configure_sqlite(app)
 
+    from .dashboard import register as register_dashboard
     from .kiosk import bp as kiosk_bp
     from .pages import bp as pages_bp
     from .respond import bp as respond_bp
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(pages_bp)
+    register_dashboard(app)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)

@@ -177,11 +177,16 @@ def weighting_population(frame: pd.DataFrame, population: pd.DataFrame) -> pd.Da
 
 def compute_results(record: SurveyRecord, stamp: tuple | None = None) -> SurveyResults:
     """Run the analysis for a survey now (uncached); see :func:`results_for`."""
+    return analyse(record, population_for(record), stamp)
+
+
+def analyse(record: SurveyRecord, population: PopulationInfo | None,
+            stamp: tuple | None = None, min_n: int | None = None) -> SurveyResults:
+    """Run the analysis with a given population table (None: unweighted)."""
     survey = catalog.definition_of(record.current_version)
     spec = analysis_spec(survey)
-    min_n = int(current_app.config["MIN_GROUP_SIZE"])
+    min_n = int(current_app.config["MIN_GROUP_SIZE"]) if min_n is None else min_n
     frame, channels, languages = response_frame(record, spec)
-    population = population_for(record)
     no_age = int(frame["age_band"].isna().sum())
     frame = frame.loc[frame["age_band"].notna()].reset_index(drop=True)
     known = set(population.table["gender"]) if population is not None else set()

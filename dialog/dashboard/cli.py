@@ -1,0 +1,78 @@
+"""``flask --app app analyse SLUG``: the ranking of a survey in the database, as files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from analysis import AnalysisError
+from analysis.report import write_report
+
+from ..i18n import pick_text
+from ..services import catalog
+from ..services.population import PopulationInfo, parse_population, population_for
+from ..services.results import analyse
+
+
+def _step(text: str) -> None:
+    sys.stderr.write(f"{text}\n")
+    sys.stderr.flush()
+
+
+@click.command("analyse")
+@click.argument("slug")
+@click.option("--population", "population_file", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Population CSV (tidy age_band,gender,count or SCB export). Default: the "
+                   "table stored for the survey, else the demo estimate.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for ranking.csv, ranking.xlsx, summary.json and charts "
+                   "(default: analys-<slug>).")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv",
+              help="Language of labels and chart texts.")
+@click.option("--min-n", type=click.IntRange(min=1), default=None,
+              help="Smallest number of answers behind a shown estimate (default from config).")
+@with_appcontext
+def analyse_command(slug: str, population_file: Path | None, out: Path | None, lang: str,
+                    min_n: int | None) -> None:
+    """Weighted ranking of the survey's problems, overall and per age group."""
+    record = catalog.find_survey(slug)
+    if record is None or record.current_version is None:
+        click.echo(f"Enkäten '{slug}' finns inte (survey not found).", err=True)
+        sys.exit(1)
+    survey = catalog.definition_of(record.current_version)
+    if population_file is not None:
+        try:
+            table = parse_population(survey, population_file.read_text(encoding="utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as error:
+            click.echo(f"{population_file}: {error}", err=True)
+            sys.exit(1)
+        population = PopulationInfo(table, str(population_file), is_estimate=False)
+    else:
+        population = population_for(record)
+    _step(f"[1/2] Läser svar och analyserar {slug} (reading answers and analysing) …")
+    results = analyse(record, population, min_n=min_n)
+    if results.ranking is None:
+        click.echo(f"{slug}: ingen rangordning ({results.problem}); "
+                   f"{results.n_complete} kompletta svar.", err=True)
+        sys.exit(1)
+    out = out or Path(f"analys-{slug}")
+    labels = {code: pick_text(results.spec.item_labels[column], lang, survey.default_language)
+              for code, column in zip(results.spec.item_codes, results.spec.item_columns,
+                                      strict=True)}
+    _step(f"[2/2] Skriver filer till {out} (writing files) …")
+    try:
+        written = write_report(results.ranking, out, labels=labels, lang=lang)
+    except AnalysisError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    weighting = "viktad (weighted)" if results.weighted else "ovägd (unweighted)"
+    source = population.source if population is not None and results.weighted else "–"
+    click.echo(f"{slug}: {results.n_complete} svar, {weighting}; befolkning: {source}")
+    for note in results.notes:
+        click.echo(f"  - {note}")
+    for path in written:
+        click.echo(str(path))

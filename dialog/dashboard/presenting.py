@@ -1,0 +1,179 @@
+"""Turning analysis results into what a councillor reads: labels, per cent, ranks in words.
+
+Pure functions of the results and the page language, so the dashboard, the printable report
+and the public löfte page say things the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from surveys import Survey
+
+from ..i18n import pick_text
+from ..services.results import SurveyResults
+
+
+def ordinal(number: int, lang: str) -> str:
+    """1:a, 2:a, 3:e in Swedish; 1st, 2nd, 3rd in English; the bare number otherwise."""
+    if lang == "sv":
+        return f"{number}:{'a' if number % 10 in (1, 2) and number % 100 not in (11, 12) else 'e'}"
+    if lang == "en":
+        if number % 100 in (11, 12, 13):
+            return f"{number}th"
+        return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"
+    return str(number)
+
+
+def rank_text(low: int, high: int, lang: str) -> str:
+    """A rank interval such as "2:a–4:e"; a single rank when the interval is one place."""
+    if low == high:
+        return ordinal(low, lang)
+    return f"{ordinal(low, lang)}–{ordinal(high, lang)}"
+
+
+def percent(share: float | None) -> str:
+    """Whole per cent in the page's number format ("77 %")."""
+    if share is None or not np.isfinite(share):
+        return ""
+    return f"{format_decimal(round(float(share) * 100))} %"
+
+
+def change_points(change: float) -> str:
+    """A change in percentage points with its sign ("+4", "−3")."""
+    points = round(float(change) * 100)
+    sign = "+" if points > 0 else ("−" if points < 0 else "±")
+    return f"{sign}{format_decimal(abs(points))}"
+
+
+def agreement_words(w: float | None) -> str | None:
+    """Kendall's W in words for people who have never heard of it."""
+    if w is None or not np.isfinite(w):
+        return None
+    if w >= 0.7:
+        return _("The age groups largely agree on which problems are the biggest.")
+    if w >= 0.5:
+        return _("The age groups agree fairly well on which problems are the biggest.")
+    if w >= 0.3:
+        return _("The age groups agree only partly on which problems are the biggest.")
+    return _("The age groups see the problems quite differently.")
+
+
+def item_labels(results: SurveyResults, lang: str) -> dict[str, str]:
+    """Item code → label in the page's language (the survey's default language if missing)."""
+    spec = results.spec
+    return {code: pick_text(spec.item_labels[column], lang, results.survey.default_language)
+            for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
+
+
+def option_labels(survey: Survey, role: str, lang: str) -> dict[str, str]:
+    question = survey.question_with_role(role)
+    if question is None:
+        return {}
+    return {o.code: pick_text(o.label, lang, survey.default_language) for o in question.options}
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: str
+    label: str
+    n: int
+    share: str
+    ci: str
+    rank: str
+    priority: str
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    share: str
+    n: int
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    item: str
+    label: str
+    previous: str
+    current: str
+    change: str
+    ci: str
+    significant: bool
+    suppressed: bool
+    focus: bool
+
+
+def overall_rows(results: SurveyResults, lang: str) -> list[ItemRow]:
+    """The overall ranking, biggest problem first; suppressed items last."""
+    labels = item_labels(results, lang)
+    rows = []
+    for r in results.ranking.overall().itertuples(index=False):
+        shown = not r.suppressed
+        rows.append(ItemRow(
+            item=r.item, label=labels[r.item], n=int(r.n),
+            share=percent(r.share) if shown else "",
+            ci=f"{percent(r.ci_low)}–{percent(r.ci_high)}" if shown else "",
+            rank=rank_text(int(r.rank_low), int(r.rank_high), lang) if shown else "",
+            priority=percent(r.priority_share) if shown and pd.notna(r.priority_share) else "",
+            suppressed=bool(r.suppressed),
+        ))
+    return rows
+
+
+def heat_table(results: SurveyResults) -> tuple[list[str], list[tuple[str, list[HeatCell]]]]:
+    """Groups, then one row per item (overall rank order) with a cell per group."""
+    ranking = results.ranking
+    order = [r.item for r in ranking.overall().itertuples(index=False)]
+    table = ranking.table.set_index(["group", "item"])
+    rows = []
+    for item in order:
+        cells = []
+        for group in ranking.groups:
+            row = table.loc[(group, item)]
+            cells.append(HeatCell(percent(row["share"]) if not row["suppressed"] else "",
+                                  int(row["n"]), bool(row["suppressed"])))
+        rows.append((item, cells))
+    return ranking.groups, rows
+
+
+def group_tops(results: SurveyResults) -> list[tuple[str, str | None, str]]:
+    """Per age group: its biggest problem and share (None when every item is withheld)."""
+    table = results.ranking.table
+    out = []
+    for group in results.ranking.groups:
+        rows = table.loc[(table["group"] == group) & ~table["suppressed"]]
+        if rows.empty:
+            out.append((group, None, ""))
+            continue
+        first = rows.sort_values("rank", kind="stable").iloc[0]
+        out.append((group, first["item"], percent(first["share"])))
+    return out
+
+
+def trend_rows(change: pd.DataFrame, results: SurveyResults, lang: str,
+               focus: set[str]) -> list[TrendRow]:
+    """Overall change per item, in the current ranking's order."""
+    labels = item_labels(results, lang)
+    overall = change.loc[change["group"] == "all"].set_index("item")
+    rows = []
+    for item in [r.item for r in results.ranking.overall().itertuples(index=False)]:
+        if item not in overall.index:
+            continue
+        r = overall.loc[item]
+        hidden = bool(r["suppressed"])
+        rows.append(TrendRow(
+            item=item, label=labels[item],
+            previous="" if hidden else percent(r["share_previous"]),
+            current="" if hidden else percent(r["share_current"]),
+            change="" if hidden else change_points(r["change"]),
+            ci="" if hidden else f"{change_points(r['ci_low'])} … {change_points(r['ci_high'])}",
+            significant=bool(r["significant"]), suppressed=hidden, focus=item in focus,
+        ))
+    return rows

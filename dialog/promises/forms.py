@@ -1,0 +1,94 @@
+"""Staff forms for the löfte. Texts are entered per survey language: Swedish (the survey's
+default language) is required, the others optional; a missing translation falls back."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..config import LANGUAGES
+from .service import FOLLOW_UP_STATUSES
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _per_language(form_class: type, name: str, label, languages: tuple[str, ...],
+                  default_language: str, field=StringField) -> None:
+    for lang in languages:
+        required = lang == default_language
+        setattr(form_class, f"{name}_{lang}", field(
+            f"{label} ({LANGUAGES.get(lang, lang)})",
+            validators=[DataRequired()] if required else [Optional()],
+            render_kw={"lang": lang}))
+
+
+def texts_of(form: FlaskForm, name: str, languages: tuple[str, ...]) -> dict[str, str]:
+    return {lang: getattr(form, f"{name}_{lang}").data or "" for lang in languages}
+
+
+def new_promise_form(languages: tuple[str, ...], default_language: str,
+                     items: list[tuple[str, str]], **kwargs) -> FlaskForm:
+    class NewPromiseForm(FlaskForm):
+        period_start = IntegerField(_l("First year"), validators=[
+            InputRequired(), NumberRange(2000, 2100)])
+        period_end = IntegerField(_l("Last year"), validators=[
+            InputRequired(), NumberRange(2000, 2100)])
+        focus = _Checkboxes(_l("Focus problems (choose 1–3)"), choices=items,
+                            validators=[DataRequired()])
+
+    _per_language(NewPromiseForm, "title", _l("Title"), languages, default_language)
+    return NewPromiseForm(**kwargs)
+
+
+def action_form(languages: tuple[str, ...], default_language: str,
+                focus: list[tuple[str, str]], **kwargs) -> FlaskForm:
+    class ActionForm(FlaskForm):
+        item = SelectField(_l("Focus problem"), choices=focus, validators=[DataRequired()])
+        responsible = RadioField(_l("Responsible"), choices=[
+            ("kommun", _l("The municipality")), ("polis", _l("The police")),
+            ("annan", _l("Another organisation"))], validators=[InputRequired()])
+        responsible_name = StringField(_l("Name of the organisation or unit"),
+                                       validators=[Optional()])
+        starts = DateField(_l("Start"), validators=[InputRequired()])
+        ends = DateField(_l("End"), validators=[InputRequired()])
+
+    _per_language(ActionForm, "what", _l("What will be done"), languages, default_language,
+                  TextAreaField)
+    _per_language(ActionForm, "follow_up", _l("How it is followed up"), languages,
+                  default_language, TextAreaField)
+    return ActionForm(**kwargs)
+
+
+class SignForm(FlaskForm):
+    signatories = TextAreaField(
+        _l("Signatories, one per line: name, role"), validators=[DataRequired()])
+    signed_on = DateField(_l("Date of signing"), validators=[InputRequired()])
+
+
+class RemoveForm(FlaskForm):
+    """Only the CSRF token: the åtgärd is named in the URL."""
+
+
+def followup_form(languages: tuple[str, ...], **kwargs) -> FlaskForm:
+    class FollowUpForm(FlaskForm):
+        status = RadioField(_l("Status"), choices=list(zip(FOLLOW_UP_STATUSES, (
+            _l("Done"), _l("In progress"), _l("Not started")), strict=True)),
+            validators=[InputRequired()])
+        on = DateField(_l("Date"), validators=[InputRequired()])
+
+    _per_language(FollowUpForm, "comment", _l("Comment"), languages, "", TextAreaField)
+    return FollowUpForm(**kwargs)

@@ -1,0 +1,277 @@
+"""Löfte pages: staff drafting and follow-up under /dashboard/<slug>/lofte/, and the public
+page for residents at /<lang>/loften/<slug>."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as HttpResponse
+
+from surveys import Survey
+
+from ..auth import READ_ROLES, STAFF_ROLES, roles_required
+from ..dashboard import presenting
+from ..dashboard.routes import choose_staff_language
+from ..i18n import pick_text, supported_languages
+from ..models import SurveyRecord
+from ..services import catalog
+from ..services.results import SurveyResults, earlier_round, results_for, suggest_focus
+from . import bp, service
+from .forms import RemoveForm, SignForm, action_form, followup_form, new_promise_form, texts_of
+from .models import Promise
+
+STAFF_PREFIX = "/dashboard/<slug>/lofte"
+PUBLIC_STATUSES = ("signed", "followed_up")
+
+
+def _messages() -> dict[str, str]:
+    return {
+        "exists": _("This survey round already has a medborgarlöfte."),
+        "focus_count": _("Choose one, two or three focus problems."),
+        "focus_unknown": _("That is not one of the problems of this survey."),
+        "period": _("The last year cannot come before the first year."),
+        "title": _("Write a title in the survey's main language."),
+        "what": _("Describe the åtgärd in the survey's main language."),
+        "follow_up": _("Say how the åtgärd is followed up, in the survey's main language."),
+        "responsible": _("Choose who is responsible."),
+        "responsible_name": _("Name the organisation that is responsible."),
+        "dates": _("The end date cannot come before the start date."),
+        "focus_without_action": _("Every focus problem needs at least one åtgärd before "
+                                  "signing."),
+        "signatories": _("Name at least one signatory."),
+        "followup_status": _("Choose a status."),
+        "action_unknown": _("That åtgärd does not exist."),
+        "draft": _("The löfte is still a draft."),
+        "signed": _("The löfte is signed and can no longer be changed."),
+        "followed_up": _("The löfte is signed and can no longer be changed."),
+    }
+
+
+def _message(error: service.PromiseError) -> str:
+    return _messages().get(str(error), str(error))
+
+
+@bp.before_request
+def _language() -> None:
+    if request.view_args and "lang" in request.view_args:
+        lang = request.view_args["lang"]
+        if lang not in supported_languages():
+            abort(404)
+        g.lang = lang
+    else:
+        choose_staff_language()
+
+
+def _record_or_404(slug: str) -> tuple[SurveyRecord, Survey]:
+    record = catalog.find_survey(slug)
+    if record is None or record.current_version is None:
+        abort(404)
+    return record, catalog.definition_of(record.current_version)
+
+
+def _promise_or_404(record: SurveyRecord) -> Promise:
+    promise = service.promise_for(record)
+    if promise is None:
+        abort(404)
+    return promise
+
+
+def _conflict(error: service.PromiseStateError):
+    abort(409, description=_message(error))
+
+
+@bp.route(STAFF_PREFIX + "/ny", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def new_promise(slug: str) -> HttpResponse | str | tuple[str, int]:
+    record, survey = _record_or_404(slug)
+    if service.promise_for(record) is not None:
+        return redirect(url_for("promises.show_promise", slug=slug))
+    results = results_for(record)
+    labels = presenting.item_labels(results, g.lang)
+    suggested = [s.item for s in suggest_focus(results.ranking)] if results.ranking else []
+    order = suggested + [i for i in results.spec.item_codes if i not in suggested]
+    choices = [(i, labels[i] + (" – " + _("suggested") if i in suggested else ""))
+               for i in order]
+    form = new_promise_form(survey.languages, survey.default_language, choices,
+                            data={"focus": suggested[:3]} if request.method == "GET" else None)
+    error = None
+    if form.validate_on_submit():
+        try:
+            service.create_promise(record, texts_of(form, "title", survey.languages),
+                                   form.period_start.data, form.period_end.data,
+                                   form.focus.data)
+        except service.PromiseStateError as exc:
+            _conflict(exc)
+        except service.PromiseError as exc:
+            error = _message(exc)
+        else:
+            flash(_("The draft has been created. Add åtgärder for each focus problem."))
+            return redirect(url_for("promises.show_promise", slug=slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("promises/new.html", form=form, survey=survey, record=record,
+                           error=error), status
+
+
+def _staff_page(record: SurveyRecord, survey: Survey, promise: Promise, *, action=None,
+                sign=None, error: str | None = None, status: int = 200):
+    results = results_for(record)
+    labels = presenting.item_labels(results, g.lang)
+    focus_choices = [(f["item"], labels[f["item"]]) for f in promise.focus]
+    action = action or action_form(survey.languages, survey.default_language, focus_choices)
+    followups = {
+        a["id"]: followup_form(survey.languages, prefix=f"f{a['id']}")
+        for f in promise.focus for a in f["actions"]
+    }
+    return render_template(
+        "promises/show.html", record=record, survey=survey, promise=promise, labels=labels,
+        action_form=action, sign_form=sign or SignForm(), remove_form=RemoveForm(),
+        followup_forms=followups, error=error, can_edit=current_user.role in STAFF_ROLES,
+        latest=service.latest_followup,
+    ), status
+
+
+@bp.get(STAFF_PREFIX + "/")
+@roles_required(*READ_ROLES)
+def show_promise(slug: str):
+    record, survey = _record_or_404(slug)
+    return _staff_page(record, survey, _promise_or_404(record))
+
+
+@bp.post(STAFF_PREFIX + "/atgarder")
+@roles_required(*STAFF_ROLES)
+def add_action(slug: str):
+    record, survey = _record_or_404(slug)
+    promise = _promise_or_404(record)
+    labels = presenting.item_labels(results_for(record), g.lang)
+    form = action_form(survey.languages, survey.default_language,
+                       [(f["item"], labels[f["item"]]) for f in promise.focus])
+    if not form.validate_on_submit():
+        return _staff_page(record, survey, promise, action=form,
+                           error=_("Check the fields of the åtgärd."), status=422)
+    try:
+        service.add_action(promise, form.item.data, texts_of(form, "what", survey.languages),
+                           form.responsible.data, form.responsible_name.data or "",
+                           form.starts.data, form.ends.data,
+                           texts_of(form, "follow_up", survey.languages),
+                           survey.default_language)
+    except service.PromiseStateError as exc:
+        _conflict(exc)
+    except service.PromiseError as exc:
+        return _staff_page(record, survey, promise, action=form, error=_message(exc),
+                           status=422)
+    flash(_("The åtgärd has been added."))
+    return redirect(url_for("promises.show_promise", slug=slug))
+
+
+@bp.post(STAFF_PREFIX + "/atgarder/<action_id>/ta-bort")
+@roles_required(*STAFF_ROLES)
+def remove_action(slug: str, action_id: str) -> HttpResponse:
+    record, _survey = _record_or_404(slug)
+    promise = _promise_or_404(record)
+    if not RemoveForm().validate_on_submit():
+        abort(400)
+    try:
+        service.remove_action(promise, action_id)
+    except service.PromiseStateError as exc:
+        _conflict(exc)
+    flash(_("The åtgärd has been removed."))
+    return redirect(url_for("promises.show_promise", slug=slug))
+
+
+@bp.post(STAFF_PREFIX + "/signera")
+@roles_required(*STAFF_ROLES)
+def sign_promise(slug: str):
+    record, survey = _record_or_404(slug)
+    promise = _promise_or_404(record)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return _staff_page(record, survey, promise, sign=form,
+                           error=_("Name the signatories and the date."), status=422)
+    people = [tuple((line.split(",", 1) + [""])[:2]) for line in
+              form.signatories.data.splitlines() if line.strip()]
+    try:
+        service.sign(promise, people, form.signed_on.data)
+    except service.PromiseStateError as exc:
+        _conflict(exc)
+    except service.PromiseError as exc:
+        return _staff_page(record, survey, promise, sign=form, error=_message(exc),
+                           status=422)
+    flash(_("The löfte is signed and published for residents."))
+    return redirect(url_for("promises.show_promise", slug=slug))
+
+
+@bp.post(STAFF_PREFIX + "/atgarder/<action_id>/uppfoljning")
+@roles_required(*STAFF_ROLES)
+def add_followup(slug: str, action_id: str):
+    record, survey = _record_or_404(slug)
+    promise = _promise_or_404(record)
+    form = followup_form(survey.languages, prefix=f"f{action_id}")
+    if not form.validate_on_submit():
+        return _staff_page(record, survey, promise,
+                           error=_("Choose a status and a date for the follow-up."),
+                           status=422)
+    try:
+        service.add_followup(promise, action_id, form.status.data,
+                             texts_of(form, "comment", survey.languages), form.on.data)
+    except service.PromiseStateError as exc:
+        _conflict(exc)
+    except service.PromiseError as exc:
+        return _staff_page(record, survey, promise, error=_message(exc), status=422)
+    flash(_("The follow-up has been saved."))
+    return redirect(url_for("promises.show_promise", slug=slug))
+
+
+def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str) -> dict:
+    """What the public page and the printable document show."""
+    results: SurveyResults = results_for(record)
+    labels = presenting.item_labels(results, lang)
+    said = []
+    if results.ranking is not None:
+        said = [row for row in presenting.overall_rows(results, lang) if not row.suppressed][:5]
+
+    def text(value: dict) -> tuple[str, str]:
+        """The text and the language it is actually in (for the lang attribute)."""
+        if value.get(lang):
+            return value[lang], lang
+        return pick_text(value, lang, survey.default_language), survey.default_language
+
+    return {"record": record, "survey": survey, "promise": promise, "labels": labels,
+            "said": said, "results": results, "text": text, "latest": service.latest_followup,
+            "page_lang": lang}
+
+
+@bp.get(STAFF_PREFIX + "/utskrift")
+@roles_required(*READ_ROLES)
+def print_promise(slug: str) -> str:
+    record, survey = _record_or_404(slug)
+    promise = _promise_or_404(record)
+    return render_template("promises/print.html",
+                           **_document(record, survey, promise, survey.default_language))
+
+
+@bp.get("/<lang>/loften/<slug>")
+def public_promise(lang: str, slug: str) -> HttpResponse | str:
+    record, survey = _record_or_404(slug)
+    promise = service.promise_for(record)
+    if promise is None or promise.status not in PUBLIC_STATUSES:
+        abort(404)
+    if lang not in survey.languages:
+        return redirect(url_for("promises.public_promise", lang=survey.default_language,
+                                slug=slug))
+    return render_template("promises/public.html", **_document(record, survey, promise, lang))
+
+
+def signed_promise_url(slug: str, lang: str) -> str | None:
+    """Link for a survey's thank-you page: its own signed löfte, else the signed löfte of the
+    previous round of the same template (what came of the last survey)."""
+    record = catalog.find_survey(slug)
+    for round_ in (record, earlier_round(record) if record is not None else None):
+        promise = service.promise_for(round_) if round_ is not None else None
+        if promise is not None and promise.status in PUBLIC_STATUSES:
+            return url_for("promises.public_promise", lang=lang, slug=round_.slug)
+    return None
+
+
+def thanks_context() -> dict:
+    return {"signed_promise_url": signed_promise_url}
