@@ -45,12 +45,23 @@ run: install translations-compile instance/config.py
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Browser tests drive Debian's Chromium; install it when it is missing (CI runs as root).
-chromium:
+# Browser tests drive Debian's Chromium (never a browser of Playwright's own) and inject
+# axe-core from tests/e2e/node_modules; both are installed when missing (CI runs as root).
+E2E_AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+chromium: $(E2E_AXE)
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
 	fi
+
+$(E2E_AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q npm; \
+	fi
+	cd tests/e2e && npm ci --no-audit --no-fund
+	touch $@
 
 test: install-test translations-compile chromium
 	$(BIN)/ruff check .
