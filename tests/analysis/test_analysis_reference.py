@@ -1,11 +1,14 @@
 """Reproduce R's survey package (public_expected.json) and Kalton & Flores-Cervantes."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
 from analysis import kish_effective_n, poststratify_weights, rake_weights, rank_items
+from analysis.estimation import build_design, estimate_means
 
 RTOL = 1e-6
 
@@ -40,11 +43,25 @@ def test_kish_effective_n_matches_r(method_result, expected):
                     420 / expected["kish_n_eff"][method], rtol=RTOL)
 
 
-def test_fixed_weights_would_give_a_different_se(responses, population, items, expected):
-    # Guards against the reference being matched by accident with naive SEs.
-    result = rank_items(responses, population, items, method="none", min_n=1, n_boot=200)
-    first = result.table.set_index("item").loc["nedskrapning"]
-    assert not np.isclose(first["se"], expected["poststratify"][0]["se"], rtol=1e-3)
+def test_treating_calibrated_weights_as_fixed_gives_a_different_se(responses, population,
+                                                                   expected):
+    # The README warns that fixed-weight SEs are wrong; make sure ours are not those.
+    weighting = poststratify_weights(responses, population, ["age_band", "gender"])
+    group = np.zeros(len(responses), dtype=np.int64)
+    fixed, fine = build_design(replace(weighting, method="none", poststrata=None), group, 1)
+    calibrated, _ = build_design(weighting, group, 1)
+    x = responses["nedskrapning"]
+    codes = np.select([x.isin([1, 2]), x.isin([3, 4]), x == 9], [0, 1, 2], 3)
+    counts = np.zeros((1, len(fixed.weight), 4))
+    np.add.at(counts, (0, fine, codes), 1)
+    scores = np.array([0.0, 1.0, np.nan, np.nan])
+    everywhere = np.ones(len(fixed.weight), dtype=bool)
+    se_fixed = estimate_means(fixed, counts, scores, everywhere).se[0]
+    se_calibrated = estimate_means(calibrated, counts, scores, everywhere).se[0]
+    reference = expected["poststratify"][0]
+    assert reference["item"] == "nedskrapning" and reference["group"] == "all"
+    assert_allclose(se_calibrated, reference["se"], rtol=RTOL)
+    assert abs(se_fixed / reference["se"] - 1) > 1e-3
 
 
 SAMPLE = np.array([[20, 40, 40], [50, 140, 310], [100, 50, 50], [30, 100, 70]])
