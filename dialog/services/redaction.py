@@ -36,7 +36,8 @@ _FIRST_NAMES = frozenset({
     "lucas", "liam", "elias", "hugo", "adam", "noah", "axel", "filip", "anton", "emil", "isak",
     "ali", "ahmed"
 })
-_CAPITALISED = re.compile(r"\b([A-ZÅÄÖÉ][a-zåäöéü]+)(\s+[A-ZÅÄÖÉ][a-zåäöéü]+)?\b")
+_CAPITALISED = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+\b")
+_SURNAME = re.compile(r"\s+[A-ZÅÄÖÉ][a-zåäöéü]+\b")
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ def find_personal_data(text: str) -> list[Finding]:
     for match in _NAMED.finditer(text):
         add("name", match.start(1), match.end(1))
     for match in _CAPITALISED.finditer(text):
-        if match.group(1).lower() in _FIRST_NAMES:
-            add("name", match.start(), match.end())
+        if match.group().lower() in _FIRST_NAMES:
+            surname = _SURNAME.match(text, match.end())
+            add("name", match.start(), surname.end() if surname else match.end())
     return sorted(found, key=lambda f: f.start)
 
 

@@ -6,7 +6,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from surveys import DefinitionError, Problem, Survey, parse_definition
+from surveys import (
+    DefinitionError,
+    Problem,
+    Survey,
+    dump_definition,
+    parse_definition,
+    survey_from_dict,
+    survey_to_dict,
+)
 from surveys.importers import ImportError_, import_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -21,11 +29,16 @@ class Loaded:
 
 class UploadError(ValueError):
     """The upload cannot become a survey. ``message`` is one of "not-utf8", "invalid",
-    "unknown-type"; ``problems`` carry locations when known."""
+    "incomplete", "unknown-type"; ``problems`` carry locations when known. An import that
+    lacks parts our definitions require ("incomplete") comes with ``draft``, its YAML text for
+    the staff member to complete and upload again, and what the import left out."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+    def __init__(self, message: str, problems: list[Problem] | None = None, *,
+                 draft: str | None = None, unsupported: list | None = None) -> None:
         self.message = message
         self.problems = problems or []
+        self.draft = draft
+        self.unsupported = unsupported or []
         super().__init__(message)
 
 
@@ -59,4 +72,11 @@ def _import(suffix: str, data: bytes) -> Loaded:
             raise UploadError("invalid", [Problem(error.location, error.problem)]) from error
         except DefinitionError as error:
             raise UploadError("invalid", error.problems) from error
+    try:
+        # Published versions are stored as dicts and read back with full validation, so an
+        # import must survive that round trip (e.g. the intro texts residents must see).
+        survey_from_dict(survey_to_dict(result.survey))
+    except DefinitionError as error:
+        raise UploadError("incomplete", error.problems, draft=dump_definition(result.survey),
+                          unsupported=list(result.unsupported)) from error
     return Loaded(result.survey, list(result.unsupported))

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..auth import MIN_PASSWORD_LENGTH, ROLES
@@ -32,8 +33,8 @@ class ChangePasswordForm(FlaskForm):
 class ScheduleForm(FlaskForm):
     status = RadioField(
         _l("Status"),
-        choices=[("draft", _l("Draft (not shown to residents)")), ("open", _l("Open")),
-                 ("closed", _l("Closed"))],
+        choices=[SelectChoice("draft", _l("Draft (not shown to residents)")),
+                 SelectChoice("open", _l("Open")), SelectChoice("closed", _l("Closed"))],
         validators=[DataRequired()],
     )
     opens_at = DateField(_l("Opens on (optional)"), validators=[Optional()])
@@ -55,19 +56,20 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False  # a GET download link; exports change nothing but the audit log
 
-    format = RadioField(_l("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
-                        default="csv")
+    format = RadioField(_l("Format"), default="csv",
+                        choices=[SelectChoice("csv", "CSV"), SelectChoice("xlsx", "Excel (XLSX)")])
     delimiter = SelectField(_l("Separator (CSV)"),
-                            choices=[("semicolon", _l("Semicolon – Swedish Excel")),
-                                     ("comma", _l("Comma"))], default="semicolon")
+                            choices=[SelectChoice("semicolon", _l("Semicolon – Swedish Excel")),
+                                     SelectChoice("comma", _l("Comma"))],
+                            default="semicolon")
     bom = BooleanField(_l("UTF-8 BOM (CSV) – lets Excel recognise å, ä, ö"), default=True)
 
 
 class UserForm(FlaskForm):
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=255)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, r) for r in ROLES])
     language = SelectField(_l("Interface language"),
-                           choices=[("sv", "Svenska"), ("en", "English")])
+                           choices=[SelectChoice("sv", "Svenska"), SelectChoice("en", "English")])
     password = PasswordField(
         _l("First password (at least 12 characters)"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024,

@@ -281,7 +281,8 @@ def upload_definition() -> HttpResponse | str | tuple[str, int]:
         loaded = definitions.read_upload(upload.filename or "", upload.read())
     except definitions.UploadError as error:
         return render_template("staff/upload.html", form=form, problems=error.problems,
-                               message=_upload_message(error.message)), 422
+                               message=_upload_message(error.message), draft=error.draft,
+                               unsupported=error.unsupported), 422
     pending = PendingDefinition(
         slug=loaded.survey.slug, filename=(upload.filename or "")[:255],
         definition=survey_to_dict(loaded.survey),
@@ -300,6 +301,9 @@ def _upload_message(code: str) -> str:
         return _("The file is not UTF-8 text. Save it as UTF-8 and upload it again.")
     if code == "unknown-type":
         return _("Upload a survey definition: a .yaml, .lss (LimeSurvey) or .xlsx (XLSForm) file.")
+    if code == "incomplete":
+        return _("The import lacks parts that every survey needs. Copy the definition below, "
+                 "complete it and upload it as a .yaml file.")
     return _("The definition has problems. Fix them and upload the file again.")
 
 
