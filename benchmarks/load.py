@@ -1,0 +1,390 @@
+"""Load benchmark: N simulated residents answer the trygghetsundersökning over HTTP at once.
+
+Each resident behaves like a browser: GET the page, read the CSRF token, POST the answers,
+follow the redirect, until the thank-you page; then starts again as a new resident. The
+server is gunicorn exactly as ``make serve`` runs it, started here on a free loopback port
+against a fresh SQLite file or a throwaway PostgreSQL 15 cluster.
+
+    .venv/bin/python benchmarks/load.py --database sqlite --residents 50 --seconds 30
+    .venv/bin/python benchmarks/load.py --database postgres
+
+Prints completed surveys per second, request latency percentiles, errors and the ratio to a
+trivial endpoint (/healthz) on the same server. Afterwards it checks the database: complete
+responses == thank-you pages received, and each acknowledged answer set stored exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from surveys import Survey, load_definition, visible_questions  # noqa: E402
+from surveys.templates import builtin_template_path  # noqa: E402
+from tests.postgres.cluster import TemporaryCluster, free_port  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+PAGE_RE = re.compile(r"/s/(?P<slug>[^/]+)/p/(?P<number>\d+)$")
+MARKER_FIELD = "tryggare"  # free text on the last page carries a unique marker per resident
+# 50 residents share one address here; a real per-client budget would stop the benchmark.
+BENCH_ENV = {"RATELIMIT_ANSWERS_PER_CLIENT": "1000000 per minute"}
+
+
+def gunicorn_command(port: int, workers: int | None = None, threads: int = 4) -> list[str]:
+    """The same server ``make serve`` starts (gthread, 2 × cores + 1 workers)."""
+    workers = workers or 2 * (os.cpu_count() or 1) + 1
+    return [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
+            "--worker-class", "gthread", "--threads", str(threads), "--bind",
+            f"127.0.0.1:{port}", "--keep-alive", "5", "--log-level", "warning", "app:app"]
+
+
+@dataclass
+class Server:
+    """A gunicorn on loopback against ``database_url``; ``kill()`` is a SIGKILL, no goodbye."""
+
+    database_url: str
+    port: int = field(default_factory=free_port)
+    workers: int | None = None
+    process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **BENCH_ENV, "DATABASE_URL": self.database_url,
+                "SECRET_KEY": "load-benchmark-secret-key", "MEDBORGARDIALOG_DEV": "1"}
+
+    def prepare(self) -> None:
+        flask = str(Path(sys.executable).parent / "flask")
+        for command in (["init-db"], ["load-builtin"]):
+            subprocess.run([flask, "--app", "app", *command], cwd=REPO, env=self.env,
+                           check=True, capture_output=True)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(gunicorn_command(self.port, self.workers), cwd=REPO,
+                                        env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start within 30 s")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+class Browser:
+    """Just enough of a browser: one keep-alive connection, cookies, no redirect following."""
+
+    def __init__(self, port: int, timeout: float = 30) -> None:
+        self.port = port
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None
+                ) -> tuple[int, str, str]:
+        """Returns (status, Location, body)."""
+        headers = {"Accept-Language": "sv"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                       timeout=self.timeout)
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                text = resp.read().decode("utf-8", "replace")
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # A keep-alive connection the server closed while idle: reconnect once.
+                self.conn.close()
+                self.conn = None
+                if attempt == 2 or method == "POST":
+                    raise
+        for header in resp.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return resp.status, resp.headers.get("Location", ""), text
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def random_answers(survey: Survey, page_index: int, answers: dict, rng: np.random.Generator
+                   ) -> dict[str, str | list[str]]:
+    """Valid answers for the visible questions of a page, chosen at random."""
+    page = survey.pages[page_index]
+    data: dict[str, str | list[str]] = {}
+    for q in visible_questions(page, answers):
+        codes = [o.code for o in q.options]
+        if q.type == "single_choice":
+            data[q.id] = str(rng.choice(codes))
+        elif q.type == "multiple_choice":
+            data[q.id] = [str(rng.choice(codes))]
+        elif q.type == "pick_top":
+            k = int(rng.integers(1, (q.max_selections or 1) + 1))
+            data[q.id] = [str(c) for c in rng.choice(codes, size=k, replace=False)]
+        elif q.type == "likert_matrix":
+            scale = [o.code for o in q.scale.options]
+            for name in q.field_names():
+                data[name] = str(rng.choice(scale))
+        elif q.type == "number":
+            data[q.id] = str(int(q.min_value or 0))
+        else:
+            data[q.id] = ""
+    return data
+
+
+@dataclass
+class Tally:
+    """What the residents saw. Shared between threads; guarded by ``lock``."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: list[float] = field(default_factory=list)
+    acknowledged: dict[str, dict] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    thanks: int = 0
+
+
+class Resident:
+    """Walks the survey again and again until ``stop`` is set."""
+
+    def __init__(self, number: int, port: int, survey: Survey, tally: Tally,
+                 stop: threading.Event, seed: int = 2026, lang: str = "sv") -> None:
+        self.number = number
+        self.port = port
+        self.survey = survey
+        self.tally = tally
+        self.stop = stop
+        self.rng = np.random.default_rng([seed, number])
+        self.lang = lang
+        self.walks = 0
+
+    def _timed(self, browser: Browser, method: str, path: str, form=None, expect=(200,)):
+        start = time.perf_counter()
+        status, location, body = browser.request(method, path, form)
+        elapsed = time.perf_counter() - start
+        with self.tally.lock:
+            self.tally.latencies.append(elapsed)
+        if status not in expect:
+            raise RuntimeError(f"{method} {path}: HTTP {status}")
+        return status, location, body
+
+    def walk(self) -> None:
+        """One resident from the intro to the thank-you page, with a fresh browser."""
+        self.walks += 1
+        marker = f"bench-{self.number}-{self.walks}-{self.rng.integers(1 << 62)}"
+        browser = Browser(self.port)
+        base = f"/{self.lang}/s/{self.survey.slug}/"
+        try:
+            _, _, body = self._timed(browser, "GET", base)
+            _, location, _ = self._timed(browser, "POST", base,
+                                         [("csrf_token", csrf_token(body))], expect=(302,))
+            answers: dict = {}
+            while (match := PAGE_RE.search(location)) is not None:
+                index = int(match["number"]) - 1
+                _, _, body = self._timed(browser, "GET", location)
+                data = random_answers(self.survey, index, answers, self.rng)
+                if MARKER_FIELD in data:
+                    data[MARKER_FIELD] = marker
+                answers.update(data)
+                form = [("csrf_token", csrf_token(body)), ("action", "next")]
+                form += [(k, v) for k, vs in data.items()
+                         for v in (vs if isinstance(vs, list) else [vs]) if v != ""]
+                _, location, _ = self._timed(browser, "POST", location, form, expect=(302,))
+            _, _, body = self._timed(browser, "GET", location)
+            if "klart" not in location:
+                raise RuntimeError(f"walk ended at {location}")
+            with self.tally.lock:
+                self.tally.thanks += 1
+                self.tally.acknowledged[marker] = {k: v for k, v in answers.items() if v != ""}
+        finally:
+            browser.close()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.walk()
+            except (RuntimeError, OSError, http.client.HTTPException) as error:
+                if self.stop.is_set():
+                    return
+                with self.tally.lock:
+                    self.tally.errors.append(f"resident {self.number}: {error}")
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    if match is None:
+        raise RuntimeError("page without a CSRF token")
+    return match.group(1)
+
+
+def hammer(port: int, path: str, clients: int, seconds: float) -> tuple[int, list[float]]:
+    """Requests per client in a loop; returns (count, latencies) of 200 answers."""
+    stop = threading.Event()
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def loop() -> None:
+        browser = Browser(port)
+        while not stop.is_set():
+            start = time.perf_counter()
+            status, _, _ = browser.request("GET", path)
+            if status == 200:
+                with lock:
+                    latencies.append(time.perf_counter() - start)
+        browser.close()
+
+    threads = [threading.Thread(target=loop, daemon=True) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return len(latencies), latencies
+
+
+@contextmanager
+def database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'load.db'}"
+        return
+    with TemporaryCluster(durable=True) as cluster:
+        yield cluster.create_database("load")
+
+
+def run_load(port: int, survey: Survey, residents: int, seconds: float, tally: Tally) -> float:
+    stop = threading.Event()
+    people = [Resident(i, port, survey, tally, stop) for i in range(residents)]
+    threads = [threading.Thread(target=p.run, daemon=True) for p in people]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        time.sleep(1)
+        sys.stderr.write(f"\r{elapsed:5.0f}/{seconds:.0f} s  {tally.thanks} surveys completed")
+        sys.stderr.flush()
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    sys.stderr.write("\n")
+    return time.perf_counter() - start
+
+
+def stored_responses(database_url: str) -> list[tuple[str, dict]]:
+    """(status, answers) of every response, read straight from the database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT status, answers FROM response")).all()
+    engine.dispose()
+    return [(s, a if isinstance(a, dict) else json.loads(a)) for s, a in rows]
+
+
+def _same(sent: object, stored: object) -> bool:
+    # Several choices are a set: the server keeps them in the survey's option order.
+    if isinstance(sent, list) and isinstance(stored, list):
+        return sorted(sent) == sorted(stored)
+    return sent == stored
+
+
+def check_stored(acknowledged: dict[str, dict], thanks: int, rows: list[tuple[str, dict]]
+                 ) -> list[str]:
+    """Problems found: complete count differs, an acknowledged answer missing or doubled."""
+    problems = []
+    complete = [a for s, a in rows if s == "complete"]
+    if len(complete) != thanks:
+        problems.append(f"{len(complete)} complete responses stored, {thanks} thank-you pages")
+    by_marker: dict[str, list[dict]] = {}
+    for answers in complete:
+        by_marker.setdefault(str(answers.get(MARKER_FIELD)), []).append(answers)
+    for marker, sent in acknowledged.items():
+        found = by_marker.get(marker, [])
+        if len(found) != 1:
+            problems.append(f"{marker}: stored {len(found)} times")
+        elif differing := sorted(k for k, v in sent.items() if not _same(v, found[0].get(k))):
+            problems.append(f"{marker}: stored answers differ from those sent in {differing}"
+                            f" {[(sent[k], found[0].get(k)) for k in differing]}")
+    return problems
+
+
+def percentiles(latencies: list[float]) -> str:
+    p50, p95, p99 = (np.percentile(latencies, q) * 1000 for q in (50, 95, 99))
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    survey = load_definition(builtin_template_path("trygghet"))
+    with tempfile.TemporaryDirectory() as folder, database(args.database, Path(folder)) as url:
+        server = Server(url, workers=args.workers)
+        server.prepare()
+        server.start()
+        try:
+            count, health = hammer(server.port, "/healthz", args.residents, 5)
+            tally = Tally()
+            elapsed = run_load(server.port, survey, args.residents, args.seconds, tally)
+        finally:
+            server.stop()
+        rows = stored_responses(url)
+    requests_per_s = len(tally.latencies) / elapsed
+    health_per_s = count / 5
+    print(f"database {args.database}, {args.residents} residents, {elapsed:.1f} s, "
+          f"gunicorn {gunicorn_command(0, args.workers)[2]} workers × gthread 4")
+    print(f"surveys completed: {tally.thanks} ({tally.thanks / elapsed:.1f} per s)")
+    print(f"requests: {len(tally.latencies)} ({requests_per_s:.0f} per s), "
+          f"{percentiles(tally.latencies)}")
+    print(f"errors: {len(tally.errors)}" + (f" (first: {tally.errors[0]})" if tally.errors
+                                           else ""))
+    print(f"/healthz: {health_per_s:.0f} per s, {percentiles(health)}; "
+          f"survey requests/s ÷ healthz requests/s = {requests_per_s / health_per_s:.2f}")
+    problems = check_stored(tally.acknowledged, tally.thanks, rows)
+    print("stored answers: " + ("all acknowledged answers stored exactly once"
+                                if not problems else f"{len(problems)} problems: {problems[:3]}"))
+    return 1 if problems or tally.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
