@@ -30,12 +30,23 @@ def extract_arguments(output: Path = TEMPLATE) -> list[str]:
             "-o", str(output), "."]
 
 
-def run_pybabel(arguments: list[str]) -> None:
-    """Run one pybabel command; a failing command stops the CLI with its exit status."""
-    click.echo("pybabel " + arguments[0] + " …", err=True)
+def pybabel(arguments: list[str]) -> int:
+    """Run one pybabel command in-process and return its exit status."""
     # From the repository root, so the catalogs name source files by relative path.
     with chdir(ROOT):
-        status = CommandLineInterface().run(["pybabel", *arguments])
+        return CommandLineInterface().run(["pybabel", *arguments]) or 0
+
+
+def extract_template(output: Path) -> None:
+    """Extract the interface strings of the current code into a message template."""
+    if pybabel(extract_arguments(output)):
+        raise RuntimeError(f"pybabel extract failed for {output}")
+
+
+def run_pybabel(arguments: list[str]) -> None:
+    """Run one pybabel command for the CLI; a failure stops it with the command's status."""
+    click.echo("pybabel " + arguments[0] + " …", err=True)
+    status = pybabel(arguments)
     if status:
         sys.exit(status)
 
