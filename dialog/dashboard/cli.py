@@ -35,9 +35,10 @@ def _step(text: str) -> None:
               help="Language of labels and chart texts.")
 @click.option("--min-n", type=click.IntRange(min=1), default=None,
               help="Smallest number of answers behind a shown estimate (default from config).")
+@click.option("--no-charts", is_flag=True, help="Only the tables (CSV, Excel, JSON).")
 @with_appcontext
 def analyse_command(slug: str, population_file: Path | None, out: Path | None, lang: str,
-                    min_n: int | None) -> None:
+                    min_n: int | None, no_charts: bool) -> None:
     """Weighted ranking of the survey's problems, overall and per age group."""
     record = catalog.find_survey(slug)
     if record is None or record.current_version is None:
@@ -65,7 +66,8 @@ def analyse_command(slug: str, population_file: Path | None, out: Path | None, l
                                       strict=True)}
     _step(f"[2/2] Skriver filer till {out} (writing files) …")
     try:
-        written = write_report(results.ranking, out, labels=labels, lang=lang)
+        written = write_report(results.ranking, out, labels=labels, lang=lang,
+                               charts=not no_charts)
     except AnalysisError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

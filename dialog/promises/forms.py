@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -24,6 +25,10 @@ from .service import FOLLOW_UP_STATUSES
 class _Checkboxes(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _per_language(form_class: type, name: str, label, languages: tuple[str, ...],
@@ -47,7 +52,7 @@ def new_promise_form(languages: tuple[str, ...], default_language: str,
             InputRequired(), NumberRange(2000, 2100)])
         period_end = IntegerField(_l("Last year"), validators=[
             InputRequired(), NumberRange(2000, 2100)])
-        focus = _Checkboxes(_l("Focus problems (choose 1–3)"), choices=items,
+        focus = _Checkboxes(_l("Focus problems (choose 1–3)"), choices=_choices(items),
                             validators=[DataRequired()])
 
     _per_language(NewPromiseForm, "title", _l("Title"), languages, default_language)
@@ -57,10 +62,11 @@ def new_promise_form(languages: tuple[str, ...], default_language: str,
 def action_form(languages: tuple[str, ...], default_language: str,
                 focus: list[tuple[str, str]], **kwargs) -> FlaskForm:
     class ActionForm(FlaskForm):
-        item = SelectField(_l("Focus problem"), choices=focus, validators=[DataRequired()])
-        responsible = RadioField(_l("Responsible"), choices=[
+        item = SelectField(_l("Focus problem"), choices=_choices(focus),
+                           validators=[DataRequired()])
+        responsible = RadioField(_l("Responsible"), choices=_choices([
             ("kommun", _l("The municipality")), ("polis", _l("The police")),
-            ("annan", _l("Another organisation"))], validators=[InputRequired()])
+            ("annan", _l("Another organisation"))]), validators=[InputRequired()])
         responsible_name = StringField(_l("Name of the organisation or unit"),
                                        validators=[Optional()])
         starts = DateField(_l("Start"), validators=[InputRequired()])
@@ -85,7 +91,7 @@ class RemoveForm(FlaskForm):
 
 def followup_form(languages: tuple[str, ...], **kwargs) -> FlaskForm:
     class FollowUpForm(FlaskForm):
-        status = RadioField(_l("Status"), choices=list(zip(FOLLOW_UP_STATUSES, (
+        status = RadioField(_l("Status"), choices=_choices(zip(FOLLOW_UP_STATUSES, (
             _l("Done"), _l("In progress"), _l("Not started")), strict=True)),
             validators=[InputRequired()])
         on = DateField(_l("Date"), validators=[InputRequired()])

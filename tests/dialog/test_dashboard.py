@@ -1,0 +1,283 @@
+"""The councillor dashboard: access, what it says, suppression, caching, charts, trend."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import insert
+
+from analysis import RANKING_COLUMNS
+from dialog.dashboard.cli import analyse_command
+from dialog.dashboard.presenting import ordinal, rank_text
+from dialog.demo import DemoGenerator
+from dialog.extensions import db
+from dialog.models import Response, User, utcnow
+from dialog.services import catalog, results
+from dialog.services.population import (
+    DEMO_POPULATION,
+    parse_population,
+    population_for,
+    store_population,
+)
+from surveys import load_definition
+from surveys.templates import builtin_template_path
+
+POPULATION = DEMO_POPULATION.read_text(encoding="utf-8")
+
+
+def seed(app, count: int, *, seed: int = 7, slug: str = "trygghet") -> None:
+    """Complete demo responses, inserted the way ``flask seed-demo`` does."""
+    with app.app_context():
+        record = catalog.find_survey(slug)
+        survey = catalog.definition_of(record.current_version)
+        generator = DemoGenerator(survey, seed)
+        now = utcnow()
+        rows = [{"version_id": record.current_version_id, "status": "complete",
+                 "token_hash": None, "channel": generator.channel(),
+                 "language": generator.language(), "page_index": 0,
+                 "answers": generator.response(), "started_at": now, "updated_at": now,
+                 "completed_at": now} for _ in range(count)]
+        db.session.execute(insert(Response), rows)
+        db.session.commit()
+
+
+def sign_in(app, client, role: str = "councillor", language: str = "sv") -> None:
+    """A signed-in account of the role, as Flask-Login and the idle check expect it."""
+    with app.app_context():
+        user = User(email=f"{role}@kommun.se", password_hash="!", role=role,
+                    language=language)
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.id
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+        session["staff_seen"] = utcnow().timestamp()
+
+
+def publish_next_round(app, slug: str = "trygghet-2028") -> None:
+    with app.app_context():
+        survey = load_definition(builtin_template_path("trygghet"))
+        catalog.publish(dataclasses.replace(survey, slug=slug))
+
+
+@pytest.fixture
+def seeded(app):
+    seed(app, 400)
+    return app
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    resp = client.get("/dashboard/trygghet/")
+    assert resp.status_code == 302
+    assert "/staff/login" in resp.headers["Location"]
+
+
+def test_unknown_survey_is_a_404_page_in_the_users_language(app, client):
+    sign_in(app, client)
+    resp = client.get("/dashboard/finns-inte/")
+    assert resp.status_code == 404
+    assert 'lang="sv"' in resp.text
+
+
+@pytest.mark.parametrize("role", ["councillor", "staff", "admin"])
+def test_every_reading_role_sees_the_ranking(seeded, client, role):
+    sign_in(seeded, client, role)
+    resp = client.get("/dashboard/trygghet/")
+    assert resp.status_code == 200
+    page = text_of(resp.text)
+    assert "400" in page
+    assert "Kriminalitet bland ungdomar" in page
+    # Rank intervals in words, weighting and the population source are stated.
+    assert re.search(r"\d+:[ae]–\d+:[ae]", page)
+    assert "weighted by age group and gender" in page or "viktade" in page.lower()
+    assert "ESTIMATE" in page
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_only_staff_are_offered_to_draft_a_loefte(seeded, client):
+    sign_in(seeded, client, "councillor")
+    assert "/lofte/ny" not in client.get("/dashboard/trygghet/").text
+
+
+def test_every_chart_has_alt_text_and_a_data_table(seeded, client):
+    sign_in(seeded, client)
+    html = client.get("/dashboard/trygghet/").text
+    images = re.findall(r"<img [^>]*>", html)
+    assert len(images) == 2
+    assert all(re.search(r'alt="[^"]{20,}"', img) for img in images)
+    assert html.count("<table") >= 5
+    assert "<caption>" in html
+    assert "style=" not in html
+    assert "<script" not in html
+
+
+def test_small_groups_are_hidden_and_say_why(app, client):
+    seed(app, 60, seed=3)
+    sign_in(app, client)
+    html = client.get("/dashboard/trygghet/").text
+    with app.app_context():
+        got = results.results_for(catalog.find_survey("trygghet"))
+    table = got.ranking.table
+    assert table["suppressed"].any()
+    assert table.loc[table["suppressed"], "share"].isna().all()
+    assert "fewer than 10 answers" in html or "färre än 10 svar" in html
+
+
+def test_too_few_answers_gives_a_message_not_an_error(app, client):
+    seed(app, 4)
+    sign_in(app, client)
+    resp = client.get("/dashboard/trygghet/")
+    assert resp.status_code == 200
+    assert "<img" not in resp.text
+    assert client.get("/dashboard/trygghet/chart/heatmap.png").status_code == 404
+
+
+def test_results_are_cached_until_a_response_changes(seeded):
+    with seeded.app_context():
+        record = catalog.find_survey("trygghet")
+        first = results.results_for(record)
+        assert results.results_for(record) is first
+    seed(seeded, 1, seed=99)
+    with seeded.app_context():
+        record = catalog.find_survey("trygghet")
+        fresh = results.results_for(record)
+        assert fresh is not first
+        assert fresh.n_complete == first.n_complete + 1
+
+
+def test_charts_are_png_and_svg_and_revalidate(seeded, client):
+    sign_in(seeded, client)
+    png = client.get("/dashboard/trygghet/chart/heatmap.png")
+    assert png.status_code == 200
+    assert png.data.startswith(b"\x89PNG")
+    assert png.headers["Cache-Control"].startswith("private")
+    svg = client.get("/dashboard/trygghet/chart/dotplot.svg")
+    assert svg.mimetype == "image/svg+xml"
+    assert b"<svg" in svg.data
+    again = client.get("/dashboard/trygghet/chart/heatmap.png",
+                       headers={"If-None-Match": png.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/dashboard/trygghet/chart/pie.png").status_code == 404
+
+
+def test_weighting_moves_estimates_towards_the_population(seeded):
+    """The demo sample over-represents older women; weighting must change the shares."""
+    with seeded.app_context():
+        record = catalog.find_survey("trygghet")
+        weighted = results.results_for(record)
+        unweighted = results.analyse(record, None)
+    assert weighted.weighted and not unweighted.weighted
+    a = weighted.ranking.overall().set_index("item")["share"]
+    b = unweighted.ranking.overall().set_index("item")["share"]
+    assert (a - b.reindex(a.index)).abs().max() > 0.002
+    assert weighted.ranking.weighting.design_effect > 1
+
+
+def test_other_genders_take_their_bands_share_of_the_population():
+    frame = pd.DataFrame({"age_band": ["a", "a", "a", "a", "b", "b"],
+                          "gender": ["kvinna", "man", "annat", pd.NA, "kvinna", "man"]})
+    population = pd.DataFrame({"age_band": ["a", "a", "b", "b"],
+                               "gender": ["kvinna", "man", "kvinna", "man"],
+                               "count": [100.0, 300.0, 50.0, 50.0]})
+    target = results.weighting_population(frame, population)
+    assert target["count"].sum() == pytest.approx(500.0)
+    band_a = target.loc[target["age_band"] == "a"].set_index("weight_gender")["count"]
+    np.testing.assert_allclose(band_a[results.OTHER_GENDER], 200.0)
+    np.testing.assert_allclose(band_a["kvinna"], 50.0)
+    assert results.OTHER_GENDER not in set(target.loc[target["age_band"] == "b",
+                                                      "weight_gender"])
+
+
+def test_uploaded_population_replaces_the_estimate(seeded, client):
+    with seeded.app_context():
+        record = catalog.find_survey("trygghet")
+        store_population(record, POPULATION.replace("1230", "2230"), "SCB 2024, BE0101N1")
+        info = population_for(record)
+    assert not info.is_estimate
+    assert info.table["count"].sum() == pytest.approx(22850)
+    sign_in(seeded, client)
+    page = text_of(client.get("/dashboard/trygghet/").text)
+    assert "SCB 2024, BE0101N1" in page
+    assert "ESTIMATE" not in page
+
+
+@pytest.mark.parametrize(("csv_text", "fragment"), [
+    (POPULATION.replace("13-15,kvinna", "12-15,kvinna"), "12-15"),
+    (POPULATION.replace("390", "-390"), "negative"),
+    ("\n".join(line for line in POPULATION.splitlines() if "80plus" not in line), "80plus"),
+    ("age_band,count\n16-24,5\n", "gender"),
+    ("", "tom"),
+])
+def test_population_problems_are_named(survey, csv_text, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        parse_population(survey, csv_text)
+
+
+def test_scb_export_is_folded_into_the_bands(survey):
+    lines = ["region,ålder,kön,2024"]
+    for age in range(0, 101):
+        label = "100+ år" if age == 100 else f"{age} år"
+        lines += [f"2182 Söderhamn,{label},män,100", f"2182 Söderhamn,{label},kvinnor,110"]
+    table = parse_population(survey, "\n".join(lines))
+    cells = table.set_index(["age_band", "gender"])["count"]
+    assert cells[("13-15", "man")] == 300
+    assert cells[("80plus", "kvinna")] == 21 * 110
+    assert "0-12" not in set(table["age_band"])
+
+
+def test_analyse_command_writes_the_ranking(seeded, tmp_path):
+    runner = CliRunner()
+    with seeded.app_context():
+        result = runner.invoke(analyse_command, ["trygghet", "--out", str(tmp_path / "out"),
+                                                "--no-charts"])
+    assert result.exit_code == 0, result.output
+    ranking = pd.read_csv(tmp_path / "out" / "ranking.csv")
+    assert list(ranking.columns[: len(RANKING_COLUMNS)]) == RANKING_COLUMNS
+    assert (tmp_path / "out" / "ranking.xlsx").exists()
+    assert "viktad" in result.output
+
+
+def test_analyse_command_refuses_a_bad_population_file(seeded, tmp_path):
+    bad = tmp_path / "pop.csv"
+    bad.write_text("age_band,gender,count\n16-24,kvinna,-5\n", encoding="utf-8")
+    with seeded.app_context():
+        result = CliRunner().invoke(analyse_command, ["trygghet", "--population", str(bad)])
+    assert result.exit_code == 1
+    assert "negative" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_next_round_shows_the_change_per_item(app, client):
+    seed(app, 300, seed=1)
+    publish_next_round(app)
+    seed(app, 300, seed=2, slug="trygghet-2028")
+    sign_in(app, client)
+    html = client.get("/dashboard/trygghet-2028/").text
+    assert 'id="trend"' in html
+    assert "Trygghetsundersökning" in html
+    with app.app_context():
+        earlier = results.earlier_round(catalog.find_survey("trygghet-2028"))
+        assert earlier.slug == "trygghet"
+        assert results.earlier_round(catalog.find_survey("trygghet")) is None
+    # The first round has nothing to compare with.
+    assert 'id="trend"' not in client.get("/dashboard/trygghet/").text
+
+
+@pytest.mark.parametrize(("low", "high", "lang", "expected"), [
+    (1, 1, "sv", "1:a"), (2, 4, "sv", "2:a–4:e"), (11, 12, "sv", "11:e–12:e"),
+    (21, 22, "sv", "21:a–22:a"), (1, 3, "en", "1st–3rd"), (11, 13, "en", "11th–13th"),
+    (2, 5, "ar", "2–5"),
+])
+def test_rank_intervals_in_words(low, high, lang, expected):
+    assert rank_text(low, high, lang) == expected
+    assert ordinal(low, lang) == expected.split("–")[0]

@@ -1,0 +1,231 @@
+"""The medborgarlöfte cycle through the web pages: draft, åtgärder, signing, follow-up,
+the public page in the survey's languages and the link from the thank-you page."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from sqlalchemy import insert, select
+
+from dialog.demo import DemoGenerator
+from dialog.extensions import db
+from dialog.models import Response, User, utcnow
+from dialog.promises.models import Promise
+from dialog.services import catalog
+from surveys import load_definition
+from surveys.templates import builtin_template_path
+
+
+def seed(app, count: int, *, seed: int = 11, slug: str = "trygghet") -> None:
+    with app.app_context():
+        record = catalog.find_survey(slug)
+        generator = DemoGenerator(catalog.definition_of(record.current_version), seed)
+        now = utcnow()
+        db.session.execute(insert(Response), [
+            {"version_id": record.current_version_id, "status": "complete", "token_hash": None,
+             "channel": "web", "language": "sv", "page_index": 0,
+             "answers": generator.response(), "started_at": now, "updated_at": now,
+             "completed_at": now} for _ in range(count)])
+        db.session.commit()
+
+
+def sign_in(app, client, role: str = "staff") -> None:
+    with app.app_context():
+        user = User(email=f"{role}@kommun.se", password_hash="!", role=role, language="sv")
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.id
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+        session["staff_seen"] = utcnow().timestamp()
+
+
+@pytest.fixture
+def staff(app, client):
+    seed(app, 200)
+    sign_in(app, client, "staff")
+    return client
+
+
+BASE = "/dashboard/trygghet/lofte"
+
+
+def create(client, csrf, focus=("ungdomskriminalitet", "inbrott"), **extra):
+    page = client.get(BASE + "/ny")
+    assert page.status_code == 200
+    data = {"csrf_token": csrf(page.text), "title_sv": "Tryggare Söderhamn",
+            "title_en": "", "period_start": "2026", "period_end": "2027",
+            "focus": list(focus), **extra}
+    return client.post(BASE + "/ny", data=data)
+
+
+def add_action(client, csrf, item="ungdomskriminalitet", **extra):
+    page = client.get(BASE + "/")
+    data = {"csrf_token": csrf(page.text), "item": item,
+            "what_sv": "Två gemensamma trygghetsvandringar per år", "what_en": "",
+            "responsible": "polis", "responsible_name": "", "starts": "2026-03-01",
+            "ends": "2027-12-31", "follow_up_sv": "Antal vandringar redovisas i lägesbilden",
+            "follow_up_en": "", **extra}
+    return client.post(BASE + "/atgarder", data=data)
+
+
+def sign(client, csrf, signatories="Anna Andersson, kommunstyrelsens ordförande\n"
+                                   "Per Persson, lokalpolisområdeschef"):
+    page = client.get(BASE + "/")
+    return client.post(BASE + "/signera", data={
+        "csrf_token": csrf(page.text), "signatories": signatories, "signed_on": "2026-02-15"})
+
+
+def stored(app) -> Promise:
+    with app.app_context():
+        promise = db.session.scalar(select(Promise))
+        db.session.expunge(promise)
+        return promise
+
+
+def signed_promise(app, client, csrf) -> None:
+    assert create(client, csrf).status_code == 302
+    assert add_action(client, csrf).status_code == 302
+    assert add_action(client, csrf, item="inbrott", responsible="annan",
+                      responsible_name="Hyresbolaget", what_en="Better locks").status_code == 302
+    assert sign(client, csrf).status_code == 302
+
+
+def test_draft_suggests_the_top_problems(staff):
+    html = staff.get(BASE + "/ny").text
+    checked = re.findall(r'<input checked[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"'
+                         r'[^>]*checked', html)
+    assert 1 <= len(checked) <= 3
+    assert "ungdomskriminalitet" in html
+
+
+def test_full_cycle_from_draft_to_follow_up(app, staff, csrf):
+    signed_promise(app, staff, csrf)
+    promise = stored(app)
+    assert promise.status == "signed"
+    assert [p["name"] for p in promise.signatories] == ["Anna Andersson", "Per Persson"]
+    assert [len(f["actions"]) for f in promise.focus] == [1, 1]
+    action_id = promise.focus[0]["actions"][0]["id"]
+    page = staff.get(BASE + "/")
+    resp = staff.post(f"{BASE}/atgarder/{action_id}/uppfoljning", data={
+        "csrf_token": csrf(page.text), f"f{action_id}-status": "in_progress",
+        f"f{action_id}-on": "2026-09-01", f"f{action_id}-comment_sv": "En vandring gjord"})
+    assert resp.status_code == 302
+    promise = stored(app)
+    assert promise.status == "followed_up"
+    assert promise.focus[0]["actions"][0]["followups"][0]["status"] == "in_progress"
+    public = staff.get("/sv/loften/trygghet").text
+    assert "En vandring gjord" in public
+    assert "pågår" in public or "in progress" in public
+
+
+def test_public_page_has_the_three_parts_in_each_survey_language(app, staff, csrf):
+    signed_promise(app, staff, csrf)
+    resident = app.test_client()
+    sv = resident.get("/sv/loften/trygghet")
+    assert sv.status_code == 200
+    for heading in ('id="said"', 'id="promise"', 'id="progress"'):
+        assert heading in sv.text
+    assert "Tryggare Söderhamn" in sv.text
+    assert "Kriminalitet bland ungdomar" in sv.text
+    en = resident.get("/en/loften/trygghet")
+    assert en.status_code == 200
+    assert "Crime among young people" in en.text
+    assert "Better locks" in en.text
+    # Texts staff wrote only in Swedish are shown in Swedish and marked as such.
+    assert re.search(r'<h1 lang="sv">Tryggare Söderhamn</h1>', en.text)
+    assert "style=" not in en.text and "<script" not in en.text
+    arabic = resident.get("/ar/loften/trygghet")
+    assert arabic.status_code == 200
+    assert 'dir="rtl"' in arabic.text
+
+
+def test_draft_is_not_public(app, staff, csrf):
+    create(staff, csrf)
+    assert app.test_client().get("/sv/loften/trygghet").status_code == 404
+    assert app.test_client().get("/xx/loften/trygghet").status_code == 404
+
+
+def test_thank_you_page_links_to_the_signed_loefte(app, staff, csrf):
+    resident = app.test_client()
+    assert "/loften/" not in resident.get("/sv/s/trygghet/klart").text
+    signed_promise(app, staff, csrf)
+    assert "/sv/loften/trygghet" in resident.get("/sv/s/trygghet/klart").text
+
+
+def test_next_round_thank_you_page_links_to_the_previous_loefte(app, staff, csrf):
+    signed_promise(app, staff, csrf)
+    with app.app_context():
+        survey = load_definition(builtin_template_path("trygghet"))
+        catalog.publish(dataclasses.replace(survey, slug="trygghet-2028"))
+    html = app.test_client().get("/sv/s/trygghet-2028/klart").text
+    assert "/sv/loften/trygghet" in html
+
+
+def test_next_round_dashboard_follows_the_focus_problems(app, staff, csrf):
+    signed_promise(app, staff, csrf)
+    with app.app_context():
+        survey = load_definition(builtin_template_path("trygghet"))
+        catalog.publish(dataclasses.replace(survey, slug="trygghet-2028"))
+    seed(app, 200, seed=12, slug="trygghet-2028")
+    html = staff.get("/dashboard/trygghet-2028/").text
+    focus = re.search(r'<ul class="focus-trend">(.*?)</ul>', html, re.S)
+    assert focus is not None
+    items = re.findall(r"<li>", focus.group(1))
+    assert len(items) == 2
+    assert "Kriminalitet bland ungdomar" in focus.group(1)
+
+
+def test_one_to_three_focus_problems(staff, csrf):
+    resp = create(staff, csrf, focus=("ungdomskriminalitet", "inbrott", "klotter", "berusade"))
+    assert resp.status_code == 422
+    assert "one, two or three" in resp.text or "en, två eller tre" in resp.text
+
+
+def test_signing_needs_an_aatgaerd_for_every_focus_problem(app, staff, csrf):
+    create(staff, csrf)
+    add_action(staff, csrf)
+    resp = sign(staff, csrf)
+    assert resp.status_code == 422
+    assert stored(app).status == "draft"
+
+
+def test_another_organisation_must_be_named(staff, csrf):
+    create(staff, csrf)
+    resp = add_action(staff, csrf, responsible="annan", responsible_name="")
+    assert resp.status_code == 422
+
+
+def test_a_signed_loefte_cannot_be_changed(app, staff, csrf):
+    signed_promise(app, staff, csrf)
+    resp = add_action(staff, csrf)
+    assert resp.status_code == 409
+    assert [len(f["actions"]) for f in stored(app).focus] == [1, 1]
+
+
+def test_councillors_read_but_do_not_edit(app, client, csrf):
+    seed(app, 50)
+    sign_in(app, client, "councillor")
+    assert client.get(BASE + "/ny").status_code == 403
+
+
+def test_removing_an_aatgaerd_from_a_draft(app, staff, csrf):
+    create(staff, csrf)
+    add_action(staff, csrf)
+    action_id = stored(app).focus[0]["actions"][0]["id"]
+    page = staff.get(BASE + "/")
+    resp = staff.post(f"{BASE}/atgarder/{action_id}/ta-bort",
+                      data={"csrf_token": csrf(page.text)})
+    assert resp.status_code == 302
+    assert stored(app).focus[0]["actions"] == []
+
+
+def test_printable_document(app, staff, csrf):
+    signed_promise(app, staff, csrf)
+    resp = staff.get(BASE + "/utskrift")
+    assert resp.status_code == 200
+    assert "Anna Andersson" in resp.text
+    assert "dashboard.css" in resp.text
