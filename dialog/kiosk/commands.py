@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import url_for
+from flask import current_app, url_for
 
 from ..services import catalog
 from . import bp, devices
@@ -17,7 +17,9 @@ from . import bp, devices
 def add_device_command(name: str, slug: str) -> None:
     """Register a kiosk computer. Prints its key (shown only once) on standard output."""
     device, key = devices.register_device(name, created_by="cli")
-    link = url_for("kiosk.show_attract", slug=slug, device=key)
+    # The path only: the command does not know under which host name the app is served.
+    with current_app.test_request_context():
+        link = url_for("kiosk.show_attract", slug=slug, device=key)
     click.echo(f"Kiosk '{device.name}' registrerad (registered). Öppna på kiosken "
                f"(open on the kiosk): {link}", err=True)
     click.echo(key)

@@ -285,3 +285,18 @@ def test_statement_contact_comes_from_config(app, client):
     text = client.get("/sv/tillganglighet").text
     assert 'href="mailto:tillganglighet@soderhamn.example"' in text
     assert 'href="tel:027012345"' in text and "Söderhamns kommun" in text
+
+
+def test_operator_commands_register_a_device_and_set_idle_times(app):
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["kiosk", "add-device", "Kundtjänst"])
+    assert added.exit_code == 0, added.output
+    key = added.stdout.strip().splitlines()[-1]
+    assert f"/kiosk/trygghet/?device={key}" in added.stderr
+    with app.app_context():
+        assert devices.find_device(key).name == "Kundtjänst"
+    assert runner.invoke(args=["kiosk", "set-idle", "trygghet", "60"]).exit_code == 0
+    with app.app_context():
+        assert devices.idle_times(catalog.find_survey("trygghet")) == devices.IdleTimes(60, 10)
+    assert runner.invoke(args=["kiosk", "set-idle", "trygghet", "2"]).exit_code == 2
+    assert runner.invoke(args=["kiosk", "set-idle", "saknas", "60"]).exit_code == 1

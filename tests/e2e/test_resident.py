@@ -1,0 +1,167 @@
+"""A resident answers on a phone, in Swedish and in Arabic; every page passes axe-core."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import answer_like_a_person, assert_accessible, shot
+
+pytestmark = pytest.mark.e2e
+
+
+def _count_complete(server, slug: str, lang: str) -> int:
+    return server.query(
+        "SELECT count(*) FROM response r JOIN survey_version v ON r.version_id = v.id "
+        "JOIN survey s ON v.survey_id = s.id WHERE s.slug = ? AND r.status = 'complete' "
+        "AND r.channel = 'web' AND r.language = ?", slug, lang)[0][0]
+
+
+def walk_survey(page, server, slug: str, lang: str, label: str, *, check=None) -> int:
+    """Start at the intro, answer every page, end on the thank-you page; returns page count."""
+    page.goto(f"{server.url}/{lang}/s/{slug}/")
+    assert_accessible(page, f"{label} intro")
+    shot(page, f"{label}-0-intro")
+    page.locator("main form button.primary").click()
+    number = 0
+    while "/klart" not in page.url:
+        number += 1
+        page.wait_for_selector("form#answers")
+        if number == 1:
+            # Next with nothing answered: the error summary is announced and passes axe too.
+            with page.expect_navigation():
+                page.locator("button[name=action][value=next]").click()
+            summary = page.locator(".error-summary[role=alert]")
+            assert summary.is_visible()
+            assert_accessible(page, f"{label} errors")
+            shot(page, f"{label}-1-errors")
+        answer_like_a_person(page)
+        if check is not None:
+            check(page, number)
+        assert_accessible(page, f"{label} page {number}")
+        shot(page, f"{label}-{number}-page")
+        with page.expect_navigation():
+            page.locator("button[name=action][value=next]").click()
+    assert_accessible(page, f"{label} thanks")
+    shot(page, f"{label}-{number + 1}-thanks")
+    return number
+
+
+def test_resident_completes_the_survey_in_swedish_on_a_phone(server, new_page):
+    page = new_page(375, 667)
+    before = _count_complete(server, "trygghet", "sv")
+    page.goto(f"{server.url}/sv/")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert_accessible(page, "sv list")
+    shot(page, "resident-sv-list")
+    pages = walk_survey(page, server, "trygghet", "sv", "resident-sv")
+    assert pages >= 5
+    assert _count_complete(server, "trygghet", "sv") == before + 1
+    page.goto(f"{server.url}/sv/tillganglighet")
+    assert_accessible(page, "sv statement")
+    shot(page, "resident-sv-statement")
+
+
+def _gaps(page, selector: str) -> tuple[float, float]:
+    """Space left and right of the text inside an element (a Range measures the glyphs)."""
+    return page.eval_on_selector(selector, """el => {
+        const range = document.createRange(); range.selectNodeContents(el);
+        const text = range.getBoundingClientRect(), box = el.getBoundingClientRect();
+        return [text.left - box.left, box.right - text.right]; }""")
+
+
+def test_resident_completes_the_survey_in_arabic_mirrored(server, new_page):
+    page = new_page(375, 667)
+    before = _count_complete(server, "grannskap", "ar")
+
+    def mirrored(page, number):
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        left, right = _gaps(page, "main h1")
+        assert right < 2 and left > right, (left, right)  # text starts at the right edge
+        if number > 1:
+            following = page.locator("button[name=action][value=next]").bounding_box()
+            back = page.locator("button[name=action][value=back]").bounding_box()
+            assert following["x"] < back["x"], "Next must sit on the left in Arabic"
+
+    pages = walk_survey(page, server, "grannskap", "ar", "resident-ar", check=mirrored)
+    assert pages == 3
+    assert _count_complete(server, "grannskap", "ar") == before + 1
+    page.goto(f"{server.url}/ar/tillganglighet")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert_accessible(page, "ar statement")
+
+
+@pytest.mark.parametrize(("slug", "lang"), [("trygghet", "sv"), ("grannskap", "ar")])
+def test_pages_reflow_at_320_css_pixels(server, new_page, slug, lang):
+    """400 % zoom on a 1280 px screen: no horizontal scrolling on any resident page."""
+    page = new_page(320, 640, axe=False)
+    seen = []
+
+    def fits(label):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        seen.append(label)
+        assert width <= 320, f"{label}: {width}px wide at 320px"
+
+    for path in (f"/{lang}/", f"/{lang}/tillganglighet", f"/{lang}/s/{slug}/"):
+        page.goto(server.url + path)
+        fits(path)
+    shot(page, f"reflow-{lang}-intro")
+    page.locator("main form button.primary").click()
+    while "/klart" not in page.url:
+        page.wait_for_selector("form#answers")
+        answer_like_a_person(page)
+        fits(page.url)
+        with page.expect_navigation():
+            page.locator("button[name=action][value=next]").click()
+    fits(page.url)
+    assert len(seen) >= 6
+
+
+def test_keyboard_only_completes_the_survey_with_focus_always_visible(server, new_page):
+    page = new_page(1024, 768)
+    page.goto(f"{server.url}/sv/s/trygghet/")
+    focused = _tab_until(page, "start", lambda el: el["tag"] == "BUTTON")
+    assert focused["visible"]
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/p/1")
+    pages = 0
+    while "/klart" not in page.url:
+        pages += 1
+        answered: set[str] = set()
+        while True:
+            el = _focus_next(page)
+            assert el["visible"], f"focus not visible on {el}"
+            if el["tag"] == "INPUT" and el["type"] in ("radio", "checkbox") \
+                    and el["name"] not in answered:
+                page.keyboard.press("Space")
+                answered.add(el["name"])
+            elif el["tag"] == "TEXTAREA":
+                page.keyboard.type("Mer belysning")
+            elif el["tag"] == "BUTTON" and el["value"] == "next":
+                with page.expect_navigation():
+                    page.keyboard.press("Enter")
+                break
+        assert answered, f"nothing could be answered by keyboard on page {pages}"
+    shot(page, "keyboard-thanks")
+    assert pages >= 5
+
+
+_FOCUSED = """() => {
+    const el = document.activeElement, style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    return {tag: el.tagName, type: el.type || '', name: el.name || '', value: el.value || '',
+            visible: outline || style.boxShadow !== 'none'};
+}"""
+
+
+def _focus_next(page) -> dict:
+    page.keyboard.press("Tab")
+    return page.evaluate(_FOCUSED)
+
+
+def _tab_until(page, what: str, wanted, limit: int = 60) -> dict:
+    for _ in range(limit):
+        el = _focus_next(page)
+        if wanted(el):
+            return el
+    raise AssertionError(f"Tab never reached {what}")
