@@ -21,6 +21,7 @@ from surveys import (
 from surveys.importers import ImportError_, import_file
 from surveys.templates import with_template_intro
 
+from . import ops_cli
 from .extensions import db
 from .models import Response, SurveyVersion, utcnow
 from .services import catalog
@@ -183,3 +184,4 @@ def init_app(app: Flask) -> None:
     for command in (init_db_command, load_survey_command, load_builtin_command,
                     seed_demo_command, export_command, translate_command):
         app.cli.add_command(command)
+    ops_cli.init_app(app)

@@ -1,0 +1,173 @@
+"""Retention: raw responses of closed rounds are deleted after the retention period, while their
+aggregated counts are kept, so that rankings, trends and the löfte's follow-up still work.
+
+The counts are kept per age band × gender × area cell (the cells the weighting uses), per
+answer field and code. Free text is never aggregated: it is the part that can identify people.
+Each purge adds one snapshot per survey version; the kept counts of a version are the sum
+over its snapshots.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surveys import Survey
+
+from .extensions import db
+from .models import Response, SurveyRecord, SurveyVersion, utcnow
+from .services import catalog
+
+# The per-cell number of purged responses is kept under this field name, by status.
+RESPONSES_FIELD = "_responses"
+_BATCH = 2000
+
+
+class RetentionSnapshot(db.Model):
+    """One purge of one survey version: when, up to which date, how many responses went."""
+
+    __tablename__ = "retention_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cutoff: Mapped[datetime]
+    complete_count: Mapped[int]
+    partial_count: Mapped[int]
+
+
+class RetainedCount(db.Model):
+    """How many purged responses in one cell gave ``code`` for ``field``."""
+
+    __tablename__ = "retained_count"
+    __table_args__ = (Index("ix_retained_count_snapshot", "snapshot_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("retention_snapshot.id"))
+    field: Mapped[str] = mapped_column(String(128))
+    code: Mapped[str] = mapped_column(String(128))
+    age_band: Mapped[str | None] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(64))
+    area: Mapped[str | None] = mapped_column(String(64))
+    count: Mapped[int]
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    """What a purge of one survey version deletes (or would delete, in a dry run)."""
+
+    slug: str
+    version: int
+    version_id: int
+    complete: int
+    partial: int
+
+    @property
+    def total(self) -> int:
+        return self.complete + self.partial
+
+
+def _closed(record: SurveyRecord, now: datetime) -> bool:
+    return record.status == "closed" or (record.closes_at is not None and record.closes_at <= now)
+
+
+def _old_responses(version_id: int, before: datetime):
+    # Partial answers that were abandoned have no completed_at; their last save counts.
+    return (Response.version_id == version_id,
+            func.coalesce(Response.completed_at, Response.updated_at) < before)
+
+
+def plan_purge(before: datetime, now: datetime | None = None) -> list[PurgePlan]:
+    """Versions of closed rounds with responses older than ``before``, and how many."""
+    now = now or utcnow()
+    plans: list[PurgePlan] = []
+    records = db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)).all()
+    for record in records:
+        if not _closed(record, now):
+            continue
+        for version in record.versions:
+            counts = dict(db.session.execute(
+                select(Response.status, func.count(Response.id))
+                .where(*_old_responses(version.id, before)).group_by(Response.status)).all())
+            if counts:
+                plans.append(PurgePlan(record.slug, version.number, version.id,
+                                       counts.get("complete", 0), counts.get("partial", 0)))
+    return plans
+
+
+def _codes(value: object) -> Iterable[str]:
+    if isinstance(value, list):
+        return (str(v) for v in value)
+    return (str(value),) if value not in (None, "") else ()
+
+
+def aggregate(survey: Survey, rows: Iterable[tuple[str, dict]]) -> Counter:
+    """Counts keyed by (field, code, age_band, gender, area) from (status, answers) rows."""
+    roles = {role: (q.id if (q := survey.question_with_role(role)) else None)
+             for role in ("age_band", "gender", "area")}
+    fields = [name for q in survey.questions() if q.type != "free_text"
+              for name in q.field_names()]
+    counts: Counter = Counter()
+    for status, answers in rows:
+        cell = tuple(_cell_value(answers, roles[role]) for role in ("age_band", "gender", "area"))
+        counts[(RESPONSES_FIELD, status, *cell)] += 1
+        for name in fields:
+            for code in _codes(answers.get(name)):
+                counts[(name, code[:128], *cell)] += 1
+    return counts
+
+
+def _cell_value(answers: dict, field: str | None) -> str | None:
+    value = answers.get(field) if field else None
+    return str(value) if value not in (None, "", []) else None
+
+
+def purge_version(plan: PurgePlan, before: datetime,
+                  progress: Callable[[int, int], None] | None = None) -> RetentionSnapshot:
+    """Store the aggregate snapshot and delete the raw responses, in one transaction."""
+    version = db.session.get(SurveyVersion, plan.version_id)
+    survey = catalog.definition_of(version)
+    where = _old_responses(plan.version_id, before)
+    ids: list[int] = []
+    rows: list[tuple[str, dict]] = []
+    query = select(Response.id, Response.status, Response.answers).where(*where) \
+        .order_by(Response.id).execution_options(yield_per=_BATCH)
+    for rid, status, answers in db.session.execute(query):
+        ids.append(rid)
+        rows.append((status, answers or {}))
+    counts = aggregate(survey, rows)
+    statuses = Counter(status for status, _answers in rows)
+    snapshot = RetentionSnapshot(version_id=plan.version_id, cutoff=before,
+                                 complete_count=statuses["complete"],
+                                 partial_count=statuses["partial"])
+    db.session.add(snapshot)
+    db.session.flush()
+    db.session.add_all(
+        RetainedCount(snapshot_id=snapshot.id, field=field, code=code, age_band=age,
+                      gender=gender, area=area, count=n)
+        for (field, code, age, gender, area), n in counts.items())
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start:start + _BATCH]
+        db.session.execute(delete(Response).where(Response.id.in_(chunk)))
+        if progress:
+            progress(min(start + _BATCH, len(ids)), len(ids))
+    db.session.commit()
+    return snapshot
+
+
+def retained_counts(version_id: int) -> dict[tuple[str, str, str | None, str | None,
+                                                    str | None], int]:
+    """Kept counts of a version, summed over its snapshots."""
+    rows = db.session.execute(
+        select(RetainedCount.field, RetainedCount.code, RetainedCount.age_band,
+               RetainedCount.gender, RetainedCount.area, func.sum(RetainedCount.count))
+        .join(RetentionSnapshot, RetainedCount.snapshot_id == RetentionSnapshot.id)
+        .where(RetentionSnapshot.version_id == version_id)
+        .group_by(RetainedCount.field, RetainedCount.code, RetainedCount.age_band,
+                  RetainedCount.gender, RetainedCount.area))
+    return {tuple(row[:5]): int(row[5]) for row in rows}
