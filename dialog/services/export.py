@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
 from sqlalchemy import select
 
-from surveys import Survey, codebook_rows, export_columns, flatten_answers
+from surveys import Question, Survey, codebook_rows
 
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion
@@ -28,41 +31,114 @@ def neutralise(value: str) -> str:
     return value
 
 
-def iter_response_rows(record: SurveyRecord, survey: Survey, *, batch: int = 2000) -> Iterator[
+def _format_number(value: Any) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _choice_formatter(question: Question) -> Callable[[Any], str]:
+    order = [o.code for o in question.options]
+    codes = frozenset(order)
+
+    def format_choices(value: Any) -> str:
+        if not isinstance(value, list | tuple):
+            return str(value)
+        if len(value) == 1:  # the common case, without building a set
+            return value[0] if value[0] in codes else ""
+        chosen = {str(v) for v in value}
+        return ";".join(code for code in order if code in chosen)
+
+    return format_choices
+
+
+@dataclass(frozen=True)
+class _RowPlan:
+    """How to turn one stored answers document into export cells, worked out once per export.
+
+    Most columns are answer codes stored as strings and go out as they are. Codes match
+    ``[a-z0-9][a-z0-9_-]*`` (checked when a definition is loaded) and every stored choice was
+    checked against them, so they cannot start a formula; only free text and numbers need a
+    closer look.
+    """
+
+    columns: list[str]
+    formatters: list[tuple[int, Callable[[Any], str]]]
+    free_text: list[int]
+
+
+def _row_plan(survey: Survey) -> _RowPlan:
+    columns: list[str] = []
+    formatters: list[tuple[int, Callable[[Any], str]]] = []
+    free_text: list[int] = []
+    for question in survey.questions():
+        for name in question.field_names():
+            index = len(columns)
+            columns.append(name)
+            if question.type in ("multiple_choice", "pick_top"):
+                formatters.append((index, _choice_formatter(question)))
+            elif question.type == "number":
+                formatters.append((index, _format_number))
+            elif question.type == "free_text":
+                free_text.append(index)
+    return _RowPlan(columns, formatters, free_text)
+
+
+def iter_response_rows(record: SurveyRecord, survey: Survey, *, batch: int = 5000) -> Iterator[
     list[str]
 ]:
-    """Header, then one row per complete response (all versions, current columns)."""
-    columns = export_columns(survey)
-    yield [*META_COLUMNS, *columns]
+    """Header, then one row per complete response (all versions, current columns).
+
+    The cells equal ``flatten_answers`` with free text neutralised; a precomputed plan and
+    Core (not ORM) row fetching make this fast enough for a million rows.
+    """
+    # Read now: the rows are produced later, while a streamed download is being sent.
+    survey_id = record.id
+    plan = _row_plan(survey)
+    return _response_rows(survey_id, plan, batch)
+
+
+def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[str]]:
+    yield [*META_COLUMNS, *plan.columns]
     query = (
         select(Response.id, SurveyVersion.number, Response.completed_at, Response.channel,
                Response.language, Response.answers)
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
-        .where(SurveyVersion.survey_id == record.id, Response.status == "complete")
+        .where(SurveyVersion.survey_id == survey_id, Response.status == "complete")
         .order_by(Response.id)
-        .execution_options(yield_per=batch)
     )
-    for rid, number, completed, channel, language, answers in db.session.execute(query):
-        flat = flatten_answers(survey, answers or {})
+    columns, formatters, free_text = plan.columns, plan.formatters, plan.free_text
+    connection = db.session.connection()
+    result = connection.execution_options(yield_per=batch).execute(query)
+    for rid, number, completed, channel, language, answers in result:
+        get = (answers or {}).get
+        cells = [get(name, "") for name in columns]
+        for index, format_cell in formatters:
+            value = cells[index]
+            if value != "" and value is not None:
+                cells[index] = format_cell(value)
+        for index in free_text:
+            value = cells[index]
+            if value:
+                cells[index] = neutralise(str(value))
         yield [str(rid), str(number), completed.date().isoformat() if completed else "",
-               channel, language, *(neutralise(flat.get(c, "")) for c in columns)]
+               channel, language, *cells]
 
 
-def iter_csv(rows: Iterator[list[str]], *, delimiter: str = ",", bom: bool = False) -> Iterator[
-    str
-]:
-    """CSV text in chunks. ``bom`` and ``;`` make Swedish Excel open it correctly."""
+def iter_csv(rows: Iterable[list[str]], *, delimiter: str = ",", bom: bool = False,
+             chunk_rows: int = 1000) -> Iterator[str]:
+    """CSV text in chunks of ``chunk_rows`` rows. ``bom`` and ``;`` make Swedish Excel open it
+    correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     if bom:
         yield "\ufeff"
-    for i, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if i % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    rows = iter(rows)
+    while chunk := list(islice(rows, chunk_rows)):
+        writer.writerows(chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def codebook_table(survey: Survey) -> list[list[str]]:

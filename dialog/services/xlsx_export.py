@@ -38,7 +38,7 @@ def _labelled(row: list[str], columns: list[str], labels: dict[str, dict[str, st
     out = row[:offset]
     for column, cell in zip(columns, row[offset:], strict=True):
         codes = labels.get(column)
-        if codes is None or not cell:
+        if codes is None or not cell or not isinstance(cell, str):
             out.append(cell)
         else:
             out.append("; ".join(neutralise(codes.get(code, code))
@@ -46,11 +46,14 @@ def _labelled(row: list[str], columns: list[str], labels: dict[str, dict[str, st
     return out
 
 
-def _write_row(sheet, index: int, row: Iterable[str], fmt=None) -> None:
-    for col, value in enumerate(row):
+def _write_row(sheet, index: int, row: Iterable[object], fmt=None) -> None:
+    for col, cell in enumerate(row):
+        if cell is None or cell == "":
+            continue
+        value = cell if isinstance(cell, str) else str(cell)
         if _PLAIN_INTEGER.match(value):
             sheet.write_number(index, col, int(value))
-        elif value:
+        else:
             sheet.write_string(index, col, value, fmt)
 
 

@@ -1,0 +1,122 @@
+"""Who gets what: every staff and dashboard route × {anonymous, councillor, staff, admin}.
+
+302 = sent to the login page (or, for the login page itself, away from it), 403 = signed in
+without the role, 404 = allowed but the object does not exist. Councillors never reach raw
+responses, free text or exports.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dialog import auth
+
+ROLES = ("anonymous", "councillor", "staff", "admin")
+PASSWORD = "ett-långt-lösenord"
+
+T = "trygghet"
+GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
+    ("/staff/login", (200, 302, 302, 302)),
+    ("/staff/", (302, 200, 200, 200)),
+    ("/staff/password", (302, 200, 200, 200)),
+    ("/staff/users", (302, 403, 403, 200)),
+    ("/staff/audit", (302, 403, 403, 200)),
+    (f"/staff/surveys/{T}/", (302, 403, 200, 200)),
+    ("/staff/surveys/finns-inte/", (302, 403, 404, 404)),
+    ("/staff/upload", (302, 403, 200, 200)),
+    ("/staff/pending/999/", (302, 403, 404, 404)),
+    ("/staff/pending/999/preview/sv/", (302, 403, 404, 404)),
+    (f"/staff/surveys/{T}/preview/sv/", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/preview/en/", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/paper", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/free-text", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/export?format=csv", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/export?format=xlsx", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/codebook.csv", (302, 403, 200, 200)),
+    ("/dashboard/", (302, 200, 200, 200)),
+    (f"/dashboard/{T}/", (302, 200, 200, 200)),
+    (f"/dashboard/{T}/chart/heatmap.svg", (302, 404, 404, 404)),  # too few answers
+    (f"/dashboard/{T}/lofte/", (302, 404, 404, 404)),  # no löfte drafted yet
+    (f"/dashboard/{T}/lofte/ny", (302, 403, 200, 200)),
+    (f"/dashboard/{T}/lofte/utskrift", (302, 404, 404, 404)),
+]
+POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
+    ("/staff/login", (422, 302, 302, 302)),
+    ("/staff/logout", (302, 302, 302, 302)),
+    ("/staff/password", (302, 422, 422, 422)),
+    ("/staff/users", (302, 403, 403, 422)),
+    ("/staff/users/999/active", (302, 403, 403, 404)),
+    (f"/staff/surveys/{T}/schedule", (302, 403, 302, 302)),
+    ("/staff/upload", (302, 403, 422, 422)),
+    ("/staff/pending/999/publish", (302, 403, 404, 404)),
+    ("/staff/pending/999/cancel", (302, 403, 404, 404)),
+    (f"/staff/surveys/{T}/population", (302, 403, 302, 302)),
+    (f"/staff/surveys/{T}/paper", (302, 403, 302, 302)),  # an all-blank paper form is saved
+    (f"/staff/surveys/{T}/free-text/999/tryggare", (302, 403, 404, 404)),
+    (f"/dashboard/{T}/lofte/ny", (302, 403, 422, 422)),
+    (f"/dashboard/{T}/lofte/atgarder", (302, 403, 404, 404)),
+    (f"/dashboard/{T}/lofte/atgarder/1/ta-bort", (302, 403, 404, 404)),
+    (f"/dashboard/{T}/lofte/signera", (302, 403, 404, 404)),
+    (f"/dashboard/{T}/lofte/atgarder/1/uppfoljning", (302, 403, 404, 404)),
+]
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def signed_in(app, role: str):
+    """A client as ``role`` and a CSRF token of its session."""
+    client = app.test_client()
+    token = TOKEN_RE.search(client.get("/staff/login").text).group(1)
+    if role != "anonymous":
+        with app.app_context():
+            auth.create_user(f"{role}@kommun.se", PASSWORD, role)
+        resp = client.post("/staff/login", data={"csrf_token": token,
+                                                  "email": f"{role}@kommun.se",
+                                                  "password": PASSWORD})
+        assert resp.status_code == 302
+        token = TOKEN_RE.search(client.get("/staff/password").text).group(1)
+    return client, token
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_table(app, role):
+    client, token = signed_in(app, role)
+    column = ROLES.index(role)
+    got = {}
+    for path, expected in GET_ROUTES:
+        got[("GET", path)] = (client.get(path).status_code, expected[column])
+    for path, expected in POST_ROUTES:
+        if path == "/staff/logout":
+            continue  # signing out would end the session for the rest of the table
+        status = client.post(path, data={"csrf_token": token}).status_code
+        got[("POST", path)] = (status, expected[column])
+    wrong = {key: value for key, value in got.items() if value[0] != value[1]}
+    assert not wrong, f"{role}: (got, expected) {wrong}"
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
+
+
+def test_anonymous_is_sent_to_login_with_next(client):
+    resp = client.get(f"/staff/surveys/{T}/export?format=csv")
+    assert resp.headers["Location"].startswith("/staff/login?next=")
+
+
+def _pattern(path: str) -> str:
+    return path.split("?")[0]
+
+
+def test_table_covers_every_staff_and_dashboard_route(app):
+    listed = {(method, _pattern(p)) for method, routes in (("GET", GET_ROUTES),
+                                                           ("POST", POST_ROUTES))
+              for p, _ in routes}
+    adapter = app.url_map.bind("localhost")
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(("/staff", "/dashboard")) or rule.endpoint.endswith("static"):
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            covered = any(m == method and adapter.match(path, method=method)[0] == rule.endpoint
+                          for m, path in listed)
+            if not covered:
+                missing.append((method, rule.rule))
+    assert not missing, f"routes missing from the access table: {missing}"
