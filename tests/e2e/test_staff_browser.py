@@ -1,0 +1,70 @@
+"""Staff sign in, open a survey and export CSV; a councillor opens the dashboard. Axe on each.
+
+The staff area and the dashboard speak Swedish and English only (their STAFF_LANGUAGES /
+DASHBOARD_LANGUAGES), so their pages are checked in those; residents' pages are checked in Arabic.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    COUNCILLOR_EMAIL,
+    PASSWORD,
+    STAFF_EMAIL,
+    assert_accessible,
+    shot,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(page, server, email: str, lang: str) -> None:
+    page.goto(f"{server.url}/staff/login?lang={lang}")
+    assert_accessible(page, f"login {lang}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "/staff/login" not in page.url, page.content()[:500]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_staff_sign_in_open_a_survey_and_export_csv(server, new_page, lang):
+    page = new_page(1280, 800)
+    sign_in(page, server, STAFF_EMAIL, lang)
+    page.goto(f"{server.url}/staff/")
+    assert_accessible(page, f"staff home {lang}")
+    shot(page, f"staff-{lang}-1-home")
+    with page.expect_navigation():
+        page.locator("a[href='/staff/surveys/trygghet/']").first.click()
+    assert_accessible(page, f"staff survey {lang}")
+    shot(page, f"staff-{lang}-2-survey")
+    page.locator("input[name=format][value=csv]").check()
+    with page.expect_download() as download_info:
+        page.locator("form[action$='/export'] button[type=submit]").click()
+    target = ARTIFACTS / f"staff-{lang}-export.csv"
+    download_info.value.save_as(target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";" if lang == "sv" else ","))
+    assert len(rows) >= 301, len(rows)  # header + the 300 demo responses (and any e2e ones)
+    assert rows[0][0] == "response_id" or "response_id" in ";".join(rows[0])
+    page.goto(f"{server.url}/kiosk/devices")
+    assert_accessible(page, f"kiosk set-up {lang}")
+    shot(page, f"staff-{lang}-3-kiosks")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_councillor_opens_the_dashboard(server, new_page, lang):
+    page = new_page(1024, 768)
+    sign_in(page, server, COUNCILLOR_EMAIL, lang)
+    page.goto(f"{server.url}/dashboard/trygghet/")
+    assert page.locator("main h1").is_visible()
+    assert_accessible(page, f"dashboard {lang}")
+    shot(page, f"dashboard-{lang}")
+    # a councillor sees aggregates only: the staff area and the raw export stay closed
+    response = page.goto(f"{server.url}/staff/surveys/trygghet/export?format=csv")
+    assert response.status == 403
