@@ -106,10 +106,10 @@ def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .where(SurveyVersion.survey_id == survey_id, Response.status == "complete")
         .order_by(Response.id)
+        .execution_options(yield_per=batch)
     )
     columns, formatters, free_text = plan.columns, plan.formatters, plan.free_text
-    connection = db.session.connection()
-    result = connection.execution_options(yield_per=batch).execute(query)
+    result = db.session.connection().execute(query)
     for rid, number, completed, channel, language, answers in result:
         get = (answers or {}).get
         cells = [get(name, "") for name in columns]
