@@ -71,23 +71,34 @@ class Server:
                 "SECRET_KEY": "load-benchmark-secret-key", "MEDBORGARDIALOG_DEV": "1"}
 
     def prepare(self) -> None:
-        flask = str(Path(sys.executable).parent / "flask")
-        for command in (["init-db"], ["load-builtin"]):
-            subprocess.run([flask, "--app", "app", *command], cwd=REPO, env=self.env,
-                           check=True, capture_output=True)
+        """What ``make serve`` does before starting: init-db and load-builtin."""
+        from flask_migrate import upgrade
+
+        from dialog import create_app
+        from dialog.extensions import db
+        from dialog.services import catalog
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": self.database_url,
+                          "SECRET_KEY": self.env["SECRET_KEY"]})
+        with app.app_context():
+            upgrade(revision="heads")
+            catalog.publish(load_definition(builtin_template_path("trygghet")))
+            db.engine.dispose()
 
     def start(self) -> None:
         self.process = subprocess.Popen(gunicorn_command(self.port, self.workers), cwd=REPO,
                                         env=self.env, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     return
             except OSError:
                 time.sleep(0.1)
+            finally:
+                conn.close()
         raise RuntimeError("gunicorn did not start within 30 s")
 
     def kill(self) -> None:
