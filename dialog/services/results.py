@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -76,6 +77,7 @@ class SurveyResults:
 
 
 _cache: OrderedDict[tuple[str, int], SurveyResults] = OrderedDict()
+_frames: dict[tuple, pd.DataFrame] = {}
 _lock = threading.Lock()
 
 
@@ -109,25 +111,31 @@ def results_for(record: SurveyRecord) -> SurveyResults:
     return results
 
 
-def response_frame(record: SurveyRecord, spec: AnalysisSpec) -> tuple[pd.DataFrame, dict, dict]:
-    """Complete responses as a tidy frame for :func:`analysis.rank_items`.
+def response_frame(record: SurveyRecord, spec: AnalysisSpec,
+                   since: datetime | None = None) -> pd.DataFrame:
+    """Complete responses as a tidy frame for :func:`analysis.rank_items`, indexed by
+    response id.
 
     Item columns are named by item code and hold the position of the answer on the scale
     (1 … k, 0 for "vet ej", NaN when unanswered), so that surveys with text codes work too.
-    Returns the frame and the counts by channel and by language.
+    ``channel``, ``language`` and ``updated_at`` come along for the counts and the cache;
+    ``since`` limits the read to responses updated at or after that time.
     """
     query = (
-        select(Response.channel, Response.language, Response.answers)
+        select(Response.id, Response.channel, Response.language, Response.updated_at,
+               Response.answers)
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .where(SurveyVersion.survey_id == record.id, Response.status == "complete")
         .execution_options(yield_per=5000)
     )
-    channels: dict[str, int] = {}
-    languages: dict[str, int] = {}
-    answers: list[dict] = []
-    for channel, language, row in db.session.execute(query):
-        channels[channel] = channels.get(channel, 0) + 1
-        languages[language] = languages.get(language, 0) + 1
+    if since is not None:
+        query = query.where(Response.updated_at >= since)
+    ids, channels, languages, updated, answers = [], [], [], [], []
+    for rid, channel, language, changed, row in db.session.execute(query):
+        ids.append(rid)
+        channels.append(channel)
+        languages.append(language)
+        updated.append(changed)
         answers.append(row or {})
     wanted = [*spec.item_columns]
     for column in (spec.age_band_column, spec.gender_column, spec.priorities_column):
@@ -146,7 +154,38 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec) -> tuple[pd.DataFra
     if spec.priorities_column:
         frame["priorities"] = [";".join(v) if isinstance(v, list) else ""
                                for v in raw[spec.priorities_column]]
-    return frame, channels, languages
+    frame["channel"] = channels
+    frame["language"] = languages
+    frame["updated_at"] = pd.to_datetime(pd.Series(updated, dtype=object))
+    frame.index = pd.Index(ids, name="response_id", dtype="int64")
+    return frame
+
+
+def current_frame(record: SurveyRecord, spec: AnalysisSpec) -> pd.DataFrame:
+    """:func:`response_frame`, read incrementally: a complete response's answers only change
+    when it is updated, so only responses updated since the last read are fetched again, and
+    responses that are gone (deleted, purged) are dropped."""
+    key = (str(db.engine.url), record.id, tuple(v.id for v in record.versions))
+    with _lock:
+        cached = _frames.get(key)
+    if cached is None or cached.empty:
+        frame = response_frame(record, spec)
+    else:
+        present = db.session.scalars(
+            select(Response.id).join(SurveyVersion, Response.version_id == SurveyVersion.id)
+            .where(SurveyVersion.survey_id == record.id, Response.status == "complete")).all()
+        newest = cached["updated_at"].max().to_pydatetime()
+        fresh = response_frame(record, spec, since=newest)
+        kept = cached.loc[cached.index.isin(present) & ~cached.index.isin(fresh.index)]
+        frame = pd.concat([kept, fresh]) if len(fresh) else kept
+        if len(frame) != len(present):
+            # A response committed late with an older updated_at: read everything again.
+            frame = response_frame(record, spec)
+    with _lock:
+        _frames[key] = frame
+        while len(_frames) > _CACHE_SIZE:
+            _frames.pop(next(iter(_frames)))
+    return frame
 
 
 def _text_column(raw: pd.DataFrame, column: str | None) -> pd.Series:
@@ -186,7 +225,9 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     survey = catalog.definition_of(record.current_version)
     spec = analysis_spec(survey)
     min_n = int(current_app.config["MIN_GROUP_SIZE"]) if min_n is None else min_n
-    frame, channels, languages = response_frame(record, spec)
+    frame = current_frame(record, spec)
+    channels = {str(k): int(v) for k, v in frame["channel"].value_counts().items()}
+    languages = {str(k): int(v) for k, v in frame["language"].value_counts().items()}
     no_age = int(frame["age_band"].isna().sum())
     frame = frame.loc[frame["age_band"].notna()].reset_index(drop=True)
     known = set(population.table["gender"]) if population is not None else set()
@@ -348,3 +389,10 @@ def chart_bytes(results: SurveyResults, name: str, fmt: str, lang: str,
 def positive_share_text(share: float) -> int:
     """Share as whole per cent for plain-language sentences."""
     return int(np.rint(share * 100))
+
+
+def forget_cached() -> None:
+    """Drop every cached result and frame (benchmarks time the cold path with it)."""
+    with _lock:
+        _cache.clear()
+        _frames.clear()
