@@ -131,14 +131,15 @@ def heat_table(results: SurveyResults) -> tuple[list[str], list[tuple[str, list[
     """Groups, then one row per item (overall rank order) with a cell per group."""
     ranking = results.ranking
     order = [r.item for r in ranking.overall().itertuples(index=False)]
-    table = ranking.table.set_index(["group", "item"])
+    wide = {column: ranking.table.pivot(index="item", columns="group", values=column)
+            for column in ("share", "n", "suppressed")}
     rows = []
     for item in order:
         cells = []
         for group in ranking.groups:
-            row = table.loc[(group, item)]
-            cells.append(HeatCell(percent(row["share"]) if not row["suppressed"] else "",
-                                  int(row["n"]), bool(row["suppressed"])))
+            hidden = bool(wide["suppressed"].at[item, group])
+            cells.append(HeatCell("" if hidden else percent(wide["share"].at[item, group]),
+                                  int(wide["n"].at[item, group]), hidden))
         rows.append((item, cells))
     return ranking.groups, rows
 

@@ -99,24 +99,9 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         "p": presenting, "promise": _promise_of(record),
         "can_edit": current_user.role in STAFF_ROLES,
     }
-    ranking = results.ranking
-    if ranking is None:
+    if results.ranking is None:
         return context
-    labels = presenting.item_labels(results, lang)
-    groups, heat_rows = presenting.heat_table(results)
-    differences = ranking.differences
-    differing = [labels[i] for i in differences.loc[differences["significant"], "item"]]
-    tested = differences.loc[differences["groups_tested"] >= 2]
-    context.update(
-        labels=labels, overall=presenting.overall_rows(results, lang),
-        groups=groups, heat_rows=heat_rows, group_tops=presenting.group_tops(results),
-        differing=differing, agreeing=[labels[i] for i in tested.loc[~tested["significant"],
-                                                                     "item"]],
-        agreement=presenting.agreement_words(ranking.kendall_w),
-        suggestions=suggest_focus(ranking), n_eff=ranking.weighting.n_eff,
-        design_effect=ranking.weighting.design_effect,
-        suppressed_cells=int(ranking.table["suppressed"].sum()),
-    )
+    context.update(_ranking_view(results, lang))
     previous = earlier_round(record)
     if previous is not None:
         before = results_for(previous)
@@ -128,6 +113,31 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
                            previous_promise=old_promise,
                            trend=presenting.trend_rows(change, results, lang, focus))
     return context
+
+
+def _ranking_view(results: SurveyResults, lang: str) -> dict:
+    """Everything the page derives from the ranking; cached with the results per language."""
+    cached = results.views.get(lang)
+    if cached is not None:
+        return cached
+    ranking = results.ranking
+    labels = presenting.item_labels(results, lang)
+    groups, heat_rows = presenting.heat_table(results)
+    differences = ranking.differences
+    differing = [labels[i] for i in differences.loc[differences["significant"], "item"]]
+    tested = differences.loc[differences["groups_tested"] >= 2]
+    view = dict(
+        labels=labels, overall=presenting.overall_rows(results, lang),
+        groups=groups, heat_rows=heat_rows, group_tops=presenting.group_tops(results),
+        differing=differing,
+        agreeing=[labels[i] for i in tested.loc[~tested["significant"], "item"]],
+        agreement=presenting.agreement_words(ranking.kendall_w),
+        suggestions=suggest_focus(ranking), n_eff=ranking.weighting.n_eff,
+        design_effect=ranking.weighting.design_effect,
+        suppressed_cells=int(ranking.table["suppressed"].sum()),
+    )
+    results.views[lang] = view
+    return view
 
 
 def _promise_of(record: SurveyRecord) -> Promise | None:

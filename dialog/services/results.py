@@ -53,7 +53,8 @@ class SurveyResults:
     """Everything the dashboard shows for one survey in one state.
 
     ``ranking`` is None when there are too few answers; ``problem`` then says why.
-    ``charts`` caches rendered chart bytes by (name, format, language).
+    ``charts`` caches rendered chart bytes by (name, format, language); ``views`` caches
+    what the pages derive from the ranking, by language.
     """
 
     record_id: int
@@ -74,6 +75,7 @@ class SurveyResults:
     problem: str | None
     min_n: int
     charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
+    views: dict[str, dict] = field(default_factory=dict)
 
 
 _cache: OrderedDict[tuple[str, int], SurveyResults] = OrderedDict()
@@ -82,14 +84,19 @@ _lock = threading.Lock()
 
 
 def results_stamp(record: SurveyRecord) -> tuple:
-    """What the results depend on; cheap enough to check on every request."""
+    """What the results depend on; cheap enough to check on every request.
+
+    Count, largest and summed id of the complete responses change whenever one completes
+    or is deleted, and are read from the (version, status) index alone; a complete
+    response's analysed answers are never edited (redaction touches free text only).
+    """
     version_ids = tuple(v.id for v in record.versions)
-    count, newest = db.session.execute(
-        select(func.count(Response.id), func.max(Response.updated_at))
+    count, newest, id_sum = db.session.execute(
+        select(func.count(Response.id), func.max(Response.id), func.sum(Response.id))
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .where(SurveyVersion.survey_id == record.id, Response.status == "complete")
     ).one()
-    return (version_ids, record.current_version_id, int(count), str(newest),
+    return (version_ids, record.current_version_id, int(count), newest, id_sum,
             population_stamp(record))
 
 
@@ -119,7 +126,7 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     Item columns are named by item code and hold the position of the answer on the scale
     (1 … k, 0 for "vet ej", NaN when unanswered), so that surveys with text codes work too.
     ``channel``, ``language`` and ``updated_at`` come along for the counts and the cache;
-    ``since`` limits the read to responses updated at or after that time.
+    ``since`` limits the read to responses updated after that time.
     """
     query = (
         select(Response.id, Response.channel, Response.language, Response.updated_at,
@@ -129,7 +136,7 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
         .execution_options(yield_per=5000)
     )
     if since is not None:
-        query = query.where(Response.updated_at >= since)
+        query = query.where(Response.updated_at > since)
     ids, channels, languages, updated, answers = [], [], [], [], []
     for rid, channel, language, changed, row in db.session.execute(query):
         ids.append(rid)
@@ -179,7 +186,8 @@ def current_frame(record: SurveyRecord, spec: AnalysisSpec) -> pd.DataFrame:
         kept = cached.loc[cached.index.isin(present) & ~cached.index.isin(fresh.index)]
         frame = pd.concat([kept, fresh]) if len(fresh) else kept
         if len(frame) != len(present):
-            # A response committed late with an older updated_at: read everything again.
+            # A response committed late, with an updated_at not after the newest one already
+            # read: read everything again rather than miss it.
             frame = response_frame(record, spec)
     with _lock:
         _frames[key] = frame

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from analysis import RANKING_COLUMNS
 from dialog.dashboard.cli import analyse_command
@@ -24,7 +24,7 @@ from dialog.services.population import (
     population_for,
     store_population,
 )
-from surveys import load_definition
+from surveys import analysis_spec, load_definition
 from surveys.templates import builtin_template_path
 
 POPULATION = DEMO_POPULATION.read_text(encoding="utf-8")
@@ -155,6 +155,22 @@ def test_results_are_cached_until_a_response_changes(seeded):
         fresh = results.results_for(record)
         assert fresh is not first
         assert fresh.n_complete == first.n_complete + 1
+
+
+def test_incremental_read_matches_a_full_read(seeded):
+    with seeded.app_context():
+        record = catalog.find_survey("trygghet")
+        spec = analysis_spec(catalog.definition_of(record.current_version))
+        before = results.current_frame(record, spec)
+    seed(seeded, 5, seed=42)
+    with seeded.app_context():
+        db.session.execute(delete(Response).where(Response.id == int(before.index[0])))
+        db.session.commit()
+        record = catalog.find_survey("trygghet")
+        incremental = results.current_frame(record, spec)
+        full = results.response_frame(record, spec)
+    assert len(incremental) == len(before) + 4
+    pd.testing.assert_frame_equal(incremental.sort_index(), full.sort_index())
 
 
 def test_charts_are_png_and_svg_and_revalidate(seeded, client):
