@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, Text, cast, func, select
 
 from surveys import Question, Survey, codebook_rows
 
@@ -66,6 +67,11 @@ class _RowPlan:
     formatters: list[tuple[int, Callable[[Any], str]]]
     free_text: list[int]
 
+    def may_need_quotes(self) -> list[int]:
+        """Columns whose cells can hold a delimiter, quote or line break: free text and the
+        ``;``-joined choices. Codes, numbers and the meta columns never do."""
+        return sorted({*self.free_text, *(i for i, _ in self.formatters)})
+
 
 def _row_plan(survey: Survey) -> _RowPlan:
     columns: list[str] = []
@@ -100,9 +106,12 @@ def iter_response_rows(record: SurveyRecord, survey: Survey, *, batch: int = 500
 
 def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[str]]:
     yield [*META_COLUMNS, *plan.columns]
+    # Text, not the JSON type: one json.loads here instead of the type's per-row wrappers, and
+    # the date as text instead of a parsed datetime (a third of the time at a million rows).
     query = (
-        select(Response.id, SurveyVersion.number, Response.completed_at, Response.channel,
-               Response.language, Response.answers)
+        select(Response.id, SurveyVersion.number,
+               func.substr(cast(Response.completed_at, String), 1, 10), Response.channel,
+               Response.language, cast(Response.answers, Text))
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .where(SurveyVersion.survey_id == survey_id, Response.status == "complete")
         .order_by(Response.id)
@@ -110,9 +119,11 @@ def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[
     )
     columns, formatters, free_text = plan.columns, plan.formatters, plan.free_text
     result = db.session.connection().execute(query)
+    loads = json.loads
+    blanks = ("",) * len(columns)
     for rid, number, completed, channel, language, answers in result:
-        get = (answers or {}).get
-        cells = [get(name, "") for name in columns]
+        # map() over the bound dict.get is about twice as fast as a comprehension here.
+        cells = list(map((loads(answers) if answers else {}).get, columns, blanks))
         for index, format_cell in formatters:
             value = cells[index]
             if value != "" and value is not None:
@@ -121,8 +132,50 @@ def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[
             value = cells[index]
             if value:
                 cells[index] = neutralise(str(value))
-        yield [str(rid), str(number), completed.date().isoformat() if completed else "",
-               channel, language, *cells]
+        yield [str(rid), str(number), completed or "", channel, language, *cells]
+
+
+def iter_responses_csv(record: SurveyRecord, survey: Survey, *, delimiter: str = ",",
+                       bom: bool = False, chunk_rows: int = 2000) -> Iterator[str]:
+    """The same text as ``iter_csv(iter_response_rows(record, survey), ...)``, faster.
+
+    Only the columns that can need quoting go through the quoting rules of the ``csv``
+    module (minimal quoting, doubled quotes); every other cell is joined as it is.
+    """
+    # Read now, like iter_response_rows: the text is produced while a download streams.
+    survey_id = record.id
+    plan = _row_plan(survey)
+    return _csv_text(_response_rows(survey_id, plan, chunk_rows), plan, delimiter, bom,
+                     chunk_rows)
+
+
+def _csv_text(rows: Iterator[list[str]], plan: _RowPlan, delimiter: str, bom: bool,
+              chunk_rows: int) -> Iterator[str]:
+    risky = [index + len(META_COLUMNS) for index in plan.may_need_quotes()]
+    specials = (delimiter, '"', "\r", "\n")
+
+    def quoted(cell: str) -> str:
+        if any(char in cell for char in specials):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
+
+    if bom:
+        yield "\ufeff"
+    yield delimiter.join(map(quoted, next(rows))) + "\r\n"
+    lines: list[str] = []
+    for row in rows:
+        for index in risky:
+            cell = row[index]
+            if cell:
+                row[index] = quoted(cell)
+        lines.append(delimiter.join(row))
+        if len(lines) == chunk_rows:
+            lines.append("")
+            yield "\r\n".join(lines)
+            lines.clear()
+    if lines:
+        lines.append("")
+        yield "\r\n".join(lines)
 
 
 def iter_csv(rows: Iterable[list[str]], *, delimiter: str = ",", bom: bool = False,

@@ -45,7 +45,7 @@ from ..models import Response as SurveyResponse
 from ..respond.forms import build_page_form
 from ..respond.messages import error_message
 from ..services import catalog, redaction
-from ..services.export import codebook_table, iter_csv, iter_response_rows
+from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
 from ..services.xlsx_export import write_responses_xlsx
 from . import definitions, rounds
@@ -549,8 +549,7 @@ def export_responses(slug: str) -> Response:
     delimiter = ";" if form.delimiter.data == "semicolon" else ","
     _audit("export_responses", slug,
            f"csv delimiter={form.delimiter.data} bom={'yes' if form.bom.data else 'no'}")
-    chunks = iter_csv(iter_response_rows(record, survey), delimiter=delimiter,
-                      bom=bool(form.bom.data))
+    chunks = iter_responses_csv(record, survey, delimiter=delimiter, bom=bool(form.bom.data))
     return _download(stream_with_context(chunks), f"{slug}-{stamp}.csv",
                      "text/csv; charset=utf-8")
 

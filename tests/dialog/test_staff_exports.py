@@ -15,7 +15,12 @@ from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.models import AuditEvent, Response, utcnow
 from dialog.services import catalog
-from dialog.services.export import iter_csv, iter_response_rows, neutralise
+from dialog.services.export import (
+    iter_csv,
+    iter_response_rows,
+    iter_responses_csv,
+    neutralise,
+)
 from surveys import export_columns, flatten_answers
 
 PASSWORD = "korrekt-häst-batteri"
@@ -63,6 +68,25 @@ def test_fast_rows_equal_flatten_answers(app, survey):
             assert row[5:] == [neutralise(flat[c]) for c in export_columns(survey)]
             assert row[:5] == [str(response.id), "1", response.completed_at.date().isoformat(),
                                response.channel, "sv"]
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_fast_csv_equals_the_csv_module(app, survey, delimiter):
+    field = free_text_field(survey)
+    texts = ['Han sa "stopp"; sen sprang han', "rad ett\r\nrad två", "=1+1", "a,b", ""]
+    for text in texts:
+        seed(app, survey, 3, extra={field: text})
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        fast = "".join(iter_responses_csv(record, survey, delimiter=delimiter, bom=True,
+                                          chunk_rows=4))
+        reference = "".join(iter_csv(iter_response_rows(record, survey), delimiter=delimiter,
+                                     bom=True))
+    assert fast == reference
+    parsed = list(csv.reader(io.StringIO(fast.lstrip("\ufeff")), delimiter=delimiter))
+    assert len(parsed) == 16
+    assert {row[parsed[0].index(field)] for row in parsed[1:]} == {
+        'Han sa "stopp"; sen sprang han', "rad ett\r\nrad två", "'=1+1", "a,b", ""}
 
 
 def test_csv_for_swedish_excel_streamed_and_audited(app, staff, survey):
