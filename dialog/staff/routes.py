@@ -28,6 +28,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as HttpResponse
 
+from analysis.report import write_report
 from surveys import (
     Survey,
     prune_hidden,
@@ -39,7 +40,7 @@ from surveys import (
 from .. import auth
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..extensions import db
-from ..i18n import supported_languages
+from ..i18n import pick_text, supported_languages
 from ..models import AuditEvent, SurveyRecord, SurveyVersion, User, utcnow
 from ..models import Response as SurveyResponse
 from ..respond.forms import build_page_form
@@ -47,6 +48,7 @@ from ..respond.messages import error_message
 from ..services import catalog, redaction
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
+from ..services.results import results_for
 from ..services.xlsx_export import write_responses_xlsx
 from . import definitions, rounds
 from .cli import create_user_command
@@ -591,6 +593,28 @@ def _xlsx_download(record: SurveyRecord, survey: Survey, filename: str) -> Respo
             Path(path).unlink(missing_ok=True)
 
     return _download(chunks(), filename,
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/surveys/<slug>/ranking.xlsx")
+@roles_required(*STAFF_ROLES)
+def export_ranking(slug: str) -> Response:
+    record, survey = _record_or_404(slug)
+    results = results_for(record)
+    if results.ranking is None:
+        abort(404, description=_("There are too few complete answers for a ranking yet."))
+    lang = str(g.lang)
+    spec = results.spec
+    labels = {code: pick_text(spec.item_labels[column], lang, survey.default_language)
+              for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
+    # write_report works on a folder; only its workbook is sent, small groups already withheld.
+    with tempfile.TemporaryDirectory() as folder:
+        write_report(results.ranking, folder, labels=labels, lang=lang, charts=False)
+        workbook = (Path(folder) / "ranking.xlsx").read_bytes()
+    weighting = "weighted" if results.weighted else "unweighted"
+    _audit("export_ranking", slug, f"xlsx {weighting} n={results.n_complete}")
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return _download(workbook, f"{slug}-rangordning-{stamp}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

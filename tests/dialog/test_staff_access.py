@@ -35,6 +35,7 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/surveys/{T}/export?format=csv", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/export?format=xlsx", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/codebook.csv", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/ranking.xlsx", (302, 403, 404, 404)),  # too few answers
     ("/dashboard/", (302, 200, 200, 200)),
     (f"/dashboard/{T}/", (302, 200, 200, 200)),
     (f"/dashboard/{T}/chart/heatmap.svg", (302, 404, 404, 404)),  # too few answers

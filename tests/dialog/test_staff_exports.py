@@ -139,6 +139,22 @@ def test_xlsx_has_codes_labels_and_codebook(app, staff, survey):
     assert (event.action, event.detail) == ("export_responses", "xlsx rows=5")
 
 
+def test_ranked_results_workbook(app, staff, survey):
+    seed(app, survey, 120)
+    resp = staff.get("/staff/surveys/trygghet/ranking.xlsx?lang=sv")
+    assert resp.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(resp.get_data()), read_only=True)
+    sheet = book[book.sheetnames[0]]
+    header = next(sheet.iter_rows(values_only=True))
+    assert "label" in header
+    labels = {row[header.index("label")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "Nedskräpning" in labels
+    book.close()
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent))
+    assert (event.actor, event.action, event.target) == (EMAIL, "export_ranking", "trygghet")
+
+
 def test_codebook_download_is_audited(app, staff):
     resp = staff.get("/staff/surveys/trygghet/codebook.csv")
     assert resp.status_code == 200 and "alder" in resp.get_data(as_text=True)
