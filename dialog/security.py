@@ -13,10 +13,10 @@ import hashlib
 import os
 from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import BadRequest, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -87,6 +87,16 @@ def _too_many_logins() -> str:
     return _("Too many login attempts. Wait a few minutes and try again.")
 
 
+class HardenedRequest(Request):
+    """A form part without a readable name (a raw newline in its header) is a broken request,
+    refused before anything (CSRF check included) trips over a field named None."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if None in self.form or None in self.files:
+            raise BadRequest()
+
+
 def _security_headers(response: HttpResponse) -> HttpResponse:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
@@ -137,6 +147,7 @@ def init_app(app: Flask) -> Limiter:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    app.request_class = HardenedRequest
     app.before_request(_refuse_other_methods)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", endpoint="healthz", view_func=_health, methods=["GET"])
@@ -144,6 +155,8 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(client_key, storage_uri=str(app.config["RATELIMIT_STORAGE_URI"]),
                       key_prefix="medborgardialog")
     limiter.init_app(app)
+    # Flask-Limiter keeps only weak references to itself; the app must hold the limiter.
+    app.extensions["medborgardialog.limiter"] = limiter
     from . import ANSWER_BLUEPRINTS  # the package is fully imported once create_app runs
 
     for name in ANSWER_BLUEPRINTS:
