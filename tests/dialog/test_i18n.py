@@ -359,3 +359,14 @@ def test_stylesheet_uses_only_logical_directions():
         parts = values.split()
         if len(parts) == 4:
             assert parts[1] == parts[3], f"{prop}: {values} has different left and right sides"
+
+
+def test_builtin_survey_speaks_every_language_and_marks_machine_translations(survey):
+    assert set(survey.languages) == set(LANGUAGES)
+    assert survey.default_language == "sv"
+    assert survey.review == {lang: "machine" for lang in LANGUAGES if lang != "sv"}
+    # A dash between two numbers reads backwards in right-to-left text ("15–13"): words instead.
+    dash_range = re.compile(r"\d\s*[–-]\s*\d")
+    for lang in RTL_LANGUAGES:
+        for option in survey.question_with_role("age_band").options:
+            assert not dash_range.search(option.label[lang]), option.label[lang]
