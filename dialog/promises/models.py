@@ -15,8 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..models import SurveyRecord, utcnow
 
-STATUSES = ("draft", "signed", "followed_up")
-
 
 class Promise(db.Model):
     """A medborgarlöfte: draft → signed (signatories, date) → followed up."""
@@ -28,7 +26,7 @@ class Promise(db.Model):
     title: Mapped[dict] = mapped_column(JSON, default=dict)
     period_start: Mapped[int]
     period_end: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # signed | followed_up
     focus: Mapped[list] = mapped_column(JSON, default=list)
     signatories: Mapped[list] = mapped_column(JSON, default=list)
     signed_on: Mapped[date | None]

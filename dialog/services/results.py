@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
 from flask import current_app
 from sqlalchemy import func, select
@@ -389,11 +388,6 @@ def chart_bytes(results: SurveyResults, name: str, fmt: str, lang: str,
                                                group_labels=group_labels)
     results.charts[key] = data
     return data
-
-
-def positive_share_text(share: float) -> int:
-    """Share as whole per cent for plain-language sentences."""
-    return int(np.rint(share * 100))
 
 
 def forget_cached() -> None:
