@@ -111,9 +111,9 @@ def parse_population(survey: Survey, csv_text: str) -> pd.DataFrame:
 
 def _read(csv_text: str, bands: tuple[str, ...]) -> pd.DataFrame:
     text = csv_text.lstrip("\ufeff")
-    header = text.splitlines()[0].lower() if text.strip() else ""
-    if "ålder" in header or "alder" in header or len(text.splitlines()) > 1 and (
-            "ålder" in text.splitlines()[1].lower()):
+    # SCB puts a title line (and a blank line) above its header row.
+    top = " ".join(text.splitlines()[:3]).lower()
+    if "ålder" in top or "alder" in top:
         # SCB's reader works on files (it sniffs encoding and the title line).
         with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8") as handle:
             handle.write(text)

@@ -243,7 +243,8 @@ def test_population_problems_are_named(survey, csv_text, fragment):
 
 
 def test_scb_export_is_folded_into_the_bands(survey):
-    lines = ["region,ålder,kön,2024"]
+    lines = ['"Folkmängden efter region, ålder och kön. År 1968 - 2024"', "",
+             "region,ålder,kön,2024"]
     for age in range(0, 101):
         label = "100+ år" if age == 100 else f"{age} år"
         lines += [f"2182 Söderhamn,{label},män,100", f"2182 Söderhamn,{label},kvinnor,110"]
