@@ -287,3 +287,19 @@ def test_population_table_upload(app, staff, csrf):
     assert bad.status_code == 200
     assert "99-100" in bad.text
     assert "store_population" not in [a[1] for a in audit_actions(app)]
+
+
+def test_population_table_is_stored_and_shown_next_to_the_age_bands(app, staff, csrf, survey):
+    bands = [o.code for o in survey.question("alder").options]
+    lines = ["age_band,gender,count", *(f"{band},{gender},{100 if band == bands[0] else 300}"
+                                        for band in bands for gender in ("kvinna", "man"))]
+    page = staff.get("/staff/surveys/trygghet/")
+    resp = staff.post("/staff/surveys/trygghet/population", data={
+        "csrf_token": csrf(page.text), "source": "SCB 2024",
+        "table": (io.BytesIO("\n".join(lines).encode()), "pop.csv")},
+        content_type="multipart/form-data")
+    assert resp.status_code == 302
+    shown = staff.get("/staff/surveys/trygghet/").text
+    # 200 of 200 + 5 × 600 people are in the first band: 6 %, each other band 19 %.
+    assert "6 %" in shown and "19 %" in shown and "SCB 2024" in shown
+    assert (EMAIL, "store_population", "trygghet", "SCB 2024") in audit_actions(app)
