@@ -95,7 +95,8 @@ def survey(app):
         return catalog.definition_of(record.current_version)
 
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+# WTForms writes the hidden field's attributes in its own order (id, name, type, value).
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*?\svalue="([^"]+)"')
 
 
 def _csrf_token(html: str) -> str:
