@@ -239,8 +239,9 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     sample = _sample_cells(frame, population, min_n)
     ranking, weighted, notes, problem = _rank(frame, spec, population, min_n, other_gender)
     if no_age:
-        notes.insert(0, f"{no_age} svar saknar åldersgrupp och ingår inte i analysen. / "
-                        f"{no_age} answers have no age band and are not analysed.")
+        sv, en = _how_many(no_age, min_n)
+        notes.insert(0, f"{sv} svar saknar åldersgrupp och ingår inte i analysen. / "
+                        f"{en} answers have no age band and are not analysed.")
     return SurveyResults(
         record_id=record.id, slug=record.slug, survey=survey, spec=spec,
         stamp=stamp if stamp is not None else results_stamp(record),
@@ -273,22 +274,51 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
             ranking = rank_items(weighted_frame, population=target,
                                  weight_by=("age_band", "weight_gender"),
                                  method="poststratify", **options)
-        except AnalysisError as error:
-            notes.append(f"Vägningen gick inte att göra ({error}); resultaten är ovägda. / "
-                         "Weighting failed; the results are unweighted.")
+        except AnalysisError:
+            # The reason can name a cell and its count, so it is not shown to councillors.
+            notes.append("Vägningen gick inte att göra med befolkningstabellen; resultaten är "
+                         "ovägda. / Weighting to the population table failed; the results "
+                         "are unweighted.")
         else:
             if other_gender:
-                notes.insert(0, f"{other_gender} svarande angav inte kvinna eller man och "
-                                "viktas bara efter åldersgrupp. / "
-                                f"{other_gender} respondents did not answer woman or man and "
-                                "are weighted by age band only.")
-            return ranking, True, notes + list(ranking.notes), None
+                sv, en = _how_many(other_gender, min_n)
+                notes.append(f"{sv} svarande angav inte kvinna eller man och viktas bara "
+                             f"efter åldersgrupp. / {en} respondents did not answer woman or "
+                             "man and are weighted by age band only.")
+            merged = _merged_cells(ranking)
+            if merged:
+                notes.append(f"{merged} viktningsceller med för få svar slogs ihop med en "
+                             "närliggande åldersgrupp. / "
+                             f"{merged} weighting cells with too few answers were merged with "
+                             "a neighbouring age band.")
+            return ranking, True, notes + _shown_notes(ranking), None
     try:
         ranking = rank_items(frame, population=None, weight_by=(), method="none", **options)
     except AnalysisError as error:
         notes.append(str(error))
         return None, False, notes, "failed"
-    return ranking, False, notes + list(ranking.notes), None
+    return ranking, False, notes + _shown_notes(ranking), None
+
+
+def _how_many(count: int, min_n: int) -> tuple[str, str]:
+    """A count for a note, or "fewer than min_n" when the count itself would be a small cell."""
+    if count >= min_n:
+        return str(count), str(count)
+    return f"Färre än {min_n}", f"Fewer than {min_n}"
+
+
+def _merged_cells(ranking: RankingResult) -> int:
+    cells = ranking.weighting.cells
+    if "stratum" not in cells.columns:
+        return 0
+    sizes = cells.groupby("stratum")["stratum"].transform("size")
+    return int((sizes > 1).sum())
+
+
+def _shown_notes(ranking: RankingResult) -> list[str]:
+    """The analysis notes without the weighting ones, which name tiny cells and their counts;
+    :func:`_rank` summarises those without numbers."""
+    return [note for note in ranking.notes if note not in set(ranking.weighting.notes)]
 
 
 def _sample_cells(frame: pd.DataFrame, population: PopulationInfo | None,

@@ -132,6 +132,9 @@ def test_small_groups_are_hidden_and_say_why(app, client):
     assert table["suppressed"].any()
     assert table.loc[table["suppressed"], "share"].isna().all()
     assert '<span class="suppressed">' in html
+    # Weighting notes name tiny cells and their counts; the page only summarises them.
+    assert "weight_gender" not in html
+    assert any("merged" in note for note in got.notes)
     assert "10" in re.search(r'<span class="suppressed">([^<]*)</span>', html).group(1)
 
 
