@@ -105,6 +105,16 @@ def test_every_reading_role_sees_the_ranking(seeded, client, role):
     assert resp.headers["Cache-Control"] == "no-store"
 
 
+def test_print_layout_is_an_a4_report(seeded, client):
+    sign_in(seeded, client)
+    html = client.get("/dashboard/trygghet/").text
+    assert "/dashboard/static/dashboard.css" in html
+    with client.get("/dashboard/static/dashboard.css") as resp:
+        css = resp.text
+    assert re.search(r"@media print\s*{\s*@page\s*{\s*size:\s*A4", css)
+    assert "margin-left" not in css and "text-align: left" not in css
+
+
 def test_only_staff_are_offered_to_draft_a_loefte(seeded, client):
     sign_in(seeded, client, "councillor")
     assert "/lofte/ny" not in client.get("/dashboard/trygghet/").text
