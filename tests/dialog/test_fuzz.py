@@ -10,6 +10,7 @@ import urllib.parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
+from werkzeug.test import stream_encode_multipart
 
 from dialog.auth import create_user
 from dialog.extensions import db
@@ -63,7 +64,11 @@ def post(client, url: str, pairs: list[tuple[str, str]], encoding: str, token: s
         data: dict[str, list[str]] = {}
         for k, v in pairs:
             data.setdefault(k, []).append(v)
-        return client.post(url, data=data, content_type="multipart/form-data")
+        # Encoded here in memory: the test client spools bodies over 500 kB to a temporary
+        # file that it never closes.
+        stream, _length, boundary = stream_encode_multipart(data, use_tempfile=False)
+        return client.post(url, data=stream.getvalue(),
+                           content_type=f"multipart/form-data; boundary={boundary}")
     if encoding == "json":
         return client.post(url, json=dict(pairs))
     if encoding == "raw-bytes":
