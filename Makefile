@@ -25,9 +25,7 @@ install-test: $(VENV)/.installed-test
 
 # Compiled catalogs (.mo) are build output, never committed.
 translations-compile: install
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations; \
-	fi
+	$(BIN)/pybabel compile -d translations >/dev/null
 
 # Extract UI strings and update every catalog (translators then fill in the .po files).
 translations: install
@@ -76,7 +74,7 @@ $(E2E_AXE): tests/e2e/package.json tests/e2e/package-lock.json
 
 test: install-test translations-compile chromium
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
 
 lint: install-test
 	$(BIN)/ruff check .

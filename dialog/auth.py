@@ -29,7 +29,6 @@ READ_ROLES = ("admin", "staff", "councillor")
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
-DEFAULT_IDLE_LIMIT = timedelta(minutes=30)
 _SEEN_KEY = "staff_seen"
 # Checked against when the account does not exist, so that the answer takes as long as for a
 # real account and timing does not reveal which addresses have accounts.
@@ -176,7 +175,6 @@ def _expire_idle_session() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("STAFF_IDLE_LIMIT", DEFAULT_IDLE_LIMIT)
     # The session cookie only carries flash messages for residents, so its lifetime can be
     # the staff idle limit; Flask refreshes it on every request.
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["STAFF_IDLE_LIMIT"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 LANGUAGES: dict[str, str] = {
     "sv": "Svenska",
@@ -35,6 +36,19 @@ class Config:
     SESSION_COOKIE_SECURE = True
     MIN_GROUP_SIZE = 10
     DEMO_RESPONSES = 600
+    # Staff sessions end after this much inactivity.
+    STAFF_IDLE_LIMIT = timedelta(minutes=30)
+    # Kiosk: the screen is cleared after KIOSK_IDLE_SECONDS without a touch, with a notice
+    # KIOSK_WARNING_SECONDS before (per survey in the staff area). The browser timer is the real
+    # limit; KIOSK_MAX_PAGE_SECONDS catches a kiosk whose browser neither ran it nor reloaded.
+    KIOSK_IDLE_SECONDS = 120
+    KIOSK_WARNING_SECONDS = 20
+    KIOSK_MAX_PAGE_SECONDS = 30 * 60
+    # Shown in the accessibility statement. Placeholders (.example cannot exist): each
+    # municipality sets its own contact in instance/config.py before going live.
+    ORGANISATION_NAME = "Kommunen"
+    ACCESSIBILITY_EMAIL: str | None = "tillganglighet@kommunen.example"
+    ACCESSIBILITY_PHONE: str | None = None
 
 
 def database_url(instance_path: str) -> str:

@@ -42,10 +42,12 @@ def render_error(error: HTTPException):
         g.lang = first if first in supported_languages() else best_language()
     code = error.code or 500
     description = error.description if _is_ours(error) else None
+    # Keep what the error says in its headers (Allow on 405, Retry-After on 429), not its type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     return render_template(
         "errors/error.html", code=code, title=_titles().get(code, _titles()[400]),
         description=description, advice=_advice(code),
-    ), code
+    ), code, headers
 
 
 def _is_ours(error: HTTPException) -> bool:

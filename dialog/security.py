@@ -108,10 +108,6 @@ def _security_headers(response: HttpResponse) -> HttpResponse:
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security",
                            f"max-age={current_app.config['HSTS_MAX_AGE']}; includeSubDomains")
-    if response.status_code == 405 and "Allow" not in headers:
-        # The error page replaces werkzeug's response, and with it the Allow header HTTP wants.
-        allowed = current_app.url_map.bind_to_environ(request.environ).allowed_methods()
-        headers["Allow"] = ", ".join(sorted(ALLOWED_METHODS.intersection(allowed)))
     if response.mimetype == "text/html":
         # A shared kiosk's back button must not show the previous resident's answers.
         headers.setdefault("Cache-Control", "no-store")

@@ -14,11 +14,6 @@ from ..models import Response, SurveyRecord, utcnow
 from ..services import responses
 from .models import KioskDevice, KioskResponse, KioskSetting
 
-DEFAULT_IDLE_SECONDS = 120
-DEFAULT_WARNING_SECONDS = 20
-# The idle timer in the browser is the real limit; this server-side bound catches a kiosk
-# whose browser neither ran the timer nor reloaded (crashed, script blocked, tab left open).
-DEFAULT_MAX_PAGE_SECONDS = 30 * 60
 MIN_IDLE_SECONDS = 5
 MAX_IDLE_SECONDS = 60 * 60
 
@@ -71,8 +66,7 @@ def idle_times(record: SurveyRecord) -> IdleTimes:
     if setting is not None:
         return IdleTimes(setting.idle_seconds, setting.warning_seconds)
     config = current_app.config
-    return IdleTimes(int(config.get("KIOSK_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)),
-                     int(config.get("KIOSK_WARNING_SECONDS", DEFAULT_WARNING_SECONDS)))
+    return IdleTimes(int(config["KIOSK_IDLE_SECONDS"]), int(config["KIOSK_WARNING_SECONDS"]))
 
 
 def set_idle_times(record: SurveyRecord, idle: int, warning: int) -> IdleTimes:
@@ -104,7 +98,7 @@ def device_of(response: Response) -> KioskDevice | None:
 
 
 def is_stale(response: Response) -> bool:
-    limit = int(current_app.config.get("KIOSK_MAX_PAGE_SECONDS", DEFAULT_MAX_PAGE_SECONDS))
+    limit = int(current_app.config["KIOSK_MAX_PAGE_SECONDS"])
     return (utcnow() - response.updated_at).total_seconds() > limit
 
 

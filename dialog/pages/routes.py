@@ -14,13 +14,6 @@ from flask import abort, current_app, g, render_template
 from ..i18n import supported_languages
 from . import bp
 
-# Placeholders (the .example domain cannot exist): every municipality sets its own contact in
-# instance/config.py before going live; a made-up real-looking address would send reports astray.
-DEFAULTS = {
-    "ORGANISATION_NAME": "Kommunen",
-    "ACCESSIBILITY_EMAIL": "tillganglighet@kommunen.example",
-    "ACCESSIBILITY_PHONE": None,
-}
 SUPERVISOR_URL = "https://www.digg.se/tdosanmalan"
 
 
@@ -39,9 +32,9 @@ class Contact:
 def accessibility_contact() -> Contact:
     config = current_app.config
     return Contact(
-        organisation=config.get("ORGANISATION_NAME") or DEFAULTS["ORGANISATION_NAME"],
-        email=config.get("ACCESSIBILITY_EMAIL", DEFAULTS["ACCESSIBILITY_EMAIL"]),
-        phone=config.get("ACCESSIBILITY_PHONE", DEFAULTS["ACCESSIBILITY_PHONE"]),
+        organisation=config["ORGANISATION_NAME"],
+        email=config["ACCESSIBILITY_EMAIL"],
+        phone=config["ACCESSIBILITY_PHONE"],
     )
 
 
