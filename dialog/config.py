@@ -27,6 +27,8 @@ class Config:
     LANGUAGES = LANGUAGES
     # A resident may take an hour over one page; the token is tied to the session anyway.
     WTF_CSRF_TIME_LIMIT = None
+    # Answer messages come from our own catalogs; WTForms' would be parsed on every request.
+    WTF_I18N_ENABLED = False
     # Resident answer pages are small; staff uploads (definitions, population tables) are larger.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     RESPONSE_MAX_BYTES = 64 * 1024

@@ -30,8 +30,9 @@ class SurveyRecord(db.Model):
         ForeignKey("survey_version.id", use_alter=True, name="fk_survey_current_version")
     )
 
+    # Joined: every resident request needs the current version's id and fingerprint.
     current_version: Mapped[SurveyVersion | None] = relationship(
-        foreign_keys=[current_version_id], post_update=True
+        foreign_keys=[current_version_id], post_update=True, lazy="joined"
     )
     versions: Mapped[list[SurveyVersion]] = relationship(
         back_populates="survey", foreign_keys="SurveyVersion.survey_id",
@@ -48,7 +49,9 @@ class SurveyVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     number: Mapped[int]
-    definition: Mapped[dict] = mapped_column(JSON)
+    # Deferred: the parsed definition is cached per process (catalog.definition_of), so the
+    # JSON document is only read and decoded the first time a process meets a version.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

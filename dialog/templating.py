@@ -23,7 +23,17 @@ def survey_languages(survey) -> dict[str, str]:
     return {code: names.get(code, code) for code in survey.languages}
 
 
+def translated(text: dict[str, str] | None, fallback: str = "sv") -> str:
+    """A survey text in the page's language (the template global ``t``)."""
+    return pick_text(text, None, fallback)
+
+
 def init_app(app: Flask) -> None:
+    # Globals rather than context values, so that macro files can be imported without
+    # context: Jinja then caches them instead of re-running them on every render.
+    app.jinja_env.globals.update(
+        t=translated, language_url=language_url, survey_languages=survey_languages)
+
     @app.context_processor
     def _inject() -> dict:
         lang = str(get_locale())
@@ -31,7 +41,4 @@ def init_app(app: Flask) -> None:
             "current_lang": lang,
             "text_dir": text_direction(lang),
             "languages": supported_languages(),
-            "language_url": language_url,
-            "t": lambda text, fallback="sv": pick_text(text, lang, fallback),
-            "survey_languages": survey_languages,
         }

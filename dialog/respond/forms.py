@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -39,18 +41,38 @@ def _fields_for(question: Question, lang: str) -> dict[str, Field]:
     return {question.id: StringField(validators=[Optional()])}
 
 
-def build_page_form(
-    page: Page, lang: str, *, formdata: MultiDict | None = None, answers: Answers | None = None
-) -> PageForm:
-    """A form for one page, filled from a POST or from the stored answers."""
+# Building a form class costs more than filling it; pages of published versions never change.
+# The page itself is kept with its class so that its id() cannot be reused by another page.
+_FORM_CLASSES: OrderedDict[tuple[int, str], tuple[Page, type[PageForm]]] = OrderedDict()
+_FORM_CLASS_LIMIT = 512
+
+
+def _form_class(page: Page, lang: str) -> type[PageForm]:
+    key = (id(page), lang)
+    cached = _FORM_CLASSES.get(key)
+    if cached is not None and cached[0] is page:
+        _FORM_CLASSES.move_to_end(key)
+        return cached[1]
     attrs: dict[str, Field] = {}
     for question in page.questions:
         attrs.update(_fields_for(question, lang))
     form_class = type("GeneratedPageForm", (PageForm,), attrs)
+    form_class.page_field_names = frozenset(attrs)
+    _FORM_CLASSES[key] = (page, form_class)
+    if len(_FORM_CLASSES) > _FORM_CLASS_LIMIT:
+        _FORM_CLASSES.popitem(last=False)
+    return form_class
+
+
+def build_page_form(
+    page: Page, lang: str, *, formdata: MultiDict | None = None, answers: Answers | None = None
+) -> PageForm:
+    """A form for one page, filled from a POST or from the stored answers."""
+    form_class = _form_class(page, lang)
     if formdata is not None:
         return form_class(formdata=formdata)
     data = {name: _as_form_value(value) for name, value in (answers or {}).items()
-            if name in attrs}
+            if name in form_class.page_field_names}
     return form_class(formdata=None, data=data)
 
 
