@@ -85,7 +85,7 @@ def start_kiosk_response(record: SurveyRecord, device: KioskDevice, language: st
     Response, str
 ]:
     """A new response for the next person at ``device``; returns it with its token."""
-    response, token = responses.start_response(record.current_version, language=language,
+    response, token = responses.start_response(record.current_version_id, language=language,
                                                channel="kiosk")
     db.session.add(KioskResponse(response_id=response.id, device_id=device.id))
     db.session.commit()

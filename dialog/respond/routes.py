@@ -73,14 +73,14 @@ def list_surveys(lang: str) -> str:
     return render_template("respond/list.html", surveys=surveys)
 
 
-def open_survey(slug: str) -> tuple[object, Survey]:
-    """The survey record and its current definition; 404 when unknown, 410 when closed."""
-    record = catalog.find_survey(slug)
-    if record is None or record.current_version is None:
+def open_survey(slug: str) -> tuple[catalog.SurveyRef, Survey]:
+    """The survey round and its current definition; 404 when unknown, 410 when closed."""
+    ref = catalog.find_ref(slug)
+    if ref is None or ref.current_version_id is None:
         abort(404)
-    if not catalog.is_open(record):
+    if not catalog.is_open(ref):
         abort(410)
-    return record, catalog.definition_of(record.current_version)
+    return ref, catalog.current_definition(ref)
 
 
 def language_for(survey: Survey, lang: str, **url_args) -> HttpResponse | None:
@@ -132,7 +132,7 @@ def show_intro(lang: str, slug: str) -> HttpResponse | str:
 
         csrf.protect()
         response, token = responses.start_response(
-            record.current_version, language=lang, channel="web")
+            record.current_version_id, language=lang, channel="web")
         first = next_page_index(survey, -1, {}) or 0
         resp = redirect(url_for("respond.answer_page", lang=lang, slug=slug, number=first + 1))
         _set_resume_cookie(resp, slug, token)

@@ -60,11 +60,47 @@ def definition_of(version: SurveyVersion) -> Survey:
     return survey
 
 
+@dataclass(frozen=True)
+class SurveyRef:
+    """What a resident request needs of a survey round, read in one light query."""
+
+    id: int
+    slug: str
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    current_version_id: int | None
+    fingerprint: str | None
+
+
+def find_ref(slug: str) -> SurveyRef | None:
+    """The survey round behind ``slug`` without loading ORM objects (the answer hot path)."""
+    row = db.session.execute(
+        select(SurveyRecord.id, SurveyRecord.slug, SurveyRecord.status, SurveyRecord.opens_at,
+               SurveyRecord.closes_at, SurveyRecord.current_version_id,
+               SurveyVersion.fingerprint)
+        .outerjoin(SurveyVersion, SurveyRecord.current_version_id == SurveyVersion.id)
+        .where(SurveyRecord.slug == slug)
+    ).first()
+    return SurveyRef(*row) if row is not None else None
+
+
+def current_definition(ref: SurveyRef) -> Survey:
+    """The parsed current definition of a round; read from the database once per process."""
+    key = (ref.current_version_id, ref.fingerprint)
+    survey = _parsed.get(key)
+    if survey is None:
+        definition = db.session.scalar(
+            select(SurveyVersion.definition).where(SurveyVersion.id == ref.current_version_id))
+        survey = _parsed[key] = survey_from_dict(definition)
+    return survey
+
+
 def find_survey(slug: str) -> SurveyRecord | None:
     return db.session.scalar(select(SurveyRecord).where(SurveyRecord.slug == slug))
 
 
-def is_open(record: SurveyRecord, now: datetime | None = None) -> bool:
+def is_open(record: SurveyRecord | SurveyRef, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if record.status != "open" or record.current_version_id is None:
         return False

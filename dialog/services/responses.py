@@ -15,20 +15,20 @@ from sqlalchemy import select, update
 from surveys import Answers, Survey, prune_hidden
 
 from ..extensions import db
-from ..models import Response, SurveyVersion, utcnow
+from ..models import Response, utcnow
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_response(version: SurveyVersion, *, language: str, channel: str = "web") -> tuple[
+def start_response(version_id: int, *, language: str, channel: str = "web") -> tuple[
     Response, str
 ]:
     """Create a partial response; returns it with the plain resume token for the cookie."""
     token = secrets.token_urlsafe(32)
     response = Response(
-        version_id=version.id, token_hash=hash_token(token), status="partial",
+        version_id=version_id, token_hash=hash_token(token), status="partial",
         channel=channel, language=language, page_index=0, answers={},
     )
     db.session.add(response)
