@@ -29,8 +29,7 @@ translations-compile: install
 
 # Extract UI strings and update every catalog (translators then fill in the .po files).
 translations: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_ngettext:1,2 -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(FLASK) translate update
 	$(MAKE) translations-compile
 
 instance/config.py:

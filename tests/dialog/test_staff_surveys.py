@@ -303,3 +303,10 @@ def test_population_table_is_stored_and_shown_next_to_the_age_bands(app, staff, 
     # 200 of 200 + 5 × 600 people are in the first band: 6 %, each other band 19 %.
     assert "6 %" in shown and "19 %" in shown and "SCB 2024" in shown
     assert (EMAIL, "store_population", "trygghet", "SCB 2024") in audit_actions(app)
+
+
+def test_staff_see_which_translations_await_review(staff, survey):
+    page = staff.get("/staff/surveys/trygghet/?lang=en").text
+    unreviewed = [code for code, state in survey.review.items() if state == "machine"]
+    assert unreviewed, "the built-in survey marks its machine translations"
+    assert page.count('class="review-marker"') == len(unreviewed)
