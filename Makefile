@@ -42,15 +42,16 @@ run: install translations-compile instance/config.py
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Production serving: gunicorn, 2 × cores + 1 threaded workers, SQLite in instance/ or
-# PostgreSQL when DATABASE_URL is set. Behind nginx (TLS) – see docs/deployment.md. No access
+# Production serving: gunicorn, 2 × cores single-threaded gthread workers (measured best in
+# benchmarks/load.py: the work is CPU-bound, extra threads only contend for the GIL), SQLite in
+# instance/ or PostgreSQL when DATABASE_URL is set. Behind nginx (TLS) – see docs/deployment.md. No access
 # log: it would hold residents' IP addresses.
 SERVE_BIND ?= 127.0.0.1:8000
 serve: export MEDBORGARDIALOG_DEV = 0
 serve: install translations-compile instance/config.py
 	$(FLASK) init-db
 	$(FLASK) load-builtin
-	$(BIN)/gunicorn --workers $$(( 2 * $$(nproc) + 1 )) --worker-class gthread --threads 4 \
+	$(BIN)/gunicorn --workers $$(( 2 * $$(nproc) )) --worker-class gthread --threads 1 \
 		--keep-alive 5 --bind $(SERVE_BIND) app:app
 
 # Browser tests drive Debian's Chromium (never a browser of Playwright's own) and inject

@@ -48,9 +48,9 @@ MARKER_FIELD = "tryggare"  # free text on the last page carries a unique marker 
 BENCH_ENV = {"RATELIMIT_ANSWERS_PER_CLIENT": "1000000 per minute"}
 
 
-def gunicorn_command(port: int, workers: int | None = None, threads: int = 4) -> list[str]:
-    """The same server ``make serve`` starts (gthread, 2 × cores + 1 workers)."""
-    workers = workers or 2 * (os.cpu_count() or 1) + 1
+def gunicorn_command(port: int, workers: int | None = None, threads: int = 1) -> list[str]:
+    """The same server ``make serve`` starts (gthread, 2 × cores workers, one thread each)."""
+    workers = workers or 2 * (os.cpu_count() or 1)
     return [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
             "--worker-class", "gthread", "--threads", str(threads), "--bind",
             f"127.0.0.1:{port}", "--keep-alive", "5", "--log-level", "warning", "app:app"]
@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     requests_per_s = len(tally.latencies) / elapsed
     health_per_s = count / 5
     print(f"database {args.database}, {args.residents} residents, {elapsed:.1f} s, "
-          f"gunicorn {gunicorn_command(0, args.workers)[2]} workers × gthread 4")
+          f"gunicorn {gunicorn_command(0, args.workers)[2]} workers × gthread 1")
     print(f"surveys completed: {tally.thanks} ({tally.thanks / elapsed:.1f} per s)")
     print(f"requests: {len(tally.latencies)} ({requests_per_s:.0f} per s), "
           f"{percentiles(tally.latencies)}")
