@@ -25,7 +25,7 @@ from . import ops_cli
 from .extensions import db
 from .models import Response, SurveyVersion, utcnow
 from .services import catalog
-from .services.export import codebook_table, iter_csv, iter_response_rows
+from .services.export import codebook_table, iter_csv, iter_responses_csv
 from .translate_cli import translate_command
 
 
@@ -164,7 +164,7 @@ def export_command(slug: str, fmt: str, out: Path | None, codebook: Path | None,
     delimiter = ";" if excel else ","
     if codebook is None and out is not None:
         codebook = out.with_name(out.stem + "-codebook.csv")
-    chunks = iter_csv(iter_response_rows(record, survey), delimiter=delimiter, bom=excel)
+    chunks = iter_responses_csv(record, survey, delimiter=delimiter, bom=excel)
     if out is None:
         for chunk in chunks:
             sys.stdout.write(chunk)
