@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 export MEDBORGARDIALOG_DEV ?= 1
 
-.PHONY: run test install install-test translations translations-compile chromium serve lint
+.PHONY: run test install install-test translations translations-compile chromium postgresql serve lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,7 +72,15 @@ $(E2E_AXE): tests/e2e/package.json tests/e2e/package-lock.json
 	cd tests/e2e && npm ci --no-audit --no-fund
 	touch $@
 
-test: install-test translations-compile chromium
+# The database tests also run on a throwaway PostgreSQL 15 cluster the tests start themselves.
+PG_INITDB := /usr/lib/postgresql/15/bin/initdb
+postgresql:
+	@if [ ! -x $(PG_INITDB) ]; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q postgresql-15; \
+	fi
+
+test: install-test translations-compile chromium postgresql
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
 
