@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 
 from .i18n import pick_text, supported_languages, text_direction
 
@@ -28,11 +30,21 @@ def translated(text: dict[str, str] | None, fallback: str = "sv") -> str:
     return pick_text(text, None, fallback)
 
 
+def local_date(value: date | str | None) -> str:
+    """A date in the page's language (``2026-03-01`` → ``1 mars 2026``); ISO text accepted."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, format="long")
+
+
 def init_app(app: Flask) -> None:
     # Globals rather than context values, so that macro files can be imported without
     # context: Jinja then caches them instead of re-running them on every render.
     app.jinja_env.globals.update(
         t=translated, language_url=language_url, survey_languages=survey_languages)
+    app.jinja_env.filters["local_date"] = local_date
 
     @app.context_processor
     def _inject() -> dict:

@@ -119,7 +119,7 @@ def test_full_cycle_from_draft_to_follow_up(app, staff, csrf):
     assert promise.focus[0]["actions"][0]["followups"][0]["status"] == "in_progress"
     public = staff.get("/sv/loften/trygghet").text
     assert "En vandring gjord" in public
-    assert "2026-09-01" in public
+    assert "1 september 2026" in public  # dates in the page's language
 
 
 def test_public_page_has_the_three_parts_in_each_survey_language(app, staff, csrf):
