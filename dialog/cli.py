@@ -24,18 +24,10 @@ from surveys.templates import with_template_intro
 from . import ops_cli
 from .extensions import db
 from .models import Response, SurveyVersion, utcnow
+from .progress import show_progress
 from .services import catalog
 from .services.export import codebook_table, iter_csv, iter_responses_csv
 from .translate_cli import translate_command
-
-
-def _progress(done: int, total: int, label: str) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
 
 
 @click.command("init-db")
@@ -140,7 +132,7 @@ def seed_demo_command(count: int | None, seed: int, slug: str, if_empty: bool) -
             db.session.execute(insert(Response), batch)
             db.session.commit()
             batch.clear()
-            _progress(i, count, "Demosvar")
+            show_progress(i, count, "Demosvar")
     click.echo(f"{slug}: {count} demosvar tillagda (seed {seed}).")
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL
 
 from .extensions import db
 from .models import utcnow
+from .progress import show_progress
 from .retention import plan_purge, purge_version
 
 # Two years after a round closes, unless the municipality decides otherwise.
@@ -31,15 +32,6 @@ RETENTION_DAYS = 730
 
 class BackupError(RuntimeError):
     """A backup or restore that could not be done; the message says why."""
-
-
-def _progress(done: int, total: int, label: str) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
 
 
 def _sqlite_check(connection: sqlite3.Connection, what: str) -> None:
@@ -173,7 +165,7 @@ def purge_command(before: datetime | None, apply_: bool) -> None:
     for plan in plans:
         label = f"{plan.slug} v{plan.version}"
         snapshot = purge_version(plan, cutoff, progress=lambda done, total, label=label:
-                                 _progress(done, total, label))
+                                 show_progress(done, total, label))
         click.echo(f"{label}: {snapshot.complete_count + snapshot.partial_count} responses "
                    f"deleted, aggregated counts kept (snapshot {snapshot.id})")
 

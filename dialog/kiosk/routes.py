@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import URLSafeSerializer
 from werkzeug.wrappers import Response as HttpResponse
 
 from surveys import next_page_index
@@ -95,14 +95,8 @@ def _set_device_cookie(resp: HttpResponse, key: str) -> None:
 
 
 def _token_response(slug: str) -> Response | None:
-    raw = request.cookies.get(_cookie_name(slug))
-    if not raw:
-        return None
-    try:
-        token = _serializer().loads(raw)
-    except BadSignature:
-        return None
-    response = responses.find_by_token(token)
+    response = responses.find_by_signed_token(request.cookies.get(_cookie_name(slug)),
+                                              _serializer())
     return response if response is not None and response.channel == "kiosk" else None
 
 

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import URLSafeSerializer
 from werkzeug.wrappers import Response as HttpResponse
 
 from surveys import (
@@ -103,14 +103,7 @@ def _serializer() -> URLSafeSerializer:
 
 
 def _current_response(slug: str) -> Response | None:
-    raw = request.cookies.get(_cookie_name(slug))
-    if not raw:
-        return None
-    try:
-        token = _serializer().loads(raw)
-    except BadSignature:
-        return None
-    return responses.find_by_token(token)
+    return responses.find_by_signed_token(request.cookies.get(_cookie_name(slug)), _serializer())
 
 
 def _set_resume_cookie(resp: HttpResponse, slug: str, token: str) -> None:

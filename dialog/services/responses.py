@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
 from surveys import Answers, Survey, prune_hidden
@@ -40,6 +41,17 @@ def find_by_token(token: str | None) -> Response | None:
     if not token:
         return None
     return db.session.scalar(select(Response).where(Response.token_hash == hash_token(token)))
+
+
+def find_by_signed_token(raw: str | None, serializer: URLSafeSerializer) -> Response | None:
+    """The response whose resume token a signed cookie value carries; None when forged."""
+    if not raw:
+        return None
+    try:
+        token = serializer.loads(raw)
+    except BadSignature:
+        return None
+    return find_by_token(token)
 
 
 def save_page(

@@ -146,6 +146,25 @@ def parse_xlsform(expr: str) -> ParsedCondition | None:
     return _combine(parts)
 
 
+def map_condition(parsed: ParsedCondition | None, field_names: dict[str, str],
+                  code_maps: dict[str, dict[str, str]], value_word: str
+                  ) -> tuple[Condition | None, str]:
+    """Turn a parsed relevance expression into ``show_if``, or say why it cannot be.
+
+    ``field_names`` maps source names to our field names, ``code_maps`` their answer codes;
+    ``value_word`` names a source's answer values in the reason ("an answer code").
+    """
+    if parsed is None:
+        return None, "only a comparison with one earlier question maps onto show_if"
+    field_name = field_names.get(parsed.source_name)
+    if field_name is None:
+        return None, f"'{parsed.source_name}' is not an earlier imported question"
+    condition = parsed.resolve(field_name, code_maps.get(field_name))
+    if condition is None:
+        return None, f"a compared value is not {value_word} of '{parsed.source_name}'"
+    return condition, ""
+
+
 def _quote(value: str) -> str:
     return f'"{value}"' if "'" in value else f"'{value}'"
 

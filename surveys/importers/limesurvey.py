@@ -20,7 +20,7 @@ from surveys.definition import (
     Survey,
     Text,
 )
-from surveys.importers.expressions import parse_limesurvey
+from surveys.importers.expressions import map_condition, parse_limesurvey
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
 from surveys.importers.text import SlugRegistry, html_to_text, make_code, make_slug
 from surveys.importers.translations import fill_missing_translations, missing_intro
@@ -396,17 +396,9 @@ class _LssReader:
         expr = expr.strip()
         if expr in ("", "1"):
             return None
-        parsed = parse_limesurvey(expr)
-        field_name = self.field_names.get(parsed.source_name) if parsed else None
-        condition = (parsed.resolve(field_name, self.code_maps.get(field_name))
-                     if parsed and field_name else None)
+        condition, reason = map_condition(parse_limesurvey(expr), self.field_names,
+                                          self.code_maps, "an answer code")
         if condition is None:
-            if parsed is None:
-                reason = "only a comparison with one earlier question maps onto show_if"
-            elif field_name is None:
-                reason = f"'{parsed.source_name}' is not an earlier imported question"
-            else:
-                reason = f"a compared value is not an answer code of '{parsed.source_name}'"
             self.report(where, f"relevance `{expr}`", reason)
         return condition
 

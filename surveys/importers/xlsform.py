@@ -29,7 +29,7 @@ from surveys.definition import (
     Survey,
     Text,
 )
-from surveys.importers.expressions import parse_xlsform
+from surveys.importers.expressions import map_condition, parse_xlsform
 from surveys.importers.languages import language_code, split_header
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
 from surveys.importers.text import SlugRegistry, make_id, make_slug, plain_text
@@ -433,17 +433,9 @@ class _XlsformReader:
     def relevant(self, expr: str, where: str) -> Condition | None:
         if not expr:
             return None
-        parsed = parse_xlsform(expr)
-        field_name = self.field_names.get(parsed.source_name) if parsed else None
-        condition = (parsed.resolve(field_name, self.code_maps.get(field_name))
-                     if parsed and field_name else None)
+        condition, reason = map_condition(parse_xlsform(expr), self.field_names,
+                                          self.code_maps, "a choice")
         if condition is None:
-            if parsed is None:
-                reason = "only a comparison with one earlier question maps onto show_if"
-            elif field_name is None:
-                reason = f"'{parsed.source_name}' is not an earlier imported question"
-            else:
-                reason = f"a compared value is not a choice of '{parsed.source_name}'"
             self.report(where, f"relevant `{expr}`", reason)
         return condition
 
