@@ -7,7 +7,6 @@ copied from a migrated template, which is much faster than migrating each one.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import re
@@ -79,12 +78,21 @@ def app(database_url, app_config):
     if database_url.startswith("sqlite"):
         _prepare(app)
     yield app
-    # A streamed download a test did not read to the end still holds a connection through its
-    # generator; collecting it now returns the connection before the pool is closed, instead of
-    # psycopg warning about an open connection in whichever test runs when it is collected.
-    gc.collect()
+    _close_sessions(app)
+
+
+def _close_sessions(app) -> None:
+    """Close every session the test left open, then the pool.
+
+    Sessions are kept per app context; a context that was never popped (a streamed download
+    the test did not read to the end) keeps its session and so a checked-out connection,
+    which ``dispose`` does not close and psycopg would later warn about in another test.
+    """
+    sessions = db.session.registry.registry
+    for session in list(sessions.values()):
+        session.close()
+    sessions.clear()
     with app.app_context():
-        db.session.remove()
         db.engine.dispose()
 
 
