@@ -19,6 +19,7 @@ from ..models import Response, SurveyRecord, SurveyVersion
 
 META_COLUMNS = ("response_id", "survey_version", "completed", "channel", "language")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CHOICE_CACHE_LIMIT = 100_000
 
 
 def neutralise(value: str) -> str:
@@ -40,15 +41,22 @@ def _format_number(value: Any) -> str:
 
 def _choice_formatter(question: Question) -> Callable[[Any], str]:
     order = [o.code for o in question.options]
-    codes = frozenset(order)
+
+    # Residents pick from a few options, so the same lists come back again and again: each
+    # distinct list is put in the survey's order once (a third of an export's time before).
+    seen: dict[tuple, str] = {}
 
     def format_choices(value: Any) -> str:
         if not isinstance(value, list | tuple):
             return str(value)
-        if len(value) == 1:  # the common case, without building a set
-            return value[0] if value[0] in codes else ""
-        chosen = {str(v) for v in value}
-        return ";".join(code for code in order if code in chosen)
+        key = tuple(map(str, value))
+        text = seen.get(key)
+        if text is None:
+            chosen = set(key)
+            text = ";".join(code for code in order if code in chosen)
+            if len(seen) < _CHOICE_CACHE_LIMIT:
+                seen[key] = text
+        return text
 
     return format_choices
 
@@ -109,7 +117,7 @@ def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[
     # Text, not the JSON type: one json.loads here instead of the type's per-row wrappers, and
     # the date as text instead of a parsed datetime (a third of the time at a million rows).
     query = (
-        select(Response.id, SurveyVersion.number,
+        select(cast(Response.id, String), cast(SurveyVersion.number, String),
                func.substr(cast(Response.completed_at, String), 1, 10), Response.channel,
                Response.language, cast(Response.answers, Text))
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
@@ -117,15 +125,20 @@ def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[
         .order_by(Response.id)
         .execution_options(yield_per=batch)
     )
-    columns, formatters, free_text = plan.columns, plan.formatters, plan.free_text
+    columns = plan.columns
+    meta = len(META_COLUMNS)
+    formatters = [(index + meta, format_cell) for index, format_cell in plan.formatters]
+    free_text = [index + meta for index in plan.free_text]
     result = db.session.connection().execute(query)
     # orjson decodes the answer documents about twice as fast as the json module; at a million
     # rows decoding is the largest single cost of an export.
     loads = orjson.loads
     blanks = ("",) * len(columns)
     for rid, number, completed, channel, language, answers in result:
-        # map() over the bound dict.get is about twice as fast as a comprehension here.
-        cells = list(map((loads(answers) if answers else {}).get, columns, blanks))
+        # The meta cells come first, then map() over the bound dict.get (about twice as fast
+        # as a comprehension); one list per row, filled in place.
+        cells = [rid, number, completed or "", channel, language]
+        cells += map((loads(answers) if answers else {}).get, columns, blanks)
         for index, format_cell in formatters:
             value = cells[index]
             if value != "" and value is not None:
@@ -134,7 +147,7 @@ def _response_rows(survey_id: int, plan: _RowPlan, batch: int) -> Iterator[list[
             value = cells[index]
             if value:
                 cells[index] = neutralise(str(value))
-        yield [str(rid), str(number), completed or "", channel, language, *cells]
+        yield cells
 
 
 def iter_responses_csv(record: SurveyRecord, survey: Survey, *, delimiter: str = ",",
