@@ -190,6 +190,8 @@ class Tally:
     acknowledged: dict[str, dict] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     thanks: int = 0
+    cpu_before: dict[str, float] = field(default_factory=dict)
+    cpu_after: dict[str, float] = field(default_factory=dict)
 
 
 class Resident:
@@ -300,11 +302,36 @@ def database(kind: str, folder: Path) -> Iterator[str]:
         yield cluster.create_database("load")
 
 
+def cpu_by_program() -> dict[str, float]:
+    """CPU seconds used so far by the server, the database and this load generator.
+
+    Read from /proc so that the figures show where the two cores go during the load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"gunicorn": 0.0, "postgres": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        program = ("gunicorn" if b"gunicorn" in cmdline
+                   else "postgres" if b"postgres" in cmdline.split(b"\0", 1)[0] else None)
+        if program:
+            fields = stat.rsplit(")", 1)[1].split()
+            totals[program] += (int(fields[11]) + int(fields[12])) / tick
+    own = os.times()
+    totals["load generator"] = own.user + own.system
+    return totals
+
+
 def run_load(port: int, survey: Survey, residents: int, seconds: float, tally: Tally) -> float:
     stop = threading.Event()
     people = [Resident(i, port, survey, tally, stop) for i in range(residents)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     start = time.perf_counter()
+    tally.cpu_before = cpu_by_program()
     for t in threads:
         t.start()
     while (elapsed := time.perf_counter() - start) < seconds:
@@ -314,6 +341,7 @@ def run_load(port: int, survey: Survey, residents: int, seconds: float, tally: T
     stop.set()
     for t in threads:
         t.join(timeout=60)
+    tally.cpu_after = cpu_by_program()
     sys.stderr.write("\n")
     return time.perf_counter() - start
 
@@ -391,6 +419,10 @@ def main(argv: list[str] | None = None) -> int:
                                            else ""))
     print(f"/healthz: {health_per_s:.0f} per s, {percentiles(health)}; "
           f"survey requests/s ÷ healthz requests/s = {requests_per_s / health_per_s:.2f}")
+    used = {k: tally.cpu_after[k] - tally.cpu_before[k] for k in tally.cpu_after}
+    print("CPU during the load: " + ", ".join(
+        f"{k} {v / elapsed:.2f} cores ({1000 * v / max(tally.thanks, 1):.1f} ms per survey)"
+        for k, v in used.items()))
     problems = check_stored(tally.acknowledged, tally.thanks, rows)
     print("stored answers: " + ("all acknowledged answers stored exactly once"
                                 if not problems else f"{len(problems)} problems: {problems[:3]}"))

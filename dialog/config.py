@@ -37,6 +37,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     MIN_GROUP_SIZE = 10
+    # How long a server process trusts what it read about a round (open? which version?).
+    # Closing a round therefore reaches residents on other processes within this time.
+    SURVEY_REF_CACHE_SECONDS = 2.0
     DEMO_RESPONSES = 600
     # Staff sessions end after this much inactivity.
     STAFF_IDLE_LIMIT = timedelta(minutes=30)

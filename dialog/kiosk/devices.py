@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Response, SurveyRecord, utcnow
+from ..models import SurveyRecord, utcnow
 from ..services import responses
 from .models import KioskDevice, KioskResponse, KioskSetting
 
@@ -82,7 +82,7 @@ def set_idle_times(record: SurveyRecord, idle: int, warning: int) -> IdleTimes:
 
 
 def start_kiosk_response(record: SurveyRecord, device: KioskDevice, language: str) -> tuple[
-    Response, str
+    responses.OpenResponse, str
 ]:
     """A new response for the next person at ``device``; returns it with its token."""
     response, token = responses.start_response(record.current_version_id, language=language,
@@ -92,20 +92,16 @@ def start_kiosk_response(record: SurveyRecord, device: KioskDevice, language: st
     return response, token
 
 
-def device_of(response: Response) -> KioskDevice | None:
+def device_of(response: responses.OpenResponse) -> KioskDevice | None:
     link = db.session.get(KioskResponse, response.id)
     return db.session.get(KioskDevice, link.device_id) if link is not None else None
 
 
-def is_stale(response: Response) -> bool:
+def is_stale(response: responses.OpenResponse) -> bool:
     limit = int(current_app.config["KIOSK_MAX_PAGE_SECONDS"])
     return (utcnow() - response.updated_at).total_seconds() > limit
 
 
-def end_response(response: Response) -> None:
+def end_response(response: responses.OpenResponse) -> None:
     """Nobody can continue this response again: a partial one is kept as partial."""
-    if response.status == "partial":
-        responses.close_partial(response)
-    elif response.token_hash is not None:
-        response.token_hash = None
-        db.session.commit()
+    responses.forget_token(response)

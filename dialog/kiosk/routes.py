@@ -28,7 +28,7 @@ from surveys import next_page_index
 from ..auth import roles_required
 from ..extensions import db
 from ..i18n import supported_languages
-from ..models import AuditEvent, Response
+from ..models import AuditEvent
 from ..pages.routes import statement_context
 from ..respond.routes import Flow, language_for, open_survey, serve_page
 from ..services import catalog, responses
@@ -94,13 +94,13 @@ def _set_device_cookie(resp: HttpResponse, key: str) -> None:
                     path=bp.url_prefix)
 
 
-def _token_response(slug: str) -> Response | None:
+def _token_response(slug: str) -> responses.OpenResponse | None:
     response = responses.find_by_signed_token(request.cookies.get(_cookie_name(slug)),
                                               _serializer())
     return response if response is not None and response.channel == "kiosk" else None
 
 
-def _kiosk_response(slug: str, record) -> Response | None:
+def _kiosk_response(slug: str, record) -> responses.OpenResponse | None:
     """The open response of the person at this kiosk, or None when there is none any more."""
     response = _token_response(slug)
     if response is None or response.status != "partial":
@@ -187,9 +187,10 @@ def answer_page(slug: str, lang: str, number: int) -> HttpResponse | str | tuple
         return _cleared(url_for("kiosk.show_attract", slug=slug), slug)
     g.kiosk_timer = _timer(record, slug)
     result = serve_page(survey, record, slug, lang, response, number, KIOSK)
-    if response.status == "complete":
-        devices.end_response(response)
-        return _cleared(url_for("kiosk.show_thanks", slug=slug, lang=lang), slug)
+    thanks = url_for("kiosk.show_thanks", slug=slug, lang=lang)
+    if isinstance(result, HttpResponse) and result.location == thanks:
+        # Completed just now (completing forgot the token): clear the screen's cookies too.
+        return _cleared(thanks, slug)
     return result
 
 

@@ -28,8 +28,8 @@ from surveys import (
     visible_questions,
 )
 
+from ..extensions import db
 from ..i18n import best_language, pick_text, supported_languages
-from ..models import Response
 from ..services import catalog, responses
 from . import bp
 from .forms import build_page_form
@@ -59,6 +59,17 @@ def _take_language(endpoint, values) -> None:
         if lang not in supported_languages():
             abort(404)
         g.lang = lang
+
+
+@bp.before_request
+def _statement_by_statement() -> None:
+    """Resident requests read one response and write it back with a single statement each:
+    run every statement in its own transaction instead of BEGIN … COMMIT around the request.
+    That halves the round trips to PostgreSQL and changes nothing else: under READ COMMITTED
+    the read-then-write was never isolated, and completing a response is one conditional
+    UPDATE either way."""
+    if not db.session().in_transaction():  # e.g. a signed-in staff member was loaded already
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @bp.get("/")
@@ -102,7 +113,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="resume-token")
 
 
-def _current_response(slug: str) -> Response | None:
+def _current_response(slug: str) -> responses.OpenResponse | None:
     return responses.find_by_signed_token(request.cookies.get(_cookie_name(slug)), _serializer())
 
 
@@ -139,7 +150,7 @@ def show_intro(lang: str, slug: str) -> HttpResponse | str:
     return render_template("respond/intro.html", survey=survey, slug=slug, already=already)
 
 
-def _resident_response(slug: str, record) -> Response | None:
+def _resident_response(slug: str, record) -> responses.OpenResponse | None:
     response = _current_response(slug)
     if response is None or response.version_id != record.current_version_id:
         return None
@@ -157,8 +168,8 @@ def answer_page(lang: str, slug: str, number: int) -> HttpResponse | str:
     return serve_page(survey, record, slug, lang, response, number, WEB)
 
 
-def serve_page(survey: Survey, record, slug: str, lang: str, response: Response, number: int,
-               flow: Flow) -> HttpResponse | str | tuple[str, int]:
+def serve_page(survey: Survey, record, slug: str, lang: str, response: responses.OpenResponse,
+               number: int, flow: Flow) -> HttpResponse | str | tuple[str, int]:
     """Show (GET) or save (POST) page ``number`` of a resident's open response."""
     if response.status == "complete":
         return redirect(url_for(flow.thanks, lang=lang, slug=slug))
@@ -167,7 +178,7 @@ def serve_page(survey: Survey, record, slug: str, lang: str, response: Response,
         return redirect(url_for(flow.page, lang=lang, slug=slug,
                                 number=response.page_index + 1))
     page = survey.pages[index]
-    stored = dict(response.answers or {})
+    stored = dict(response.answers)
     if request.method == "GET":
         following = next_page_index(survey, index, stored)
         if not visible_questions(page, stored) and following is not None:
@@ -185,7 +196,7 @@ def _post_page(survey, record, slug, lang, response, index, flow: Flow) -> HttpR
         # Only the CSRF token can fail here; answer rules are checked below.
         abort(400, description=_("The page had expired. Go back and send your answers again."))
     submitted = request.form.to_dict(flat=False)
-    previous = {k: v for k, v in (response.answers or {}).items()
+    previous = {k: v for k, v in response.answers.items()
                 if k not in _page_fields(page)}
     result = validate_page(survey, index, submitted, previous)
     action = request.form.get("action", "next")
@@ -209,9 +220,8 @@ def _post_page(survey, record, slug, lang, response, index, flow: Flow) -> HttpR
                             flow=flow), 422
     following = next_page_index(survey, index, merged)
     if following is None:
-        responses.save_page(response, result.answers, page_fields=page_fields,
-                            page_index=index, language=lang)
-        responses.complete_response(response, survey, language=lang)
+        responses.complete_response(response, survey, result.answers, page_fields=page_fields,
+                                    language=lang)
         return redirect(url_for(flow.thanks, lang=lang, slug=slug))
     responses.save_page(response, result.answers, page_fields=page_fields,
                         page_index=following, language=lang)
@@ -263,10 +273,10 @@ def _field_label(page, name: str) -> str:
 
 @bp.get("/<lang>/s/<slug>/klart")
 def show_thanks(lang: str, slug: str) -> HttpResponse | str:
-    record = catalog.find_survey(slug)
-    if record is None or record.current_version is None:
+    ref = catalog.find_ref(slug)
+    if ref is None or ref.current_version_id is None:
         abort(404)
-    survey = catalog.definition_of(record.current_version)
+    survey = catalog.current_definition(ref)
     if lang not in survey.languages:
         return redirect(url_for("respond.show_thanks", lang=survey.default_language, slug=slug))
     resp = make_response(render_template("respond/thanks.html", survey=survey, slug=slug))

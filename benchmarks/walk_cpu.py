@@ -1,0 +1,116 @@
+"""CPU our own code spends on one resident's whole survey, without HTTP or other processes.
+
+Walks the built-in trygghetsundersökning with the Flask test client (CSRF on, same requests
+as ``benchmarks/load.py``: intro GET/POST, each page GET/POST, thank-you) and prints the
+process CPU time per completed survey, median of several runs. It is the quick way to see
+whether a change to the answer path costs or saves CPU; the load benchmark shows what that
+means under concurrency.
+
+    .venv/bin/python benchmarks/walk_cpu.py --database sqlite   [--walks 40] [--runs 5]
+    .venv/bin/python benchmarks/walk_cpu.py --database postgres [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from werkzeug.datastructures import MultiDict
+
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+from surveys import load_definition  # noqa: E402
+from surveys.templates import builtin_template_path  # noqa: E402
+
+
+def _load_module():
+    import importlib.util
+
+    # Loaded by path: the folder is kept off sys.path (its analysis.py would hide the package).
+    spec = importlib.util.spec_from_file_location("load_benchmark", _HERE / "load.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def walk(client, survey, rng, load) -> None:
+    """One resident from the intro to the thank-you page, like ``load.Resident.walk``."""
+    client.delete_cookie("resume_" + survey.slug)
+    base = f"/sv/s/{survey.slug}/"
+    body = client.get(base).get_data(as_text=True)
+    location = client.post(base, data={"csrf_token": load.csrf_token(body)}).location
+    answers: dict = {}
+    while (match := load.PAGE_RE.search(location)) is not None:
+        index = int(match["number"]) - 1
+        body = client.get(location).get_data(as_text=True)
+        data = load.random_answers(survey, index, answers, rng)
+        answers.update(data)
+        form = [("csrf_token", load.csrf_token(body)), ("action", "next")]
+        form += [(k, v) for k, vs in data.items()
+                 for v in (vs if isinstance(vs, list) else [vs]) if v != ""]
+        reply = client.post(location, data=MultiDict(form))
+        if reply.status_code != 302:
+            sys.exit(f"POST {location} answered {reply.status_code}")
+        location = reply.location
+    if client.get(location).status_code != 200 or "klart" not in location:
+        sys.exit(f"walk ended at {location}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--walks", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sort", default="tottime", help="cProfile order, e.g. cumulative")
+    parser.add_argument("--profile", action="store_true",
+                        help="print the 40 functions with most time (cProfile)")
+    args = parser.parse_args(argv)
+    load = _load_module()
+    survey = load_definition(builtin_template_path("trygghet"))
+    with tempfile.TemporaryDirectory() as folder, load.database(args.database,
+                                                                 Path(folder)) as url:
+        server = load.Server(url)
+        server.prepare()
+        from dialog import create_app
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "walk-cpu",
+                          "RATELIMIT_ENABLED": False})
+        client = app.test_client()
+        rng = np.random.default_rng(2026)
+        walk(client, survey, rng, load)  # warm caches and connections
+        per_survey = []
+        profiler = cProfile.Profile() if args.profile else None
+        for _ in range(args.runs):
+            if profiler:
+                profiler.enable()
+            start = time.process_time()
+            for _ in range(args.walks):
+                walk(client, survey, rng, load)
+            per_survey.append((time.process_time() - start) / args.walks)
+            if profiler:
+                profiler.disable()
+        with app.app_context():
+            from dialog.extensions import db
+
+            db.engine.dispose()
+    print(f"{args.database}: {1000 * statistics.median(per_survey):.1f} ms CPU per survey "
+          f"(median of {args.runs} runs × {args.walks} walks; runs: "
+          + ", ".join(f"{1000 * v:.1f}" for v in per_survey) + ")")
+    if profiler:
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
+        profiler.dump_stats("/tmp/walk.prof")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
