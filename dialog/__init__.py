@@ -99,10 +99,12 @@ def _configure_sqlite(app: Flask) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
         # WAL lets readers (dashboards, exports) run while residents' answers are written;
-        # the busy timeout makes concurrent writers wait instead of failing.
+        # the busy timeout makes concurrent writers wait instead of failing. synchronous=FULL
+        # syncs the log at every commit: an answer the resident saw acknowledged survives a
+        # power cut too, not only a crashed server (NORMAL would be ~10 % faster).
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()

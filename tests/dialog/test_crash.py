@@ -59,3 +59,19 @@ def test_sigkill_during_load_loses_no_acknowledged_answer(database_url):
         path = database_url.removeprefix("sqlite:///")
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_sqlite_syncs_every_commit_to_disk(tmp_path):
+    """A SIGKILL cannot show it, a power cut would: with WAL, only synchronous=FULL makes a
+    commit durable before the resident sees the next page."""
+    from dialog import create_app
+    from dialog.extensions import db
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sync.db'}"})
+    with app.app_context():
+        connection = db.session.connection()
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        db.session.close()
+        db.engine.dispose()
