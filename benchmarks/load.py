@@ -8,9 +8,11 @@ against a fresh SQLite file or a throwaway PostgreSQL 15 cluster.
     .venv/bin/python benchmarks/load.py --database sqlite --residents 50 --seconds 30
     .venv/bin/python benchmarks/load.py --database postgres
 
-Prints completed surveys per second, request latency percentiles, errors and the ratio to a
-trivial endpoint (/healthz) on the same server. Afterwards it checks the database: complete
-responses == thank-you pages received, and each acknowledged answer set stored exactly once.
+Prints, for each of ``--runs`` runs and for the median run, completed surveys per second,
+request latency percentiles and errors; the ratio to a trivial endpoint (/healthz) on the same
+server; and how the CPU was shared between server, database and load generator. Afterwards
+it checks the database: complete responses == thank-you pages received, and each acknowledged
+answer set stored exactly once.
 """
 
 from __future__ import annotations
@@ -326,9 +328,11 @@ def cpu_by_program() -> dict[str, float]:
     return totals
 
 
-def run_load(port: int, survey: Survey, residents: int, seconds: float, tally: Tally) -> float:
+def run_load(port: int, survey: Survey, residents: int, seconds: float, tally: Tally,
+             first: int = 0) -> float:
+    """``first`` numbers the residents, so that every run's answer markers are its own."""
     stop = threading.Event()
-    people = [Resident(i, port, survey, tally, stop) for i in range(residents)]
+    people = [Resident(first + i, port, survey, tally, stop) for i in range(residents)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     start = time.perf_counter()
     tally.cpu_before = cpu_by_program()
@@ -389,44 +393,85 @@ def percentiles(latencies: list[float]) -> str:
     return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms"
 
 
+@dataclass
+class RunFigures:
+    seconds: float
+    surveys: int
+    requests: int
+    latencies: list[float]
+    errors: list[str]
+    cpu: dict[str, float]
+
+    @property
+    def surveys_per_s(self) -> float:
+        return self.surveys / self.seconds
+
+    @property
+    def requests_per_s(self) -> float:
+        return self.requests / self.seconds
+
+
+def one_run(port: int, survey: Survey, residents: int, seconds: float, first: int
+            ) -> tuple[RunFigures, Tally]:
+    tally = Tally()
+    elapsed = run_load(port, survey, residents, seconds, tally, first)
+    cpu = {k: tally.cpu_after[k] - tally.cpu_before[k] for k in tally.cpu_after}
+    return RunFigures(elapsed, tally.thanks, len(tally.latencies), tally.latencies,
+                      tally.errors, cpu), tally
+
+
+def describe(run: RunFigures) -> str:
+    p50, p95, p99 = (np.percentile(run.latencies, q) * 1000 for q in (50, 95, 99))
+    return (f"{run.surveys_per_s:5.1f} surveys/s, {run.requests_per_s:4.0f} requests/s, "
+            f"p50 {p50:5.1f} ms, p95 {p95:5.1f} ms, p99 {p99:5.1f} ms, "
+            f"{len(run.errors)} errors")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--residents", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=30, help="length of one run")
+    parser.add_argument("--runs", type=int, default=3, help="runs against the same server")
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
     survey = load_definition(builtin_template_path("trygghet"))
+    runs: list[RunFigures] = []
+    acknowledged: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder, database(args.database, Path(folder)) as url:
         server = Server(url, workers=args.workers)
         server.prepare()
         server.start()
         try:
             count, health = hammer(server.port, "/healthz", args.residents, 5)
-            tally = Tally()
-            elapsed = run_load(server.port, survey, args.residents, args.seconds, tally)
+            for number in range(args.runs):
+                run, tally = one_run(server.port, survey, args.residents, args.seconds,
+                                     first=number * args.residents)
+                runs.append(run)
+                acknowledged.update(tally.acknowledged)
+                print(f"run {number + 1}: {describe(run)}", flush=True)
         finally:
             server.stop()
         rows = stored_responses(url)
-    requests_per_s = len(tally.latencies) / elapsed
     health_per_s = count / 5
-    print(f"database {args.database}, {args.residents} residents, {elapsed:.1f} s, "
-          f"gunicorn {gunicorn_command(0, args.workers)[2]} workers × gthread 1")
-    print(f"surveys completed: {tally.thanks} ({tally.thanks / elapsed:.1f} per s)")
-    print(f"requests: {len(tally.latencies)} ({requests_per_s:.0f} per s), "
-          f"{percentiles(tally.latencies)}")
-    print(f"errors: {len(tally.errors)}" + (f" (first: {tally.errors[0]})" if tally.errors
-                                           else ""))
-    print(f"/healthz: {health_per_s:.0f} per s, {percentiles(health)}; "
-          f"survey requests/s ÷ healthz requests/s = {requests_per_s / health_per_s:.2f}")
-    used = {k: tally.cpu_after[k] - tally.cpu_before[k] for k in tally.cpu_after}
-    print("CPU during the load: " + ", ".join(
-        f"{k} {v / elapsed:.2f} cores ({1000 * v / max(tally.thanks, 1):.1f} ms per survey)"
-        for k, v in used.items()))
-    problems = check_stored(tally.acknowledged, tally.thanks, rows)
-    print("stored answers: " + ("all acknowledged answers stored exactly once"
-                                if not problems else f"{len(problems)} problems: {problems[:3]}"))
-    return 1 if problems or tally.errors else 0
+    median = sorted(runs, key=lambda r: r.surveys_per_s)[len(runs) // 2]
+    print(f"database {args.database}, {args.residents} residents, {args.runs} runs of "
+          f"{args.seconds:.0f} s, gunicorn {gunicorn_command(0, args.workers)[2]} workers × "
+          "gthread 1")
+    print(f"median run: {describe(median)}")
+    if errors := [e for r in runs for e in r.errors]:
+        print(f"first error: {errors[0]}")
+    print(f"/healthz: {health_per_s:.0f} per s, {percentiles(health)}; survey requests/s ÷ "
+          f"healthz requests/s = {median.requests_per_s / health_per_s:.2f}")
+    print("CPU during the median run: " + ", ".join(
+        f"{k} {v / median.seconds:.2f} cores ({1000 * v / max(median.surveys, 1):.1f} ms per "
+        "survey)" for k, v in median.cpu.items()))
+    thanks = sum(r.surveys for r in runs)
+    problems = check_stored(acknowledged, thanks, rows)
+    print(f"stored answers ({thanks} thank-you pages in all runs): "
+          + ("every acknowledged answer stored exactly once"
+             if not problems else f"{len(problems)} problems: {problems[:3]}"))
+    return 1 if problems or errors else 0
 
 
 if __name__ == "__main__":

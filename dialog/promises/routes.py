@@ -14,8 +14,9 @@ from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..dashboard import presenting
 from ..dashboard.routes import choose_staff_language
 from ..i18n import pick_text, supported_languages
-from ..models import SurveyRecord
+from ..models import SurveyRecord, SurveyVersion
 from ..services import catalog
+from ..services.recent import RecentReads
 from ..services.results import SurveyResults, earlier_round, results_for, suggest_focus
 from . import bp, service
 from .forms import RemoveForm, SignForm, action_form, followup_form, new_promise_form, texts_of
@@ -265,12 +266,24 @@ def public_promise(lang: str, slug: str) -> HttpResponse | str:
 def signed_promise_url(slug: str, lang: str) -> str | None:
     """Link for a survey's thank-you page: its own signed löfte, else the signed löfte of the
     previous round of the same template (what came of the last survey)."""
+    promise_slug = _recent_promise_slugs.get(slug, lambda: _signed_promise_slug(slug))
+    if promise_slug is None:
+        return None
+    return url_for("promises.public_promise", lang=lang, slug=promise_slug)
+
+
+def _signed_promise_slug(slug: str) -> str | None:
     record = catalog.find_survey(slug)
     for round_ in (record, earlier_round(record) if record is not None else None):
         promise = service.promise_for(round_) if round_ is not None else None
         if promise is not None and promise.status in PUBLIC_STATUSES:
-            return url_for("promises.public_promise", lang=lang, slug=round_.slug)
+            return round_.slug
     return None
+
+
+# Every thank-you page asks; a löfte signed in another server process shows within seconds.
+_recent_promise_slugs: RecentReads[str | None] = RecentReads(
+    "signed_promise_slugs", watched=(Promise, SurveyRecord, SurveyVersion))
 
 
 def thanks_context() -> dict:

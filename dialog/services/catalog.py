@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from surveys import Survey, definition_fingerprint, survey_from_dict, survey_to_dict
 
 from ..extensions import db
 from ..models import SurveyRecord, SurveyVersion, utcnow
+from .recent import RecentReads
 
 
 @dataclass(frozen=True)
@@ -86,35 +84,17 @@ _REF_QUERY = (
 def find_ref(slug: str) -> SurveyRef | None:
     """The survey round behind ``slug`` without loading ORM objects (the answer hot path).
 
-    Every resident request asks this, so each server process keeps the answer for
-    ``SURVEY_REF_CACHE_SECONDS``: a round that staff close or republish is seen by the other
-    processes that much later, by this one at once (see ``_forget_changed_rounds``). Unknown
-    slugs are not kept, so requests for made-up addresses cannot fill the memory.
-    """
-    refs = _ref_cache()
-    now = time.monotonic()
-    hit = refs.get(slug)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    Every resident request asks this; see ``recent`` for how long an answer is reused."""
+    return _recent_refs.get(slug, lambda: _read_ref(slug))
+
+
+def _read_ref(slug: str) -> SurveyRef | None:
     row = db.session.execute(_REF_QUERY.where(SurveyRecord.slug == slug)).first()
-    if row is None:
-        return None
-    ref = SurveyRef(*row)
-    refs[slug] = (now + current_app.config["SURVEY_REF_CACHE_SECONDS"], ref)
-    return ref
+    return SurveyRef(*row) if row is not None else None
 
 
-def _ref_cache() -> dict[str, tuple[float, SurveyRef]]:
-    # Kept on the app, not the module: each app (tests run many) has its own database.
-    return current_app.extensions.setdefault("survey_refs", {})
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_changed_rounds(session: Session, _context) -> None:
-    """A round changed in this process (status, dates, new version) is read again at once."""
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if has_app_context() and any(isinstance(obj, SurveyRecord) for obj in changed):
-        current_app.extensions.pop("survey_refs", None)
+_recent_refs: RecentReads[SurveyRef | None] = RecentReads(
+    "survey_refs", watched=(SurveyRecord, SurveyVersion), keep_none=False)
 
 
 def current_definition(ref: SurveyRef) -> Survey:

@@ -211,6 +211,7 @@ def test_missing_csrf_is_400(client, csrf):
 def test_unknown_survey_404_and_closed_410(app, client):
     assert client.get("/sv/s/finns-inte/").status_code == 404
     assert client.get("/xx/").status_code == 404
+    assert client.get("/sv/s/trygghet/").status_code == 200  # the round is now cached
     with app.app_context():
         from dialog.services import catalog
 
@@ -219,6 +220,29 @@ def test_unknown_survey_404_and_closed_410(app, client):
     resp = client.get("/sv/s/trygghet/")
     assert resp.status_code == 410
     assert "stängd" in resp.text or "closed" in resp.text
+
+
+def test_a_round_closed_by_another_server_process_closes_here_within_the_cache_time(
+        app, client):
+    """Each process reuses what it read about a round for SURVEY_REF_CACHE_SECONDS; a second
+    app on the same database stands in for another gunicorn worker."""
+    import time
+
+    from dialog import create_app
+    from dialog.services import catalog
+
+    app.config["SURVEY_REF_CACHE_SECONDS"] = 0.5
+    assert client.get("/sv/s/trygghet/").status_code == 200
+    other = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    with other.app_context():
+        catalog.find_survey("trygghet").status = "closed"
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    closed_at = time.monotonic()
+    assert client.get("/sv/s/trygghet/").status_code in (200, 410)
+    time.sleep(max(0.0, closed_at + 0.6 - time.monotonic()))
+    assert client.get("/sv/s/trygghet/").status_code == 410
 
 
 def test_page_weight_under_30_kb(client, csrf, survey):
