@@ -42,16 +42,17 @@ run: install translations-compile instance/config.py
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Production serving: gunicorn, 2 × cores single-threaded gthread workers (measured best in
-# benchmarks/load.py: the work is CPU-bound, extra threads only contend for the GIL), SQLite in
-# instance/ or PostgreSQL when DATABASE_URL is set. Behind nginx (TLS) – see docs/deployment.md. No access
+# Production serving: gunicorn, one gthread worker per core with 4 threads each (measured in
+# benchmarks/load.py: more processes than cores only fight over the CPU and lengthen the slowest
+# answers; the threads keep a worker answering residents while a staff export streams), SQLite
+# in instance/ or PostgreSQL when DATABASE_URL is set. Behind nginx (TLS) – see docs/deployment.md. No access
 # log: it would hold residents' IP addresses.
 SERVE_BIND ?= 127.0.0.1:8000
 serve: export MEDBORGARDIALOG_DEV = 0
 serve: install translations-compile instance/config.py
 	$(FLASK) init-db
 	$(FLASK) load-builtin
-	$(BIN)/gunicorn --workers $$(( 2 * $$(nproc) )) --worker-class gthread --threads 1 \
+	$(BIN)/gunicorn --workers $$(nproc) --worker-class gthread --threads 4 \
 		--keep-alive 5 --bind $(SERVE_BIND) app:app
 
 # Browser tests drive Debian's Chromium (never a browser of Playwright's own) and inject

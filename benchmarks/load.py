@@ -50,9 +50,9 @@ MARKER_FIELD = "tryggare"  # free text on the last page carries a unique marker 
 BENCH_ENV = {"RATELIMIT_ANSWERS_PER_CLIENT": "1000000 per minute"}
 
 
-def gunicorn_command(port: int, workers: int | None = None, threads: int = 1) -> list[str]:
-    """The same server ``make serve`` starts (gthread, 2 × cores workers, one thread each)."""
-    workers = workers or 2 * (os.cpu_count() or 1)
+def gunicorn_command(port: int, workers: int | None = None, threads: int = 4) -> list[str]:
+    """The same server ``make serve`` starts (gthread, one worker per core, 4 threads each)."""
+    workers = workers or os.cpu_count() or 1
     return [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
             "--worker-class", "gthread", "--threads", str(threads), "--bind",
             f"127.0.0.1:{port}", "--keep-alive", "5", "--log-level", "warning", "app:app"]
@@ -65,6 +65,7 @@ class Server:
     database_url: str
     port: int = field(default_factory=free_port)
     workers: int | None = None
+    threads: int = 4
     process: subprocess.Popen | None = None
 
     @property
@@ -88,7 +89,8 @@ class Server:
             db.engine.dispose()
 
     def start(self) -> None:
-        self.process = subprocess.Popen(gunicorn_command(self.port, self.workers), cwd=REPO,
+        self.process = subprocess.Popen(gunicorn_command(self.port, self.workers, self.threads),
+                                        cwd=REPO,
                                         env=self.env, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -433,13 +435,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30, help="length of one run")
     parser.add_argument("--runs", type=int, default=3, help="runs against the same server")
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None, help="default: as make serve")
+    parser.add_argument("--threads", type=int, default=4, help="default: as make serve")
     args = parser.parse_args(argv)
     survey = load_definition(builtin_template_path("trygghet"))
     runs: list[RunFigures] = []
     acknowledged: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder, database(args.database, Path(folder)) as url:
-        server = Server(url, workers=args.workers)
+        server = Server(url, workers=args.workers, threads=args.threads)
         server.prepare()
         server.start()
         try:
@@ -457,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     median = sorted(runs, key=lambda r: r.surveys_per_s)[len(runs) // 2]
     print(f"database {args.database}, {args.residents} residents, {args.runs} runs of "
           f"{args.seconds:.0f} s, gunicorn {gunicorn_command(0, args.workers)[2]} workers × "
-          "gthread 1")
+          f"gthread {args.threads}")
     print(f"median run: {describe(median)}")
     if errors := [e for r in runs for e in r.errors]:
         print(f"first error: {errors[0]}")
