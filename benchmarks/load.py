@@ -86,6 +86,8 @@ class Server:
         with app.app_context():
             upgrade(revision="heads")
             catalog.publish(load_definition(builtin_template_path("trygghet")))
+            # A connection still held by the session would outlive the disposed pool.
+            db.session.remove()
             db.engine.dispose()
 
     def start(self) -> None:

@@ -33,8 +33,9 @@ def publish(survey: Survey, *, status: str | None = None) -> Published:
         record.status = status
     current = record.current_version
     if current is not None and current.fingerprint == fingerprint:
+        number = current.number  # read before the commit expires it (no new transaction)
         db.session.commit()
-        return Published(survey.slug, current.number, created=False)
+        return Published(survey.slug, number, created=False)
     number = (current.number if current else 0) + 1
     version = SurveyVersion(
         survey_id=record.id, number=number, definition=survey_to_dict(survey),
