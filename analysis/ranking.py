@@ -243,11 +243,16 @@ def compare_rounds(
     suppressed (or the item is missing from one round) keep no estimate and are marked
     ``suppressed``.
 
+    Many changes are tested at once (17 problems overall, and again in every age group), so
+    ``significant`` uses Benjamini–Hochberg adjusted p-values: one family for the overall
+    rows, one for all group rows together – otherwise about one problem in twenty would look
+    changed by chance alone.
+
     Returns
     -------
     pandas.DataFrame
         ``group, item, share_previous, share_current, change, se, ci_low, ci_high,
-        p_value, significant, suppressed``.
+        p_value, p_adjusted, significant, suppressed``.
     """
     if not 0 < alpha < 1:
         raise AnalysisError(f"alpha must be between 0 and 1, got {alpha}")
@@ -264,12 +269,15 @@ def compare_rounds(
         "group": both["group"], "item": both["item"],
         "share_previous": both["share_previous"], "share_current": both["share_current"],
         "change": change, "se": se, "ci_low": change - z * se, "ci_high": change + z * se,
-        "p_value": p_value, "significant": p_value < alpha, "suppressed": suppressed,
+        "p_value": p_value, "p_adjusted": np.nan, "significant": False,
+        "suppressed": suppressed,
     })
     estimates = ["share_previous", "share_current", "change", "se", "ci_low", "ci_high",
                  "p_value"]
     out.loc[suppressed, estimates] = np.nan
-    out.loc[suppressed, "significant"] = False
+    for family in (out["group"] == OVERALL, out["group"] != OVERALL):
+        out.loc[family, "p_adjusted"] = benjamini_hochberg(out.loc[family, "p_value"].to_numpy())
+    out["significant"] = out["p_adjusted"] < alpha
     order = {g: i for i, g in enumerate([OVERALL, *current.groups, *previous.groups])}
     out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "item"], kind="stable")
     return out.drop(columns="_g").reset_index(drop=True)

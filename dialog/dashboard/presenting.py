@@ -178,3 +178,60 @@ def trend_rows(change: pd.DataFrame, results: SurveyResults, lang: str,
             significant=bool(r["significant"]), suppressed=hidden, focus=item in focus,
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class GroupChange:
+    change: str  # "+8"; empty when either round had too few answers in the group
+    ci: str
+    significant: bool
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class GroupTrendRow:
+    item: str
+    label: str
+    cells: list[GroupChange]  # one per age group, in the order of ``groups``
+
+
+def group_trend(change: pd.DataFrame, results: SurveyResults, lang: str
+                ) -> tuple[list[str], list[GroupTrendRow]]:
+    """Change per problem within each age group, in the current ranking's order.
+
+    Returns the age groups (columns) and one row per problem; empty when the rounds have no
+    age groups in common."""
+    by_group = change.loc[change["group"] != "all"]
+    groups = [g for g in results.ranking.groups if g in set(by_group["group"])]
+    if not groups:
+        return [], []
+    labels = item_labels(results, lang)
+    cells = by_group.set_index(["item", "group"])
+    rows = []
+    for item in [r.item for r in results.ranking.overall().itertuples(index=False)]:
+        row = []
+        for group in groups:
+            if (item, group) not in cells.index:
+                row.append(GroupChange("", "", False, True))
+                continue
+            r = cells.loc[(item, group)]
+            hidden = bool(r["suppressed"])
+            row.append(GroupChange(
+                change="" if hidden else change_points(r["change"]),
+                ci="" if hidden else
+                f"{change_points(r['ci_low'])} … {change_points(r['ci_high'])}",
+                significant=bool(r["significant"]), suppressed=hidden))
+        rows.append(GroupTrendRow(item, labels[item], row))
+    return groups, rows
+
+
+def clear_group_changes(groups: list[str], rows: list[GroupTrendRow]
+                        ) -> list[tuple[str, list[str]]]:
+    """(age group, ["Klotter (+8)", …]) for every group with at least one clear change."""
+    out = []
+    for column, group in enumerate(groups):
+        found = [f"{row.label} ({row.cells[column].change})" for row in rows
+                 if row.cells[column].significant]
+        if found:
+            out.append((group, found))
+    return out

@@ -109,9 +109,11 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         if change is not None:
             old_promise = _promise_of(previous)
             focus = {f["item"] for f in old_promise.focus} if old_promise else set()
+            trend_groups, group_trend = presenting.group_trend(change, results, lang)
             context.update(previous=previous, previous_results=before,
                            previous_promise=old_promise,
-                           trend=presenting.trend_rows(change, results, lang, focus))
+                           trend=presenting.trend_rows(change, results, lang, focus),
+                           trend_groups=trend_groups, group_trend=group_trend)
     return context
 
 

@@ -204,3 +204,9 @@ def test_compare_rounds(responses, population, items, ranked):
     young = change.loc[change["group"] == "16-24"]
     assert young["suppressed"].all() and young["change"].isna().all()
     assert not young["significant"].any()
+    # Significance is judged on Benjamini–Hochberg adjusted p-values, overall rows apart.
+    overall = change.loc[change["group"] == "all"]
+    assert_allclose(overall["p_adjusted"], benjamini_hochberg(overall["p_value"].to_numpy()))
+    assert (change["p_adjusted"] >= change["p_value"]).where(change["p_value"].notna(),
+                                                              True).all()
+    assert (change["significant"] == (change["p_adjusted"] < 0.05)).all()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select, update
 
 from analysis import RANKING_COLUMNS
 from dialog.dashboard.cli import analyse_command
@@ -304,6 +304,32 @@ def test_next_round_shows_the_change_per_item(app, client):
         assert results.earlier_round(catalog.find_survey("trygghet")) is None
     # The first round has nothing to compare with.
     assert 'id="trend"' not in client.get("/dashboard/trygghet/").text
+
+
+def test_next_round_shows_a_clear_change_within_one_age_group(app, client):
+    """Graffiti becomes a big problem for 25–44 only: the age-group table says so, and the
+    other groups, tested alongside (Benjamini–Hochberg), show no clear change on it."""
+    seed(app, 600, seed=1)
+    publish_next_round(app)
+    seed(app, 600, seed=1, slug="trygghet-2028")  # the same answers ...
+    with app.app_context():
+        record = catalog.find_survey("trygghet-2028")
+        rows = db.session.execute(select(Response.id, Response.answers).where(
+            Response.version_id == record.current_version_id)).all()
+        for response_id, answers in rows:
+            if answers.get("alder") == "25-44":  # ... except graffiti for one age group
+                db.session.execute(update(Response).where(Response.id == response_id).values(
+                    answers={**answers, "problem.klotter": "4"}))
+        db.session.commit()
+    sign_in(app, client)
+    html = client.get("/dashboard/trygghet-2028/").text
+    assert "Förändring inom varje åldersgrupp" in html
+    clear = re.findall(r"<li>([^<]*tydlig förändring[^<]*)</li>", html)
+    assert len(clear) == 1 and clear[0].startswith("25–44") and "Klotter (+" in clear[0], clear
+    table = html.split('class="group-trend"')[1].split("</table>")[0]
+    graffiti = next(r for r in table.split("<tr>") if "Klotter" in r)
+    assert graffiti.count("<strong>") == 1
+    assert all("<strong>" not in r for r in table.split("<tr>") if "Klotter" not in r)
 
 
 @pytest.mark.parametrize(("low", "high", "lang", "expected"), [
