@@ -13,6 +13,7 @@ import pandas as pd
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from analysis import RankingResult
 from surveys import Survey
 
 from ..i18n import pick_text
@@ -127,9 +128,8 @@ def overall_rows(results: SurveyResults, lang: str) -> list[ItemRow]:
     return rows
 
 
-def heat_table(results: SurveyResults) -> tuple[list[str], list[tuple[str, list[HeatCell]]]]:
+def heat_table(ranking: RankingResult) -> tuple[list[str], list[tuple[str, list[HeatCell]]]]:
     """Groups, then one row per item (overall rank order) with a cell per group."""
-    ranking = results.ranking
     order = [r.item for r in ranking.overall().itertuples(index=False)]
     wide = {column: ranking.table.pivot(index="item", columns="group", values=column)
             for column in ("share", "n", "suppressed")}
@@ -144,11 +144,11 @@ def heat_table(results: SurveyResults) -> tuple[list[str], list[tuple[str, list[
     return ranking.groups, rows
 
 
-def group_tops(results: SurveyResults) -> list[tuple[str, str | None, str]]:
-    """Per age group: its biggest problem and share (None when every item is withheld)."""
-    table = results.ranking.table
+def group_tops(ranking: RankingResult) -> list[tuple[str, str | None, str]]:
+    """Per group: its biggest problem and share (None when every item is withheld)."""
+    table = ranking.table
     out = []
-    for group in results.ranking.groups:
+    for group in ranking.groups:
         rows = table.loc[(table["group"] == group) & ~table["suppressed"]]
         if rows.empty:
             out.append((group, None, ""))

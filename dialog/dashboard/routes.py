@@ -124,20 +124,27 @@ def _ranking_view(results: SurveyResults, lang: str) -> dict:
         return cached
     ranking = results.ranking
     labels = presenting.item_labels(results, lang)
-    groups, heat_rows = presenting.heat_table(results)
+    groups, heat_rows = presenting.heat_table(ranking)
     differences = ranking.differences
     differing = [labels[i] for i in differences.loc[differences["significant"], "item"]]
     tested = differences.loc[differences["groups_tested"] >= 2]
     view = dict(
         labels=labels, overall=presenting.overall_rows(results, lang),
-        groups=groups, heat_rows=heat_rows, group_tops=presenting.group_tops(results),
+        groups=groups, heat_rows=heat_rows, group_tops=presenting.group_tops(ranking),
         differing=differing,
         agreeing=[labels[i] for i in tested.loc[~tested["significant"], "item"]],
         agreement=presenting.agreement_words(ranking.kendall_w),
         suggestions=suggest_focus(ranking), n_eff=ranking.weighting.n_eff,
         design_effect=ranking.weighting.design_effect,
         suppressed_cells=int(ranking.table["suppressed"].sum()),
+        areas=presenting.option_labels(results.survey, "area", lang),
     )
+    if results.by_area is not None:
+        area_groups, area_rows = presenting.heat_table(results.by_area)
+        view.update(area_groups=area_groups, area_rows=area_rows,
+                    area_tops=presenting.group_tops(results.by_area),
+                    area_suppressed=int(results.by_area.table.loc[
+                        results.by_area.table["group"] != "all", "suppressed"].sum()))
     results.views[lang] = view
     return view
 

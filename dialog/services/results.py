@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -73,6 +73,9 @@ class SurveyResults:
     notes: list[str]
     problem: str | None
     min_n: int
+    # The same analysis by area (kommundel) instead of age group; None without an area
+    # question or when it could not be computed.
+    by_area: RankingResult | None = None
     charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)
 
@@ -127,7 +130,8 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     ``channel``, ``language`` and ``updated_at`` come along for the counts and the cache;
     ``since`` limits the read to responses updated after that time.
     """
-    scalar = [c for c in (*spec.item_columns, spec.age_band_column, spec.gender_column) if c]
+    scalar = [c for c in (*spec.item_columns, spec.age_band_column, spec.gender_column,
+                          spec.area_column) if c]
     # The database extracts the few analysed fields from each JSON document: much faster
     # than decoding whole documents (free text included) in Python.
     fields = [Response.answers[c].as_string() for c in scalar]
@@ -154,6 +158,7 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     }, index=raw.index)
     frame["age_band"] = _text_column(raw, spec.age_band_column)
     frame["gender"] = _text_column(raw, spec.gender_column)
+    frame["area"] = _text_column(raw, spec.area_column)
     if spec.priorities_column:
         frame["priorities"] = [";".join(v) if isinstance(v, list) else ""
                                for v in raw[spec.priorities_column]]
@@ -237,7 +242,8 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     known = set(population.table["gender"]) if population is not None else set()
     other_gender = int((~frame["gender"].isin(known).fillna(False)).sum())
     sample = _sample_cells(frame, population, min_n)
-    ranking, weighted, notes, problem = _rank(frame, spec, population, min_n, other_gender)
+    ranking, by_area, weighted, notes, problem = _rank(frame, spec, population, min_n,
+                                                       other_gender)
     if no_age:
         sv, en = _how_many(no_age, min_n)
         notes.insert(0, f"{sv} svar saknar åldersgrupp och ingår inte i analysen. / "
@@ -248,18 +254,20 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
         n_complete=sum(channels.values()), channels=channels, languages=languages,
         sample=sample, other_gender=other_gender, no_age_band=no_age, population=population,
         ranking=ranking, weighted=weighted, notes=notes, problem=problem, min_n=min_n,
+        by_area=by_area,
     )
 
 
 def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | None,
           min_n: int, other_gender: int
-          ) -> tuple[RankingResult | None, bool, list[str], str | None]:
+          ) -> tuple[RankingResult | None, RankingResult | None, bool, list[str], str | None]:
+    """(ranking by age group, ranking by area, weighted?, notes, problem)."""
     if not spec.item_codes:
-        return None, False, [], "no_items"
+        return None, None, False, [], "no_items"
     if len(frame) < min_n:
-        return None, False, [], "too_few"
+        return None, None, False, [], "too_few"
     options = {
-        "items": list(spec.item_codes), "group": "age_band",
+        "items": list(spec.item_codes),
         "positive": [float(spec.valid_codes.index(c) + 1) for c in spec.positive_codes],
         "valid": [float(i + 1) for i in range(len(spec.valid_codes))], "dont_know": (0.0,),
         "min_n": min_n, "seed": RANKING_SEED,
@@ -270,10 +278,14 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         weighted_frame = frame.assign(weight_gender=frame["gender"].where(
             frame["gender"].isin(set(population.table["gender"])).fillna(False), OTHER_GENDER))
         target = weighting_population(frame, population.table)
+
+        def weighted_ranking(group: str, **extra) -> RankingResult:
+            return rank_items(weighted_frame, population=target, group=group,
+                              weight_by=("age_band", "weight_gender"), method="poststratify",
+                              **options, **extra)
+
         try:
-            ranking = rank_items(weighted_frame, population=target,
-                                 weight_by=("age_band", "weight_gender"),
-                                 method="poststratify", **options)
+            ranking = weighted_ranking("age_band")
         except AnalysisError:
             # The reason can name a cell and its count, so it is not shown to councillors.
             notes.append("Vägningen gick inte att göra med befolkningstabellen; resultaten är "
@@ -291,13 +303,32 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
                              "närliggande åldersgrupp. / "
                              f"{merged} weighting cells with too few answers were merged with "
                              "a neighbouring age band.")
-            return ranking, True, notes + _shown_notes(ranking), None
+            by_area = _by_area(frame, weighted_ranking)
+            return ranking, by_area, True, notes + _shown_notes(ranking), None
+
+    def unweighted_ranking(group: str, **extra) -> RankingResult:
+        return rank_items(frame, population=None, group=group, weight_by=(), method="none",
+                          **options, **extra)
+
     try:
-        ranking = rank_items(frame, population=None, weight_by=(), method="none", **options)
+        ranking = unweighted_ranking("age_band")
     except AnalysisError as error:
         notes.append(str(error))
-        return None, False, notes, "failed"
-    return ranking, False, notes + _shown_notes(ranking), None
+        return None, None, False, notes, "failed"
+    return (ranking, _by_area(frame, unweighted_ranking), False,
+            notes + _shown_notes(ranking), None)
+
+
+def _by_area(frame: pd.DataFrame, ranking: Callable[..., RankingResult]
+             ) -> RankingResult | None:
+    """The ranking by area with the same weights. Only shares and their intervals are shown
+    per area, so the rank simulation runs with the fewest replicates the analysis allows."""
+    if frame["area"].isna().all():
+        return None
+    try:
+        return ranking("area", n_boot=200)
+    except AnalysisError:
+        return None  # the age-group ranking stands on its own; areas are an extra
 
 
 def _how_many(count: int, min_n: int) -> tuple[str, str]:

@@ -148,6 +148,39 @@ def test_small_groups_are_hidden_and_say_why(app, client):
     assert "10" in re.search(r'<span class="suppressed">([^<]*)</span>', html).group(1)
 
 
+def test_results_by_area_match_the_answers_and_hide_small_areas(app, client):
+    """The area table is the same analysis by kommundel: an area's unweighted share of "big
+    problem" is checked against a count of the stored answers; small areas show "–"."""
+    seed(app, 400)
+    with app.app_context():  # only four answers from Mo: too few to show
+        rows = db.session.execute(select(Response.id, Response.answers)).all()
+        from_mo = [(i, a) for i, a in rows if a.get("omrade") == "mo"]
+        for number, (response_id, answers) in enumerate(from_mo):
+            if number >= 4:
+                db.session.execute(update(Response).where(Response.id == response_id).values(
+                    answers={**answers, "omrade": "soderhamn"}))
+        db.session.commit()
+    sign_in(app, client)
+    html = client.get("/dashboard/trygghet/").text
+    assert 'id="areas"' in html and "Sandarne" in html
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        got = results.results_for(record)
+        answers = [a for (a,) in db.session.execute(select(Response.answers).where(
+            Response.status == "complete"))]
+    by_area = got.by_area.table.set_index(["group", "item"])
+    in_area = [a for a in answers if a.get("omrade") == "soderhamn" and a.get("alder")]
+    valid = [a["problem.klotter"] for a in in_area if a.get("problem.klotter") in "1234"]
+    row = by_area.loc[("soderhamn", "klotter")]
+    assert row["n"] == len(valid)
+    big = sum(v in ("3", "4") for v in valid) / len(valid)
+    assert abs(row["share"] - big) < 0.15  # weighted to the population, so near, not equal
+    mo = got.by_area.table.loc[got.by_area.table["group"] == "mo"]
+    assert (mo["n"] <= 4).all() and mo["suppressed"].all() and mo["share"].isna().all()
+    table = html.split('id="areas"')[1].split("</table>")[0]
+    assert "Dolt: färre än 10 svar" in table
+
+
 def test_too_few_answers_gives_a_message_not_an_error(app, client):
     seed(app, 4)
     sign_in(app, client)
