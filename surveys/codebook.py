@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.definition import Question, Scale, Survey, Text
+from surveys.definition import Indicator, Question, Scale, Survey, Text
 
 _CODED_TYPES = ("single_choice", "multiple_choice", "pick_top", "likert_matrix")
 
@@ -53,6 +53,8 @@ class AnalysisSpec:
     gender_column: str | None
     area_column: str | None
     role_codes: dict[str, tuple[str, ...]]
+    # The survey's key figures, each with whether its question takes several answers.
+    indicators: tuple[tuple[Indicator, bool], ...] = ()
 
 
 def export_columns(survey: Survey) -> list[str]:
@@ -157,4 +159,6 @@ def analysis_spec(survey: Survey) -> AnalysisSpec:
         gender_column=role_column("gender"),
         area_column=role_column("area"),
         role_codes=role_codes,
+        indicators=tuple((i, survey.question(i.question).type == "multiple_choice")
+                         for i in survey.indicators),
     )

@@ -110,6 +110,20 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """A key figure (nyckeltal): the share of respondents who gave one of ``counts`` to a
+    choice question, e.g. "feel unsafe out late" = ganska or mycket otrygg. Respondents who
+    answered one of ``excludes`` (vet ej) or nothing are left out of the base. For a
+    multiple-choice question a respondent counts when any chosen code is in ``counts``."""
+
+    id: str
+    question: str
+    counts: tuple[str, ...]
+    label: Text
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Survey:
     slug: str
     title: Text
@@ -122,6 +136,7 @@ class Survey:
     # Language code -> "machine" / "human": machine translations stay marked until reviewed.
     review: dict[str, str] = field(default_factory=dict)
     template: str | None = None
+    indicators: tuple[Indicator, ...] = ()
 
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for page in self.pages for q in page.questions)

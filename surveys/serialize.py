@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from surveys.definition import Condition, Option, Question, Scale, Survey
+from surveys.definition import Condition, Indicator, Option, Question, Scale, Survey
 from surveys.validation import build_survey
 
 
@@ -111,6 +111,17 @@ def survey_to_dict(survey: Survey) -> dict[str, Any]:
             page_data["intro"] = dict(page.intro)
         page_data["questions"] = [_question_to_dict(q) for q in page.questions]
         data["pages"].append(page_data)
+    if survey.indicators:
+        data["indicators"] = [_indicator_to_dict(i) for i in survey.indicators]
+    return data
+
+
+def _indicator_to_dict(indicator: Indicator) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": indicator.id, "question": indicator.question,
+                            "counts": list(indicator.counts)}
+    if indicator.excludes:
+        data["excludes"] = list(indicator.excludes)
+    data["label"] = dict(indicator.label)
     return data
 
 

@@ -18,6 +18,7 @@ from surveys.definition import (
     QUESTION_TYPES,
     ROLES,
     Condition,
+    Indicator,
     Item,
     Option,
     Page,
@@ -34,7 +35,9 @@ LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 REVIEW_STATES: tuple[str, ...] = ("machine", "human")
 
 SURVEY_REQUIRED = ("slug", "title", "languages", "default_language", "intro", "pages")
-SURVEY_OPTIONAL = ("thanks", "scales", "review", "template")
+SURVEY_OPTIONAL = ("thanks", "scales", "review", "template", "indicators")
+INDICATOR_REQUIRED = ("id", "question", "counts", "label")
+INDICATOR_OPTIONAL = ("excludes",)
 SCALE_KEYS = ("options", "positive")
 OPTION_REQUIRED = ("code", "label")
 OPTION_OPTIONAL = ("score", "dont_know")
@@ -351,6 +354,10 @@ class _Builder:
         if "pages" in top:
             pages = self.pages(top["pages"], _value_line(top, "pages"))
         self.resolve_conditions()
+        indicators: list[Indicator] = []
+        if "indicators" in top:
+            indicators = self.indicators(top["indicators"], _value_line(top, "indicators"),
+                                         pages)
 
         return Survey(
             slug=slug or "",
@@ -363,7 +370,64 @@ class _Builder:
             scales=dict(self.scales),
             review=review,
             template=template,
+            indicators=tuple(indicators),
         )
+
+    def indicators(self, value: Any, line: int | None, pages: list[Page]) -> list[Indicator]:
+        raw = self.sequence(value, "indicators", line, "indicators")
+        questions = {q.id: q for page in pages for q in page.questions}
+        out: list[Indicator] = []
+        for index, body in enumerate(raw or []):
+            where = _join("indicators", index)
+            block = self.mapping(body, where, _value_line(raw, index), INDICATOR_REQUIRED,
+                                 INDICATOR_OPTIONAL)
+            if block is None or any(key not in block for key in INDICATOR_REQUIRED):
+                continue
+            indicator_id = self.identifier(block, "id", where)
+            if indicator_id is not None and indicator_id in {i.id for i in out}:
+                self.add(_join(where, "id"), f"indicator id '{indicator_id}' is used twice",
+                         _value_line(block, "id"))
+            label = self.text(block, "label", where)
+            question_id = self.string(block, "question", where)
+            question = questions.get(question_id or "")
+            if question_id is not None and question is None:
+                self.add(_join(where, "question"), f"no question has the id '{question_id}'",
+                         _value_line(block, "question"))
+            elif question is not None and question.type not in ("single_choice",
+                                                                 "multiple_choice"):
+                self.add(_join(where, "question"),
+                         f"'{question_id}' is a {question.type} question; a key figure needs "
+                         "single_choice or multiple_choice", _value_line(block, "question"))
+                question = None
+            known = {o.code for o in (question.options or (question.scale.options
+                                                           if question.scale else ()))} \
+                if question is not None else None
+            counts = self.indicator_codes(block, "counts", where, known)
+            excludes = self.indicator_codes(block, "excludes", where, known) \
+                if "excludes" in block else []
+            for code in set(counts) & set(excludes):
+                self.add(_join(where, "excludes"), f"'{code}' is both counted and excluded",
+                         _value_line(block, "excludes"))
+            if None not in (indicator_id, label, question) and counts:
+                out.append(Indicator(id=indicator_id, question=question_id, counts=tuple(counts),
+                                     label=label, excludes=tuple(excludes)))
+        return out
+
+    def indicator_codes(self, block: Mapping[str, Any], key: str, where: str,
+                        known: set[str] | None) -> list[str]:
+        location = _join(where, key)
+        raw = self.sequence(block[key], location, _value_line(block, key), "codes")
+        codes: list[str] = []
+        for index in range(len(raw or [])):
+            code = self.code(raw, index, location)
+            if code is None:
+                continue
+            if known is not None and code not in known:
+                self.add(_join(location, index), f"'{code}' is not one of the question's codes",
+                         _value_line(raw, index))
+            elif code not in codes:
+                codes.append(code)
+        return codes
 
     def survey_languages(self, top: Mapping[str, Any]) -> tuple[str, ...]:
         if "languages" not in top:

@@ -17,7 +17,7 @@ from analysis import RankingResult
 from surveys import Survey
 
 from ..i18n import pick_text
-from ..services.results import SurveyResults
+from ..services.results import INDICATOR_PREFIX, SurveyResults
 
 
 def ordinal(number: int, lang: str) -> str:
@@ -128,27 +128,53 @@ def overall_rows(results: SurveyResults, lang: str) -> list[ItemRow]:
     return rows
 
 
-def heat_table(ranking: RankingResult) -> tuple[list[str], list[tuple[str, list[HeatCell]]]]:
-    """Groups, then one row per item (overall rank order) with a cell per group."""
-    order = [r.item for r in ranking.overall().itertuples(index=False)]
+def heat_table(ranking: RankingResult, order: list[str] | None = None
+               ) -> tuple[list[str], list[tuple[str, list[HeatCell]]]]:
+    """Groups, then one row per item (overall rank order) with a cell per group.
+
+    ``order`` puts the groups in the questionnaire's order (areas are not sortable by
+    code the way age bands are); groups it does not name come last."""
+    groups = _ordered(ranking.groups, order)
+    items = [r.item for r in ranking.overall().itertuples(index=False)]
     wide = {column: ranking.table.pivot(index="item", columns="group", values=column)
             for column in ("share", "n", "suppressed")}
     rows = []
-    for item in order:
+    for item in items:
         cells = []
-        for group in ranking.groups:
+        for group in groups:
             hidden = bool(wide["suppressed"].at[item, group])
             cells.append(HeatCell("" if hidden else percent(wide["share"].at[item, group]),
                                   int(wide["n"].at[item, group]), hidden))
         rows.append((item, cells))
-    return ranking.groups, rows
+    return groups, rows
 
 
-def group_tops(ranking: RankingResult) -> list[tuple[str, str | None, str]]:
+def _ordered(groups: list[str], order: list[str] | None) -> list[str]:
+    if order is None:
+        return list(groups)
+    position = {code: i for i, code in enumerate(order)}
+    return sorted(groups, key=lambda g: position.get(g, len(position)))
+
+
+def shared_top(ranking: RankingResult) -> tuple[str, str, str] | None:
+    """(item, lowest share, highest share) when every group has the same biggest problem,
+    so the page can say it once instead of once per group; None otherwise."""
+    tops = group_tops(ranking)
+    items = {item for _group, item, _share in tops}
+    if len(tops) < 2 or len(items) != 1 or None in items:
+        return None
+    item = items.pop()
+    table = ranking.table
+    shares = table.loc[(table["item"] == item) & (table["group"].isin(ranking.groups)), "share"]
+    return item, percent(shares.min()), percent(shares.max())
+
+
+def group_tops(ranking: RankingResult, order: list[str] | None = None
+               ) -> list[tuple[str, str | None, str]]:
     """Per group: its biggest problem and share (None when every item is withheld)."""
     table = ranking.table
     out = []
-    for group in ranking.groups:
+    for group in _ordered(ranking.groups, order):
         rows = table.loc[(table["group"] == group) & ~table["suppressed"]]
         if rows.empty:
             out.append((group, None, ""))
@@ -235,3 +261,39 @@ def clear_group_changes(groups: list[str], rows: list[GroupTrendRow]
         if found:
             out.append((group, found))
     return out
+
+
+@dataclass(frozen=True)
+class KeyFigureRow:
+    label: str
+    n: int
+    share: str  # empty when suppressed
+    ci: str
+    suppressed: bool
+    cells: list[HeatCell]  # one per age group, in the order of the page's age table
+
+
+def key_figure_rows(results: SurveyResults, lang: str) -> tuple[list[str],
+                                                                 list[KeyFigureRow]]:
+    """The survey's key figures in the order it declares them, overall and by age group."""
+    figures = results.key_figures
+    if figures is None:
+        return [], []
+    table = figures.table.set_index(["group", "item"])
+    groups = list(figures.groups)
+    rows = []
+    for indicator in results.survey.indicators:
+        item = f"{INDICATOR_PREFIX}{indicator.id}"
+        r = table.loc[("all", item)]
+        shown = not r["suppressed"]
+        cells = []
+        for group in groups:
+            g = table.loc[(group, item)]
+            hidden = bool(g["suppressed"])
+            cells.append(HeatCell("" if hidden else percent(g["share"]), int(g["n"]), hidden))
+        rows.append(KeyFigureRow(
+            label=pick_text(indicator.label, lang, results.survey.default_language),
+            n=int(r["n"]), share=percent(r["share"]) if shown else "",
+            ci=f"{percent(r['ci_low'])}–{percent(r['ci_high'])}" if shown else "",
+            suppressed=not shown, cells=cells))
+    return groups, rows

@@ -139,10 +139,14 @@ def _ranking_view(results: SurveyResults, lang: str) -> dict:
         suppressed_cells=int(ranking.table["suppressed"].sum()),
         areas=presenting.option_labels(results.survey, "area", lang),
     )
+    view["age_shared_top"] = presenting.shared_top(ranking)
+    view["key_groups"], view["key_figures"] = presenting.key_figure_rows(results, lang)
     if results.by_area is not None:
-        area_groups, area_rows = presenting.heat_table(results.by_area)
+        area_groups, area_rows = presenting.heat_table(results.by_area,
+                                                       order=list(view["areas"]))
         view.update(area_groups=area_groups, area_rows=area_rows,
-                    area_tops=presenting.group_tops(results.by_area),
+                    area_tops=presenting.group_tops(results.by_area, order=list(view["areas"])),
+                    area_shared_top=presenting.shared_top(results.by_area),
                     area_suppressed=int(results.by_area.table.loc[
                         results.by_area.table["group"] != "all", "suppressed"].sum()))
     results.views[lang] = view

@@ -8,19 +8,22 @@ fresh results while every other request is served from memory.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from flask import current_app
 from sqlalchemy import func, select
 
 from analysis import AnalysisError, RankingResult, compare_rounds, rank_items
 from analysis import charts as analysis_charts
-from surveys import AnalysisSpec, Survey, analysis_spec
+from surveys import AnalysisSpec, Indicator, Survey, analysis_spec
 
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion
@@ -76,9 +79,15 @@ class SurveyResults:
     # The same analysis by area (kommundel) instead of age group; None without an area
     # question or when it could not be computed.
     by_area: RankingResult | None = None
+    # The key figures estimated like the problem shares (items named INDICATOR_PREFIX + id),
+    # overall and by age group; None when the survey declares none.
+    key_figures: RankingResult | None = None
     charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)
 
+
+# Key-figure columns in the response frame; the prefix keeps them apart from item codes.
+INDICATOR_PREFIX = "indicator:"
 
 _cache: OrderedDict[tuple[str, int], SurveyResults] = OrderedDict()
 _frames: dict[tuple, pd.DataFrame] = {}
@@ -137,6 +146,11 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     fields = [Response.answers[c].as_string() for c in scalar]
     if spec.priorities_column:
         fields.append(Response.answers[spec.priorities_column])
+    # Key-figure questions not read above: several answers come as a JSON list.
+    extra = [(i.question, many) for i, many in spec.indicators if i.question not in scalar]
+    extra = list(dict.fromkeys(extra))
+    fields += [Response.answers[q] if many else Response.answers[q].as_string()
+               for q, many in extra]
     query = (
         select(Response.id, Response.channel, Response.language, Response.updated_at, *fields)
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
@@ -146,7 +160,8 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     if since is not None:
         query = query.where(Response.updated_at > since)
     rows = db.session.execute(query).all()
-    wanted = [*scalar, *([spec.priorities_column] if spec.priorities_column else [])]
+    wanted = [*scalar, *([spec.priorities_column] if spec.priorities_column else []),
+              *[q for q, _many in extra]]
     meta = ["_id", "channel", "language", "updated_at"]
     raw = pd.DataFrame.from_records(rows, columns=[*meta, *wanted]) if rows else pd.DataFrame(
         columns=[*meta, *wanted])
@@ -159,6 +174,9 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     frame["age_band"] = _text_column(raw, spec.age_band_column)
     frame["gender"] = _text_column(raw, spec.gender_column)
     frame["area"] = _text_column(raw, spec.area_column)
+    for indicator, many in spec.indicators:
+        frame[f"{INDICATOR_PREFIX}{indicator.id}"] = _indicator_column(
+            raw[indicator.question], indicator, many)
     if spec.priorities_column:
         frame["priorities"] = [";".join(v) if isinstance(v, list) else ""
                                for v in raw[spec.priorities_column]]
@@ -195,6 +213,25 @@ def current_frame(record: SurveyRecord, spec: AnalysisSpec) -> pd.DataFrame:
         while len(_frames) > _CACHE_SIZE:
             _frames.pop(next(iter(_frames)))
     return frame
+
+
+def _indicator_column(values: pd.Series, indicator: Indicator, many: bool) -> pd.Series:
+    """A key figure coded for :func:`analysis.rank_items`: 1 counted, 2 another answer,
+    0 left out of the base (vet ej), NaN not answered."""
+    counts, excludes = set(indicator.counts), set(indicator.excludes)
+
+    def code(value: object) -> float:
+        chosen = set(value) if isinstance(value, list) else (
+            {value} if isinstance(value, str) and value else set())
+        if many and isinstance(value, str) and value.startswith("["):
+            chosen = set(json.loads(value))  # a JSON text where the driver does not decode
+        if not chosen:
+            return np.nan
+        if chosen & counts:
+            return 1.0
+        return 0.0 if chosen <= excludes else 2.0
+
+    return values.map(code).astype(float)
 
 
 def _text_column(raw: pd.DataFrame, column: str | None) -> pd.Series:
@@ -242,8 +279,8 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     known = set(population.table["gender"]) if population is not None else set()
     other_gender = int((~frame["gender"].isin(known).fillna(False)).sum())
     sample = _sample_cells(frame, population, min_n)
-    ranking, by_area, weighted, notes, problem = _rank(frame, spec, population, min_n,
-                                                       other_gender)
+    ranking, extras, weighted, notes, problem = _rank(frame, spec, population, min_n,
+                                                      other_gender)
     if no_age:
         sv, en = _how_many(no_age, min_n)
         notes.insert(0, f"{sv} svar saknar åldersgrupp och ingår inte i analysen. / "
@@ -254,18 +291,19 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
         n_complete=sum(channels.values()), channels=channels, languages=languages,
         sample=sample, other_gender=other_gender, no_age_band=no_age, population=population,
         ranking=ranking, weighted=weighted, notes=notes, problem=problem, min_n=min_n,
-        by_area=by_area,
+        by_area=extras.get("by_area"), key_figures=extras.get("key_figures"),
     )
 
 
 def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | None,
           min_n: int, other_gender: int
-          ) -> tuple[RankingResult | None, RankingResult | None, bool, list[str], str | None]:
-    """(ranking by age group, ranking by area, weighted?, notes, problem)."""
+          ) -> tuple[RankingResult | None, dict[str, RankingResult | None], bool, list[str],
+                     str | None]:
+    """(ranking by age group, {"by_area", "key_figures"}, weighted?, notes, problem)."""
     if not spec.item_codes:
-        return None, None, False, [], "no_items"
+        return None, {}, False, [], "no_items"
     if len(frame) < min_n:
-        return None, None, False, [], "too_few"
+        return None, {}, False, [], "too_few"
     options = {
         "items": list(spec.item_codes),
         "positive": [float(spec.valid_codes.index(c) + 1) for c in spec.positive_codes],
@@ -282,7 +320,7 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         def weighted_ranking(group: str, **extra) -> RankingResult:
             return rank_items(weighted_frame, population=target, group=group,
                               weight_by=("age_band", "weight_gender"), method="poststratify",
-                              **options, **extra)
+                              **{**options, **extra})
 
         try:
             ranking = weighted_ranking("age_band")
@@ -303,32 +341,40 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
                              "närliggande åldersgrupp. / "
                              f"{merged} weighting cells with too few answers were merged with "
                              "a neighbouring age band.")
-            by_area = _by_area(frame, weighted_ranking)
-            return ranking, by_area, True, notes + _shown_notes(ranking), None
+            extras = _extras(frame, spec, weighted_ranking)
+            return ranking, extras, True, notes + _shown_notes(ranking), None
 
     def unweighted_ranking(group: str, **extra) -> RankingResult:
         return rank_items(frame, population=None, group=group, weight_by=(), method="none",
-                          **options, **extra)
+                          **{**options, **extra})
 
     try:
         ranking = unweighted_ranking("age_band")
     except AnalysisError as error:
         notes.append(str(error))
-        return None, None, False, notes, "failed"
-    return (ranking, _by_area(frame, unweighted_ranking), False,
+        return None, {}, False, notes, "failed"
+    return (ranking, _extras(frame, spec, unweighted_ranking), False,
             notes + _shown_notes(ranking), None)
 
 
-def _by_area(frame: pd.DataFrame, ranking: Callable[..., RankingResult]
-             ) -> RankingResult | None:
-    """The ranking by area with the same weights. Only shares and their intervals are shown
-    per area, so the rank simulation runs with the fewest replicates the analysis allows."""
-    if frame["area"].isna().all():
-        return None
-    try:
-        return ranking("area", n_boot=200)
-    except AnalysisError:
-        return None  # the age-group ranking stands on its own; areas are an extra
+def _extras(frame: pd.DataFrame, spec: AnalysisSpec, ranking: Callable[..., RankingResult]
+            ) -> dict[str, RankingResult | None]:
+    """The ranking by area and the key figures, with the same weights as the main ranking.
+
+    Neither shows ranks, so the rank simulation runs with the fewest replicates the analysis
+    allows. Either is left out (None) rather than failing the page: the ranking by age group
+    stands on its own."""
+    extras: dict[str, RankingResult | None] = {"by_area": None, "key_figures": None}
+    with_area = not frame["area"].isna().all()
+    if with_area:
+        with suppress(AnalysisError):
+            extras["by_area"] = ranking("area", n_boot=200)
+    if spec.indicators:
+        with suppress(AnalysisError):
+            extras["key_figures"] = ranking(
+                "age_band", n_boot=200, priorities=None, positive=[1.0], valid=[1.0, 2.0],
+                items=[f"{INDICATOR_PREFIX}{i.id}" for i, _many in spec.indicators])
+    return extras
 
 
 def _how_many(count: int, min_n: int) -> tuple[str, str]:

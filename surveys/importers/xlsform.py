@@ -19,6 +19,7 @@ from surveys.definition import (
     INTRO_FIELDS,
     ROLES,
     Condition,
+    Indicator,
     Item,
     Option,
     Page,
@@ -602,10 +603,29 @@ class _XlsformReader:
             scales=scales,
             review=review,
             template=self.metadata.get("template", {}).get(None) or None,
+            indicators=self.indicators(),
         )
         survey, notes = fill_missing_translations(survey, "survey and choices sheets")
         notes += missing_intro(survey, "survey and choices sheets")
         return ImportResult(survey, self.unsupported + notes)
+
+    def indicators(self) -> tuple[Indicator, ...]:
+        """Key figures from our own export's metadata rows ``indicator.<id>``."""
+        out = []
+        for key, entry in self.metadata.items():
+            if not key.startswith("indicator."):
+                continue
+            try:
+                spec = json.loads(entry.get(None) or "")
+                out.append(Indicator(
+                    id=key.split(".", 1)[1], question=str(spec["question"]),
+                    counts=tuple(str(c) for c in spec["counts"]),
+                    excludes=tuple(str(c) for c in spec.get("excludes", ())),
+                    label=self.meta_text(key) or {}))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                self.report("metadata sheet", key, "a key figure needs a value like "
+                          '{"question": "ut_sent", "counts": ["ganska_otrygg"]}')
+        return tuple(out)
 
     def meta_text(self, key: str) -> Text | None:
         entry = self.metadata.get(key)

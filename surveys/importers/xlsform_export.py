@@ -3,7 +3,7 @@
 Standard XLSForm carries what it can (groups, select lists, relevant, constraints, required);
 what it lacks goes into extra columns (``role``, ``score``, ``dont_know``) and a ``metadata``
 sheet (titles, intro and thanks texts per language, scales and their positive codes, review
-markers, template). :func:`surveys.importers.import_xlsform` reads all of it back.
+markers, template, key figures). :func:`surveys.importers.import_xlsform` reads all of it back.
 """
 
 from __future__ import annotations
@@ -136,6 +136,13 @@ class _Writer:
         rows += [{"key": f"review.{lang}", "value": state} for lang, state in s.review.items()]
         if s.template:
             rows.append({"key": "template", "value": s.template})
+        for indicator in s.indicators:
+            spec: dict[str, Any] = {"question": indicator.question,
+                                    "counts": list(indicator.counts)}
+            if indicator.excludes:
+                spec["excludes"] = list(indicator.excludes)
+            rows.append({"key": f"indicator.{indicator.id}", "value": json.dumps(spec),
+                         **self.texts("value", indicator.label)})
         return rows
 
 

@@ -179,6 +179,73 @@ def test_results_by_area_match_the_answers_and_hide_small_areas(app, client):
     assert (mo["n"] <= 4).all() and mo["suppressed"].all() and mo["share"].isna().all()
     table = html.split('id="areas"')[1].split("</table>")[0]
     assert "Dolt: färre än 10 svar" in table
+    # Areas in the questionnaire's order, not by code ("annat" would sort first).
+    header = re.findall(r'<th scope="col" class="num">([^<]+)</th>', table)
+    assert header[0] == "Söderhamn tätort" and header[-1].startswith("Landsbygd")
+    # Mo has too few answers, so the summary names each area instead of one sentence.
+    assert "I alla områden" not in html and "Mo: för få svar för att visa." in text_of(html)
+
+
+def test_one_sentence_when_every_group_shares_the_biggest_problem(app, client):
+    seed(app, 400)
+    with app.app_context():  # youth crime becomes the biggest problem for everybody
+        for response_id, answers in db.session.execute(
+                select(Response.id, Response.answers)).all():
+            db.session.execute(update(Response).where(Response.id == response_id).values(
+                answers={**answers, "problem.ungdomskriminalitet": "4"}))
+        db.session.commit()
+    sign_in(app, client)
+    page = text_of(client.get("/dashboard/trygghet/").text)
+    assert ("I alla åldersgrupper är det största problemet Kriminalitet bland ungdomar "
+            "(100 %–100 %).") in page
+    assert "I alla områden är det största problemet Kriminalitet bland ungdomar" in page
+    assert "det största problemet är" not in page
+
+
+def test_age_group_summary_follows_the_ranking(seeded, client):
+    sign_in(seeded, client)
+    page = text_of(client.get("/dashboard/trygghet/").text)
+    with seeded.app_context():
+        table = results.results_for(catalog.find_survey("trygghet")).ranking.table
+    shown = table.loc[(table["group"] != "all") & ~table["suppressed"]]
+    tops = shown.sort_values("share", ascending=False).groupby("group")["item"].first()
+    if tops.nunique() == 1 and len(tops) == table.loc[table["group"] != "all", "group"].nunique():
+        assert "I alla åldersgrupper är det största problemet" in page
+    else:
+        assert "I alla åldersgrupper" not in page
+        assert page.count("det största problemet är") >= tops.nunique()
+
+
+def test_key_figures_count_what_the_definition_says(app, client):
+    """Each key figure's base and share against a count of the stored answers: "vet ej" is
+    out of the base, several chosen codes count once, the page shows the figure."""
+    seed(app, 400)
+    sign_in(app, client)
+    page = text_of(client.get("/dashboard/trygghet/").text)
+    with app.app_context():
+        got = results.results_for(catalog.find_survey("trygghet"))
+        answers = [a for (a,) in db.session.execute(select(Response.answers).where(
+            Response.status == "complete")) if a.get("alder")]
+    figures = got.key_figures.overall().set_index("item")
+    expected = {
+        "otrygg_ute": ("ut_sent", {"ganska_otrygg", "mycket_otrygg"}, {"vet_ej"}),
+        "utsatt_12_man": ("utsatt", {"vald", "hot", "stold", "skadegorelse", "bedrageri"},
+                          set()),
+        "polisen_bryr_sig": ("polisen_bryr_sig", {"1", "2"}, {"9"}),
+    }
+    for figure, (question, counts, excludes) in expected.items():
+        chosen = [set(v) if isinstance(v, list) else {v}
+                  for a in answers if (v := a.get(question))]
+        base = [c for c in chosen if not c <= excludes]
+        row = figures.loc[results.INDICATOR_PREFIX + figure]
+        assert row["n"] == len(base), figure
+        assert len(base) < len(chosen) or not excludes, figure  # some answered "vet ej"
+        unweighted = sum(bool(c & counts) for c in base) / len(base)
+        assert abs(row["share"] - unweighted) < 0.1, figure  # weighted: near, not equal
+        assert row["ci_low"] < row["share"] < row["ci_high"]
+    assert "Nyckeltal" in page
+    first = figures.loc[results.INDICATOR_PREFIX + "otrygg_ute"]
+    assert f"{round(first['share'] * 100)} % Känner sig otrygga ute ensamma sent en kväll" in page
 
 
 def test_too_few_answers_gives_a_message_not_an_error(app, client):
