@@ -33,6 +33,11 @@ Texts in the short ``{sv: ..., en: ...}`` form must be quoted when they contain 
             options:
               - {code: centrum, label: {sv: Centrum, en: Town centre}}
               - {code: annat, label: {sv: Annat, en: Elsewhere}}
+    indicators:  # optional key figures (nyckeltal), shown first on the dashboard
+      - id: bor_i_centrum
+        question: omrade
+        counts: [centrum]  # share choosing one of these; ``excludes`` leaves "vet ej" out
+        label: {sv: Bor i centrum, en: Lives in the town centre}
 """
 
 from __future__ import annotations
