@@ -67,6 +67,7 @@ def write_report(
     lang: str = "sv",
     *,
     charts: bool = True,
+    extra_sheets: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write ``ranking.csv``, ``ranking.xlsx``, ``summary.json`` and charts to ``out_dir``.
 
@@ -81,6 +82,9 @@ def write_report(
         Language of chart titles and axis texts.
     charts : bool
         Also write ``heatmap``, ``dotplot`` and ``small_multiples`` as PNG and SVG.
+    extra_sheets : mapping, optional
+        Sheet name to table, written into ``ranking.xlsx`` before the method notes (e.g.
+        the same analysis by area); small groups must already be withheld in them.
 
     Returns
     -------
@@ -97,7 +101,7 @@ def write_report(
     table = _with_labels(result.table, labels)
     written = [out / "ranking.csv", out / "ranking.xlsx", out / "summary.json"]
     table.to_csv(written[0], index=False)
-    _write_excel(result, table, written[1])
+    _write_excel(result, table, written[1], extra_sheets or {})
     written[2].write_text(json.dumps(summary(result), ensure_ascii=False, indent=2),
                           encoding="utf-8")
     if charts:
@@ -151,7 +155,8 @@ def _with_labels(table: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.Da
     return table.assign(label=table["item"].map(lambda i: labels.get(i, i)))
 
 
-def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path) -> None:
+def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path,
+                 extra_sheets: Mapping[str, pd.DataFrame]) -> None:
     used: set[str] = set()
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         frames = [("overall", table.loc[table["group"] == OVERALL])]
@@ -161,6 +166,8 @@ def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path) -> None
             frame.to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
         result.differences.to_excel(writer, sheet_name=_sheet_name("differences", used),
                                     index=False)
+        for name, frame in extra_sheets.items():
+            frame.to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
         notes = pd.DataFrame(
             METHOD_NOTES + [tuple(_split(n)) for n in result.notes]
             + [(f"Viktning: {result.weighting.method}, n = {result.weighting.n:.0f}, "

@@ -26,6 +26,7 @@ from analysis import charts as analysis_charts
 from surveys import AnalysisSpec, Indicator, Survey, analysis_spec
 
 from ..extensions import db
+from ..i18n import pick_text
 from ..models import Response, SurveyRecord, SurveyVersion
 from . import catalog
 from .population import PopulationInfo, population_for, population_stamp
@@ -502,3 +503,27 @@ def forget_cached() -> None:
     with _lock:
         _cache.clear()
         _frames.clear()
+
+
+def report_sheets(results: SurveyResults, lang: str) -> dict[str, pd.DataFrame]:
+    """The key figures and the ranking by area, as on the dashboard, for the ranking
+    workbook (sheet name → table; small groups are already withheld)."""
+    survey = results.survey
+    columns = ["group", "item", "label", "n", "share", "ci_low", "ci_high", "suppressed"]
+    sheets: dict[str, pd.DataFrame] = {}
+    if results.key_figures is not None:
+        names = {f"{INDICATOR_PREFIX}{i.id}": (i.id, pick_text(i.label, lang,
+                                                                survey.default_language))
+                 for i in survey.indicators}
+        table = results.key_figures.table.copy()
+        table["label"] = table["item"].map(lambda item: names[item][1])
+        table["item"] = table["item"].map(lambda item: names[item][0])
+        sheets["nyckeltal" if lang == "sv" else "key figures"] = table[columns]
+    if results.by_area is not None:
+        spec = results.spec
+        labels = {code: pick_text(spec.item_labels[column], lang, survey.default_language)
+                  for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
+        table = results.by_area.table.copy()
+        table["label"] = table["item"].map(labels)
+        sheets["per område" if lang == "sv" else "by area"] = table[columns]
+    return sheets

@@ -48,7 +48,7 @@ from ..respond.messages import error_message
 from ..services import catalog, redaction
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
-from ..services.results import results_for
+from ..services.results import report_sheets, results_for
 from ..services.xlsx_export import write_responses_xlsx
 from . import definitions, rounds
 from .cli import create_user_command
@@ -609,7 +609,8 @@ def export_ranking(slug: str) -> Response:
               for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
     # write_report works on a folder; only its workbook is sent, small groups already withheld.
     with tempfile.TemporaryDirectory() as folder:
-        write_report(results.ranking, folder, labels=labels, lang=lang, charts=False)
+        write_report(results.ranking, folder, labels=labels, lang=lang, charts=False,
+                     extra_sheets=report_sheets(results, lang))
         workbook = (Path(folder) / "ranking.xlsx").read_bytes()
     weighting = "weighted" if results.weighted else "unweighted"
     _audit("export_ranking", slug, f"xlsx {weighting} n={results.n_complete}")

@@ -149,6 +149,15 @@ def test_ranked_results_workbook(app, staff, survey):
     assert "label" in header
     labels = {row[header.index("label")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "Nedskräpning" in labels
+    # The key figures and the ranking by area come along, as on the dashboard.
+    assert {"nyckeltal", "per område"} <= set(book.sheetnames)
+    figures = list(book["nyckeltal"].iter_rows(values_only=True))
+    assert figures[0][:4] == ("group", "item", "label", "n")
+    assert ("all", "otrygg_ute", "Känner sig otrygga ute ensamma sent en kväll") in {
+        row[:3] for row in figures[1:]}
+    areas = list(book["per område"].iter_rows(values_only=True))
+    assert {row[0] for row in areas[1:]} >= {"all", "soderhamn", "sandarne"}
+    assert all(row[4] is None for row in areas[1:] if row[3] < 10)  # small groups withheld
     book.close()
     with app.app_context():
         event = db.session.scalar(select(AuditEvent))
