@@ -300,3 +300,30 @@ def test_operator_commands_register_a_device_and_set_idle_times(app):
         assert devices.idle_times(catalog.find_survey("trygghet")) == devices.IdleTimes(60, 10)
     assert runner.invoke(args=["kiosk", "set-idle", "trygghet", "2"]).exit_code == 2
     assert runner.invoke(args=["kiosk", "set-idle", "saknas", "60"]).exit_code == 1
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "fa", "fi", "so", "sv", "ti", "uk"])
+def test_every_kiosk_page_speaks_the_chosen_language(client, csrf, survey, kiosk, lang):
+    """The kiosk's own texts (idle warning, buttons, thank-you) are translated too: each page
+    is checked for English UI text the way the web pages are."""
+    from tests.dialog.test_i18n import check_page
+
+    start(client, csrf, lang)
+    number, answers, pages = 1, {}, []
+    while True:
+        html = client.get(f"/kiosk/trygghet/{lang}/p/{number}")
+        assert html.status_code == 200
+        pages.append(html.text)
+        data = fill(survey.pages[number - 1], answers)
+        answers.update(as_answers(data))
+        resp = client.post(f"/kiosk/trygghet/{lang}/p/{number}",
+                           data={**data, "csrf_token": csrf(html.text), "action": "next"})
+        match = PAGE_RE.search(resp.headers["Location"])
+        if not match:
+            break
+        number = int(match.group(2))
+    thanks = client.get(resp.headers["Location"])
+    assert thanks.status_code == 200
+    for html in [*pages, thanks.text]:
+        check_page(html, lang)
+    assert 'data-idle="' in pages[0]  # the idle timer is on every page
