@@ -165,3 +165,24 @@ def _tab_until(page, what: str, wanted, limit: int = 60) -> dict:
         if wanted(el):
             return el
     raise AssertionError(f"Tab never reached {what}")
+
+
+def test_tigrinya_is_drawn_in_a_real_font_not_boxes(server, new_page):
+    """Debian's Chromium has no Ge'ez font, so this page only shows letters if the font the
+    app serves is used – in the heading and the bold language link too."""
+    page = new_page(390, 700, axe=False)
+    page.goto(f"{server.url}/ti/s/trygghet/")
+    page.evaluate("document.fonts.ready")
+    faces = page.evaluate("Array.from(document.fonts).map(f => [f.family, f.status])")
+    assert ["Noto Sans Ethiopic", "loaded"] in faces
+    for selector in ("h1", ".languages [aria-current]"):
+        family = page.evaluate(f"getComputedStyle(document.querySelector('{selector}'))"
+                               ".fontFamily")
+        assert family.startswith('"Noto Sans Ethiopic"'), (selector, family)
+    # A box (.notdef) is as wide as every other missing glyph; real letters differ in width.
+    widths = page.evaluate("""() => ['ሀ', 'ሐ', 'መ', 'ሰ', 'ቀ', 'ተ', 'ኘ'].map(c => {
+        const s = document.createElement('span'); s.textContent = c;
+        s.style.fontWeight = '700'; document.querySelector('h1').append(s);
+        const w = s.getBoundingClientRect().width; s.remove(); return w; })""")
+    assert len({round(w, 1) for w in widths}) > 1, widths
+    shot(page, "tigrinya-intro")
