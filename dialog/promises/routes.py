@@ -230,6 +230,7 @@ def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str)
     said = []
     if results.ranking is not None:
         said = [row for row in presenting.overall_rows(results, lang) if not row.suppressed][:5]
+    _groups, figures = presenting.key_figure_rows(results, lang)
 
     def text(value: dict) -> tuple[str, str]:
         """The text and the language it is actually in (for the lang attribute)."""
@@ -238,7 +239,8 @@ def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str)
         return pick_text(value, lang, survey.default_language), survey.default_language
 
     return {"record": record, "survey": survey, "promise": promise, "labels": labels,
-            "said": said, "results": results, "text": text, "latest": service.latest_followup,
+            "said": said, "figures": [f for f in figures if not f.suppressed],
+            "results": results, "text": text, "latest": service.latest_followup,
             "page_lang": lang}
 
 

@@ -141,6 +141,9 @@ def test_public_page_has_the_three_parts_in_each_survey_language(app, staff, csr
     arabic = resident.get("/ar/loften/trygghet")
     assert arabic.status_code == 200
     assert 'dir="rtl"' in arabic.text
+    # Residents see the key figures too, worded in their language by the survey definition.
+    assert "Feel unsafe out alone late in the evening" in en.text
+    assert "يشعرون بعدم الأمان" in arabic.text
 
 
 def test_draft_is_not_public(app, staff, csrf):
