@@ -585,15 +585,17 @@ def _xlsx_download(record: SurveyRecord, survey: Survey, filename: str) -> Respo
     _audit("export_responses", record.slug, f"xlsx rows={count}")
 
     def chunks():
-        try:
-            with open(path, "rb") as source:
-                while block := source.read(256 * 1024):
-                    yield block
-        finally:
-            Path(path).unlink(missing_ok=True)
+        with open(path, "rb") as source:
+            while block := source.read(256 * 1024):
+                yield block
 
-    return _download(chunks(), filename,
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = _download(chunks(), filename,
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # The file holds every answer: it goes when the response is closed, which the server
+    # does also when the download is cancelled half-way (a generator's own clean-up would
+    # then never run and leave the file behind).
+    response.call_on_close(lambda: Path(path).unlink(missing_ok=True))
+    return response
 
 
 @bp.get("/surveys/<slug>/ranking.xlsx")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -112,6 +113,15 @@ def test_csv_for_swedish_excel_streamed_and_audited(app, staff, survey):
     assert [(e.actor, e.action, e.target) for e in events] == [
         (EMAIL, "export_responses", "trygghet")] * 2
     assert "bom=yes" in events[0].detail and "bom=no" in events[1].detail
+
+
+def test_a_cancelled_xlsx_download_leaves_no_file_with_answers_behind(app, staff, survey):
+    before = set(Path(app.instance_path).glob("tmp*.xlsx"))
+    resp = staff.get("/staff/surveys/trygghet/export?format=xlsx", buffered=False)
+    assert resp.status_code == 200
+    assert set(Path(app.instance_path).glob("tmp*.xlsx")) - before  # the workbook is ready
+    resp.close()  # the browser gave up before the first byte
+    assert set(Path(app.instance_path).glob("tmp*.xlsx")) <= before
 
 
 def test_xlsx_has_codes_labels_and_codebook(app, staff, survey):
