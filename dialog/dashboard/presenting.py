@@ -273,14 +273,15 @@ class KeyFigureRow:
     cells: list[HeatCell]  # one per age group, in the order of the page's age table
 
 
-def key_figure_rows(results: SurveyResults, lang: str) -> tuple[list[str],
-                                                                 list[KeyFigureRow]]:
-    """The survey's key figures in the order it declares them, overall and by age group."""
-    figures = results.key_figures
+def key_figure_rows(results: SurveyResults, lang: str, figures: RankingResult | None = None,
+                    order: list[str] | None = None) -> tuple[list[str], list[KeyFigureRow]]:
+    """The survey's key figures in the order it declares them, overall and by group: by age
+    group unless another breakdown (``figures``, groups in ``order``) is given."""
+    figures = results.key_figures if figures is None else figures
     if figures is None:
         return [], []
     table = figures.table.set_index(["group", "item"])
-    groups = list(figures.groups)
+    groups = _ordered(figures.groups, order)
     rows = []
     for indicator in results.survey.indicators:
         item = f"{INDICATOR_PREFIX}{indicator.id}"

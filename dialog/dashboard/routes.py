@@ -141,6 +141,10 @@ def _ranking_view(results: SurveyResults, lang: str) -> dict:
     )
     view["age_shared_top"] = presenting.shared_top(ranking)
     view["key_groups"], view["key_figures"] = presenting.key_figure_rows(results, lang)
+    if results.key_figures_by_gender is not None:
+        genders = presenting.option_labels(results.survey, "gender", lang)
+        view["key_gender_groups"], view["key_gender_rows"] = presenting.key_figure_rows(
+            results, lang, results.key_figures_by_gender, order=list(genders))
     if results.by_area is not None:
         area_groups, area_rows = presenting.heat_table(results.by_area,
                                                        order=list(view["areas"]))

@@ -83,6 +83,8 @@ class SurveyResults:
     # The key figures estimated like the problem shares (items named INDICATOR_PREFIX + id),
     # overall and by age group; None when the survey declares none.
     key_figures: RankingResult | None = None
+    # The key figures by gender (the same weights); women and men often differ most here.
+    key_figures_by_gender: RankingResult | None = None
     charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)
 
@@ -293,6 +295,7 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
         sample=sample, other_gender=other_gender, no_age_band=no_age, population=population,
         ranking=ranking, weighted=weighted, notes=notes, problem=problem, min_n=min_n,
         by_area=extras.get("by_area"), key_figures=extras.get("key_figures"),
+        key_figures_by_gender=extras.get("key_figures_by_gender"),
     )
 
 
@@ -300,7 +303,8 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
           min_n: int, other_gender: int
           ) -> tuple[RankingResult | None, dict[str, RankingResult | None], bool, list[str],
                      str | None]:
-    """(ranking by age group, {"by_area", "key_figures"}, weighted?, notes, problem)."""
+    """(ranking by age group, {"by_area", "key_figures", "key_figures_by_gender"},
+    weighted?, notes, problem)."""
     if not spec.item_codes:
         return None, {}, False, [], "no_items"
     if len(frame) < min_n:
@@ -365,16 +369,20 @@ def _extras(frame: pd.DataFrame, spec: AnalysisSpec, ranking: Callable[..., Rank
     Neither shows ranks, so the rank simulation runs with the fewest replicates the analysis
     allows. Either is left out (None) rather than failing the page: the ranking by age group
     stands on its own."""
-    extras: dict[str, RankingResult | None] = {"by_area": None, "key_figures": None}
+    extras: dict[str, RankingResult | None] = {
+        "by_area": None, "key_figures": None, "key_figures_by_gender": None}
     with_area = not frame["area"].isna().all()
     if with_area:
         with suppress(AnalysisError):
             extras["by_area"] = ranking("area", n_boot=200)
     if spec.indicators:
+        figures = {"n_boot": 200, "priorities": None, "positive": [1.0], "valid": [1.0, 2.0],
+                   "items": [f"{INDICATOR_PREFIX}{i.id}" for i, _many in spec.indicators]}
         with suppress(AnalysisError):
-            extras["key_figures"] = ranking(
-                "age_band", n_boot=200, priorities=None, positive=[1.0], valid=[1.0, 2.0],
-                items=[f"{INDICATOR_PREFIX}{i.id}" for i, _many in spec.indicators])
+            extras["key_figures"] = ranking("age_band", **figures)
+        if not frame["gender"].isna().all():
+            with suppress(AnalysisError):
+                extras["key_figures_by_gender"] = ranking("gender", **figures)
     return extras
 
 

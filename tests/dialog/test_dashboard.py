@@ -248,6 +248,24 @@ def test_key_figures_count_what_the_definition_says(app, client):
     assert f"{round(first['share'] * 100)} % Känner sig otrygga ute ensamma sent en kväll" in page
 
 
+def test_key_figures_by_gender_hide_small_groups(app, client):
+    seed(app, 400)
+    sign_in(app, client)
+    html = client.get("/dashboard/trygghet/").text
+    with app.app_context():
+        got = results.results_for(catalog.find_survey("trygghet"))
+        genders = [a.get("kon") for (a,) in db.session.execute(select(Response.answers))
+                   if a.get("alder")]
+    table = got.key_figures_by_gender.table
+    women = table.loc[(table["group"] == "kvinna")
+                      & (table["item"] == results.INDICATOR_PREFIX + "utsatt_12_man")]
+    assert int(women["n"].iloc[0]) <= genders.count("kvinna")
+    small = table.loc[(table["group"] != "all") & (table["n"] < 10)]
+    assert small["suppressed"].all() and small["share"].isna().all()
+    section = html.split("Nyckeltal per kön")[1].split("</table>")[0]
+    assert "Kvinna" in section and "Man" in section
+
+
 def test_too_few_answers_gives_a_message_not_an_error(app, client):
     seed(app, 4)
     sign_in(app, client)
