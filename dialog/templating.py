@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         t=translated, language_url=language_url, survey_languages=survey_languages)
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["t"] = translated  # for map("t") over lists of texts
 
     @app.context_processor
     def _inject() -> dict:

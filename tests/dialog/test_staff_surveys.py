@@ -105,7 +105,12 @@ def test_upload_preview_and_publish_a_new_version(app, staff, csrf):
         assert f'<html lang="{lang}"' in preview.text
         assert "disabled" in preview.text and 'method="post"' not in preview.text.split(
             "<main")[1]
-    assert "Hur gammal är du i dag?" in staff.get(f"{pending_url}preview/sv/").text
+    swedish = staff.get(f"{pending_url}preview/sv/").text
+    assert "Hur gammal är du i dag?" in swedish
+    # The key figures are shown with what they count, for the people checking translations.
+    assert "Känner sig otrygga ute ensamma sent en kväll" in swedish
+    assert "Andel som svarar Ganska otrygg, Mycket otrygg på" in swedish
+    assert "Räknas inte med: Vet ej." in swedish
     assert staff.get(f"{pending_url}preview/de/").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(Response.id)) is None  # previews create nothing
