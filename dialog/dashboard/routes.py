@@ -151,6 +151,8 @@ def _ranking_view(results: SurveyResults, lang: str) -> dict:
         view.update(area_groups=area_groups, area_rows=area_rows,
                     area_tops=presenting.group_tops(results.by_area, order=list(view["areas"])),
                     area_shared_top=presenting.shared_top(results.by_area),
+                    area_differing=[labels[i] for i in results.by_area.differences.loc[
+                        results.by_area.differences["significant"], "item"]],
                     area_suppressed=int(results.by_area.table.loc[
                         results.by_area.table["group"] != "all", "suppressed"].sum()))
     results.views[lang] = view

@@ -159,6 +159,10 @@ def test_results_by_area_match_the_answers_and_hide_small_areas(app, client):
             if number >= 4:
                 db.session.execute(update(Response).where(Response.id == response_id).values(
                     answers={**answers, "omrade": "soderhamn"}))
+        for response_id, answers in rows:  # graffiti: a big problem in Sandarne only
+            if answers.get("omrade") == "sandarne":
+                db.session.execute(update(Response).where(Response.id == response_id).values(
+                    answers={**answers, "problem.klotter": "4"}))
         db.session.commit()
     sign_in(app, client)
     html = client.get("/dashboard/trygghet/").text
@@ -182,6 +186,11 @@ def test_results_by_area_match_the_answers_and_hide_small_areas(app, client):
     # Areas in the questionnaire's order, not by code ("annat" would sort first).
     header = re.findall(r'<th scope="col" class="num">([^<]+)</th>', table)
     assert header[0] == "Söderhamn tätort" and header[-1].startswith("Landsbygd")
+    # The Rao–Scott tests by area are reported like those by age group.
+    differences = got.by_area.differences
+    assert "klotter" in differences.loc[differences["significant"], "item"].tolist()
+    sentence = re.search(r"Områdena svarar tydligt olika om: ([^.]*)\.", text_of(html))
+    assert sentence and "Klotter" in sentence.group(1)
     # Mo has too few answers, so the summary names each area instead of one sentence.
     assert "I alla områden" not in html and "Mo: för få svar för att visa." in text_of(html)
 
