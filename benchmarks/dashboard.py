@@ -16,7 +16,6 @@ councillor through the Flask test client and times ``GET /dashboard/trygghet/``:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import time
@@ -28,18 +27,11 @@ sys.path.insert(0, str(_HERE.parent))
 
 from sqlalchemy import delete, insert  # noqa: E402
 
+from benchmarks import analysis_db as builder  # noqa: E402
 from dialog.demo import DemoGenerator  # noqa: E402
 from dialog.extensions import db  # noqa: E402
 from dialog.models import Response, User, utcnow  # noqa: E402
 from dialog.services import catalog  # noqa: E402
-
-
-def _load_database_builder():
-    # Loaded by path: the folder is kept off sys.path (see above).
-    spec = importlib.util.spec_from_file_location("analysis_db", _HERE / "analysis_db.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _timed(client, url: str) -> float:
@@ -87,7 +79,6 @@ def _sign_in(app, client) -> None:
 
 
 def main() -> None:
-    builder = _load_database_builder()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)

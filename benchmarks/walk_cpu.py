@@ -28,22 +28,12 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
+from benchmarks import load  # noqa: E402
 from surveys import load_definition  # noqa: E402
 from surveys.templates import builtin_template_path  # noqa: E402
 
 
-def _load_module():
-    import importlib.util
-
-    # Loaded by path: the folder is kept off sys.path (its analysis.py would hide the package).
-    spec = importlib.util.spec_from_file_location("load_benchmark", _HERE / "load.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def walk(client, survey, rng, load) -> None:
+def walk(client, survey, rng) -> None:
     """One resident from the intro to the thank-you page, like ``load.Resident.walk``."""
     client.delete_cookie("resume_" + survey.slug)
     base = f"/sv/s/{survey.slug}/"
@@ -75,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="print the 40 functions with most time (cProfile)")
     args = parser.parse_args(argv)
-    load = _load_module()
     survey = load_definition(builtin_template_path("trygghet"))
     with tempfile.TemporaryDirectory() as folder, load.database(args.database,
                                                                  Path(folder)) as url:
@@ -87,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                           "RATELIMIT_ENABLED": False})
         client = app.test_client()
         rng = np.random.default_rng(2026)
-        walk(client, survey, rng, load)  # warm caches and connections
+        walk(client, survey, rng)  # warm caches and connections
         per_survey = []
         profiler = cProfile.Profile() if args.profile else None
         for _ in range(args.runs):
@@ -95,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 profiler.enable()
             start = time.process_time()
             for _ in range(args.walks):
-                walk(client, survey, rng, load)
+                walk(client, survey, rng)
             per_survey.append((time.process_time() - start) / args.walks)
             if profiler:
                 profiler.disable()
