@@ -11,10 +11,9 @@ from flask.cli import with_appcontext
 from analysis import AnalysisError
 from analysis.report import write_report
 
-from ..i18n import pick_text
 from ..services import catalog
 from ..services.population import PopulationInfo, parse_population, population_for
-from ..services.results import analyse
+from ..services.results import analyse, item_labels
 
 
 def _step(text: str) -> None:
@@ -61,9 +60,7 @@ def analyse_command(slug: str, population_file: Path | None, out: Path | None, l
                    f"{results.n_complete} kompletta svar.", err=True)
         sys.exit(1)
     out = out or Path(f"analys-{slug}")
-    labels = {code: pick_text(results.spec.item_labels[column], lang, survey.default_language)
-              for code, column in zip(results.spec.item_codes, results.spec.item_columns,
-                                      strict=True)}
+    labels = item_labels(results, lang)
     _step(f"[2/2] Skriver filer till {out} (writing files) …")
     try:
         written = write_report(results.ranking, out, labels=labels, lang=lang,

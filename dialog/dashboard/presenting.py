@@ -17,7 +17,7 @@ from analysis import RankingResult
 from surveys import Survey
 
 from ..i18n import pick_text
-from ..services.results import INDICATOR_PREFIX, SurveyResults
+from ..services.results import INDICATOR_PREFIX, SurveyResults, item_labels
 
 
 def ordinal(number: int, lang: str) -> str:
@@ -52,6 +52,16 @@ def change_points(change: float) -> str:
     return f"{sign}{format_decimal(abs(points))}"
 
 
+def share_interval(low: float, high: float) -> str:
+    """A confidence interval of a share ("31 %–39 %")."""
+    return f"{percent(low)}–{percent(high)}"
+
+
+def change_interval(low: float, high: float) -> str:
+    """A confidence interval of a change in points ("+2 … +9")."""
+    return f"{change_points(low)} … {change_points(high)}"
+
+
 def agreement_words(w: float | None) -> str | None:
     """Kendall's W in words for people who have never heard of it."""
     if w is None or not np.isfinite(w):
@@ -63,13 +73,6 @@ def agreement_words(w: float | None) -> str | None:
     if w >= 0.3:
         return _("The age groups agree only partly on which problems are the biggest.")
     return _("The age groups see the problems quite differently.")
-
-
-def item_labels(results: SurveyResults, lang: str) -> dict[str, str]:
-    """Item code → label in the page's language (the survey's default language if missing)."""
-    spec = results.spec
-    return {code: pick_text(spec.item_labels[column], lang, results.survey.default_language)
-            for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
 
 
 def option_labels(survey: Survey, role: str, lang: str) -> dict[str, str]:
@@ -98,6 +101,12 @@ class HeatCell:
     suppressed: bool
 
 
+def _cell(row) -> HeatCell:
+    """One group's share for a table cell; empty when withheld (fewer than min_n answers)."""
+    hidden = bool(row["suppressed"])
+    return HeatCell("" if hidden else percent(row["share"]), int(row["n"]), hidden)
+
+
 @dataclass(frozen=True)
 class TrendRow:
     item: str
@@ -120,7 +129,7 @@ def overall_rows(results: SurveyResults, lang: str) -> list[ItemRow]:
         rows.append(ItemRow(
             item=r.item, label=labels[r.item], n=int(r.n),
             share=percent(r.share) if shown else "",
-            ci=f"{percent(r.ci_low)}–{percent(r.ci_high)}" if shown else "",
+            ci=share_interval(r.ci_low, r.ci_high) if shown else "",
             rank=rank_text(int(r.rank_low), int(r.rank_high), lang) if shown else "",
             priority=percent(r.priority_share) if shown and pd.notna(r.priority_share) else "",
             suppressed=bool(r.suppressed),
@@ -135,17 +144,9 @@ def heat_table(ranking: RankingResult, order: list[str] | None = None
     ``order`` puts the groups in the questionnaire's order (areas are not sortable by
     code the way age bands are); groups it does not name come last."""
     groups = _ordered(ranking.groups, order)
-    items = [r.item for r in ranking.overall().itertuples(index=False)]
-    wide = {column: ranking.table.pivot(index="item", columns="group", values=column)
-            for column in ("share", "n", "suppressed")}
-    rows = []
-    for item in items:
-        cells = []
-        for group in groups:
-            hidden = bool(wide["suppressed"].at[item, group])
-            cells.append(HeatCell("" if hidden else percent(wide["share"].at[item, group]),
-                                  int(wide["n"].at[item, group]), hidden))
-        rows.append((item, cells))
+    table = ranking.table.set_index(["group", "item"])
+    rows = [(r.item, [_cell(table.loc[(group, r.item)]) for group in groups])
+            for r in ranking.overall().itertuples(index=False)]
     return groups, rows
 
 
@@ -200,7 +201,7 @@ def trend_rows(change: pd.DataFrame, results: SurveyResults, lang: str,
             previous="" if hidden else percent(r["share_previous"]),
             current="" if hidden else percent(r["share_current"]),
             change="" if hidden else change_points(r["change"]),
-            ci="" if hidden else f"{change_points(r['ci_low'])} … {change_points(r['ci_high'])}",
+            ci="" if hidden else change_interval(r["ci_low"], r["ci_high"]),
             significant=bool(r["significant"]), suppressed=hidden, focus=item in focus,
         ))
     return rows
@@ -244,8 +245,7 @@ def group_trend(change: pd.DataFrame, results: SurveyResults, lang: str
             hidden = bool(r["suppressed"])
             row.append(GroupChange(
                 change="" if hidden else change_points(r["change"]),
-                ci="" if hidden else
-                f"{change_points(r['ci_low'])} … {change_points(r['ci_high'])}",
+                ci="" if hidden else change_interval(r["ci_low"], r["ci_high"]),
                 significant=bool(r["significant"]), suppressed=hidden))
         rows.append(GroupTrendRow(item, labels[item], row))
     return groups, rows
@@ -287,14 +287,10 @@ def key_figure_rows(results: SurveyResults, lang: str, figures: RankingResult | 
         item = f"{INDICATOR_PREFIX}{indicator.id}"
         r = table.loc[("all", item)]
         shown = not r["suppressed"]
-        cells = []
-        for group in groups:
-            g = table.loc[(group, item)]
-            hidden = bool(g["suppressed"])
-            cells.append(HeatCell("" if hidden else percent(g["share"]), int(g["n"]), hidden))
+        cells = [_cell(table.loc[(group, item)]) for group in groups]
         rows.append(KeyFigureRow(
             label=pick_text(indicator.label, lang, results.survey.default_language),
             n=int(r["n"]), share=percent(r["share"]) if shown else "",
-            ci=f"{percent(r['ci_low'])}–{percent(r['ci_high'])}" if shown else "",
+            ci=share_interval(r["ci_low"], r["ci_high"]) if shown else "",
             suppressed=not shown, cells=cells))
     return groups, rows

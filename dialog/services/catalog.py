@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,13 +54,17 @@ def publish(survey: Survey, *, status: str | None = None) -> Published:
 _parsed: dict[tuple[int, str], Survey] = {}
 
 
-def definition_of(version: SurveyVersion) -> Survey:
-    """The parsed definition of a stored version."""
-    key = (version.id, version.fingerprint)
+def _parsed_once(version_id: int, fingerprint: str, read: Callable[[], dict]) -> Survey:
+    key = (version_id, fingerprint)
     survey = _parsed.get(key)
     if survey is None:
-        survey = _parsed[key] = survey_from_dict(version.definition)
+        survey = _parsed[key] = survey_from_dict(read())
     return survey
+
+
+def definition_of(version: SurveyVersion) -> Survey:
+    """The parsed definition of a stored version."""
+    return _parsed_once(version.id, version.fingerprint, lambda: version.definition)
 
 
 @dataclass(frozen=True)
@@ -100,13 +105,8 @@ _recent_refs: RecentReads[SurveyRef | None] = RecentReads(
 
 def current_definition(ref: SurveyRef) -> Survey:
     """The parsed current definition of a round; read from the database once per process."""
-    key = (ref.current_version_id, ref.fingerprint)
-    survey = _parsed.get(key)
-    if survey is None:
-        definition = db.session.scalar(
-            select(SurveyVersion.definition).where(SurveyVersion.id == ref.current_version_id))
-        survey = _parsed[key] = survey_from_dict(definition)
-    return survey
+    return _parsed_once(ref.current_version_id, ref.fingerprint, lambda: db.session.scalar(
+        select(SurveyVersion.definition).where(SurveyVersion.id == ref.current_version_id)))
 
 
 def find_survey(slug: str) -> SurveyRecord | None:

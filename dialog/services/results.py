@@ -371,8 +371,7 @@ def _extras(frame: pd.DataFrame, spec: AnalysisSpec, ranking: Callable[..., Rank
     stands on its own."""
     extras: dict[str, RankingResult | None] = {
         "by_area": None, "key_figures": None, "key_figures_by_gender": None}
-    with_area = not frame["area"].isna().all()
-    if with_area:
+    if not frame["area"].isna().all():
         with suppress(AnalysisError):
             extras["by_area"] = ranking("area", n_boot=200)
     if spec.indicators:
@@ -513,6 +512,13 @@ def forget_cached() -> None:
         _frames.clear()
 
 
+def item_labels(results: SurveyResults, lang: str) -> dict[str, str]:
+    """Item code → label in ``lang`` (the survey's default language if missing)."""
+    spec = results.spec
+    return {code: pick_text(spec.item_labels[column], lang, results.survey.default_language)
+            for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
+
+
 def report_sheets(results: SurveyResults, lang: str) -> dict[str, pd.DataFrame]:
     """The key figures and the ranking by area, as on the dashboard, for the ranking
     workbook (sheet name → table; small groups are already withheld)."""
@@ -528,10 +534,7 @@ def report_sheets(results: SurveyResults, lang: str) -> dict[str, pd.DataFrame]:
         table["item"] = table["item"].map(lambda item: names[item][0])
         sheets["nyckeltal" if lang == "sv" else "key figures"] = table[columns]
     if results.by_area is not None:
-        spec = results.spec
-        labels = {code: pick_text(spec.item_labels[column], lang, survey.default_language)
-                  for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
         table = results.by_area.table.copy()
-        table["label"] = table["item"].map(labels)
+        table["label"] = table["item"].map(item_labels(results, lang))
         sheets["per område" if lang == "sv" else "by area"] = table[columns]
     return sheets

@@ -40,7 +40,7 @@ from surveys import (
 from .. import auth
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..extensions import db
-from ..i18n import pick_text, supported_languages
+from ..i18n import supported_languages
 from ..models import AuditEvent, SurveyRecord, SurveyVersion, User, utcnow
 from ..models import Response as SurveyResponse
 from ..respond.forms import build_page_form
@@ -48,7 +48,7 @@ from ..respond.messages import error_message
 from ..services import catalog, redaction
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
-from ..services.results import report_sheets, results_for
+from ..services.results import item_labels, report_sheets, results_for
 from ..services.xlsx_export import write_responses_xlsx
 from . import definitions, rounds
 from .cli import create_user_command
@@ -606,9 +606,7 @@ def export_ranking(slug: str) -> Response:
     if results.ranking is None:
         abort(404, description=_("There are too few complete answers for a ranking yet."))
     lang = str(g.lang)
-    spec = results.spec
-    labels = {code: pick_text(spec.item_labels[column], lang, survey.default_language)
-              for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}
+    labels = item_labels(results, lang)
     # write_report works on a folder; only its workbook is sent, small groups already withheld.
     with tempfile.TemporaryDirectory() as folder:
         write_report(results.ranking, folder, labels=labels, lang=lang, charts=False,
