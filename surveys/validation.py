@@ -399,9 +399,8 @@ class _Builder:
                          f"'{question_id}' is a {question.type} question; a key figure needs "
                          "single_choice or multiple_choice", _value_line(block, "question"))
                 question = None
-            known = {o.code for o in (question.options or (question.scale.options
-                                                           if question.scale else ()))} \
-                if question is not None else None
+            # A single choice on a scale carries the scale's options too (see ``question``).
+            known = {o.code for o in question.options} if question is not None else None
             counts = self.indicator_codes(block, "counts", where, known)
             excludes = self.indicator_codes(block, "excludes", where, known) \
                 if "excludes" in block else []
