@@ -6,19 +6,42 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 export MEDBORGARDIALOG_DEV ?= 1
 
-.PHONY: run test install install-test translations translations-compile chromium postgresql serve lint
+.PHONY: run test install install-test lock upgrade translations translations-compile chromium postgresql serve lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files only (exact versions, every file's hash checked), so a
+# fresh clone next month runs the program that was tested. pyproject.toml keeps the compatible
+# ranges; `make lock` re-resolves the locks from them; `make upgrade` does that to the newest
+# versions and runs the whole suite, so an upgrade is a deliberate, tested step.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-test.lock
 	touch $@
+
+# uv resolves (in about a second); plain pip installs, so installing needs no extra tool.
+UV_VERSION := 0.13.8
+LOCK_FLAGS := --python-version 3.11 --generate-hashes --quiet
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+
+# The build backend is locked with the rest (read from stdin): our own package is installed
+# without build isolation, so nothing unpinned is fetched to build it.
+lock: | $(BIN)/uv
+	echo "setuptools>=68" | $(BIN)/uv pip compile pyproject.toml - $(LOCK_FLAGS) $(UPGRADE) \
+		-o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_FLAGS) $(UPGRADE) \
+		-o requirements-test.lock
+
+upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+	$(MAKE) test
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
