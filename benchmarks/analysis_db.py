@@ -57,7 +57,7 @@ def build_database(path: Path, n: int, seed: int = 2026) -> Flask:
     """The app on a database holding exactly ``n`` complete responses (reused when it does)."""
     app = bench_app(path)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade(revision="head")
         catalog.publish(load_definition(builtin_template_path("trygghet")))
         record = catalog.find_survey("trygghet")
         have = db.session.scalar(select(func.count(Response.id)))

@@ -56,7 +56,7 @@ def seed(db_path: Path, rows: int, seed_value: int) -> None:
 
     app = _app(db_path)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade(revision="head")
         catalog.publish(load_definition(builtin_template_path("trygghet")))
         record = catalog.find_survey("trygghet")
         version_id = record.current_version_id

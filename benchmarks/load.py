@@ -84,7 +84,7 @@ class Server:
         app = create_app({"SQLALCHEMY_DATABASE_URI": self.database_url,
                           "SECRET_KEY": self.env["SECRET_KEY"]})
         with app.app_context():
-            upgrade(revision="heads")
+            upgrade(revision="head")
             catalog.publish(load_definition(builtin_template_path("trygghet")))
             # A connection still held by the session would outlive the disposed pool.
             db.session.remove()

@@ -37,8 +37,7 @@ def init_db_command() -> None:
     from flask_migrate import upgrade
 
     os.makedirs(current_app.instance_path, exist_ok=True)
-    # Feature areas add their tables on branches of their own; "heads" applies them all.
-    upgrade(revision="heads")
+    upgrade(revision="head")
     click.echo("Databasen är uppdaterad (database schema is up to date).")
 
 

@@ -134,7 +134,7 @@ def restore_command(path: Path, yes: bool) -> None:
         sys.exit(1)
     db.engine.dispose()
     # A backup from an older release gets the tables the current code needs.
-    upgrade(revision="heads")
+    upgrade(revision="head")
     click.echo(f"Återställd från (restored from) {path}")
 
 

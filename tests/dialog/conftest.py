@@ -32,7 +32,7 @@ _numbers = itertools.count()
 
 def _prepare(app) -> None:
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade(revision="head")
         catalog.publish(load_definition(builtin_template_path("trygghet")))
 
 
