@@ -1,5 +1,6 @@
 """Hardening that applies to every response: security headers, allowed methods, rate limits,
-the proxy set-up and a trivial health endpoint for load balancers.
+the same-origin check on form posts over https, the proxy set-up and a trivial health endpoint
+for load balancers.
 
 Rate limits use Flask-Limiter with one limiter per app (tests build many apps; a module
 singleton would share counters between them). Storage is in memory by default, which counts
@@ -12,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, Request, current_app, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as HttpResponse
@@ -27,6 +30,11 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST"})
+# Browsers send the Referer (and a real Origin on form posts) to our own pages only: nothing
+# about which page a resident was on reaches another site. "no-referrer" made browsers send no
+# Referer and "Origin: null", so the same-origin check below refused every form over https.
+REFERRER_POLICY = "same-origin"
+FORWARDING_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded")
 LOGIN_ENDPOINT = "staff.login"
 
 # Defaults, overridable from instance/config.py, the app config or the environment.
@@ -101,7 +109,7 @@ def _security_headers(response: HttpResponse) -> HttpResponse:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=(), usb=()")
@@ -117,6 +125,69 @@ def _security_headers(response: HttpResponse) -> HttpResponse:
 def _refuse_other_methods() -> None:
     if request.method not in ALLOWED_METHODS:
         raise MethodNotAllowed(valid_methods=sorted(ALLOWED_METHODS))
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        return None
+    if not parts.hostname or port is None:
+        return None
+    return parts.scheme, parts.hostname, port
+
+
+def _check_same_origin() -> None:
+    """Over https, a form post must say that it comes from one of our own pages.
+
+    This is Flask-WTF's strict https check (``WTF_CSRF_SSL_STRICT``, switched off in
+    ``init_app`` because this replaces it), extended as Django does: the ``Origin`` header is
+    the evidence when the browser sends one, the ``Referer`` when it does not. With the CSRF
+    token and SameSite cookies it stops a form posted from another site, including a plain
+    http neighbour that planted its own session cookie. Browsers (or privacy add-ons) that
+    strip the Referer still send the Origin, so their users can answer; a request carrying
+    neither is refused with a page that says what to change, in the visitor's language.
+    """
+    config = current_app.config
+    if (not request.is_secure or not config.get("WTF_CSRF_ENABLED", True)
+            or request.method not in config["WTF_CSRF_METHODS"]):
+        return
+    claimed = request.headers.get("Origin")
+    if claimed in (None, "null"):
+        claimed = request.referrer
+    if not claimed:
+        raise BadRequest(description=_(
+            "Your browser did not tell us which page the form was sent from, so we could not "
+            "accept it. We check this to protect your answers from other websites. Allow your "
+            "browser to send this to our website (the setting is often called “referrer”), "
+            "or use another browser, and try again."))
+    if _origin(claimed) != _origin(f"https://{request.host}/"):
+        # Either another site posted here, or the proxy passes a Host other than the one the
+        # browser used (nginx must pass $http_host, port included): say which, for the operator.
+        current_app.logger.warning(
+            "refused a form post from %s to https://%s: another site, or a proxy that does "
+            "not pass the browser's Host header", _origin(claimed), request.host)
+        raise CSRFError()
+
+
+def _warn_about_untrusted_proxies(app: Flask) -> None:
+    """With ``TRUSTED_PROXIES=0`` behind nginx, every resident arrives from nginx's address:
+    they all share one rate-limit bucket and the app believes it is on plain http. Say so
+    once per server process, the first time a request carries a proxy's forwarding headers."""
+    warned = False
+
+    def check() -> None:
+        nonlocal warned
+        if not warned and any(name in request.headers for name in FORWARDING_HEADERS):
+            warned = True
+            app.logger.warning(
+                "requests arrive with %s from a proxy that is not trusted: all clients share "
+                "one rate limit and https is not seen. Set TRUSTED_PROXIES to the number of "
+                "proxies in front (1 with nginx), see docs/deployment.md.",
+                "/".join(name for name in FORWARDING_HEADERS if name in request.headers))
+
+    app.before_request(check)
 
 
 def _health() -> HttpResponse:
@@ -162,9 +233,13 @@ def init_app(app: Flask) -> Limiter:
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    else:
+        _warn_about_untrusted_proxies(app)
 
     app.request_class = HardenedRequest
     app.before_request(_refuse_other_methods)
+    app.config["WTF_CSRF_SSL_STRICT"] = False  # _check_same_origin does it, Origin included
+    app.before_request(_check_same_origin)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", endpoint="healthz", view_func=_health, methods=["GET"])
 

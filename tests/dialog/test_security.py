@@ -31,7 +31,7 @@ def test_every_response_carries_security_headers(client, path):
     assert "'unsafe-inline'" not in csp["style-src"]
     assert csp["frame-ancestors"] == "frame-ancestors 'none'"
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
-    assert resp.headers["Referrer-Policy"] == "no-referrer"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
     assert "Strict-Transport-Security" not in resp.headers
 
 
