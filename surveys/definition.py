@@ -135,6 +135,9 @@ class Survey:
     scales: dict[str, Scale] = field(default_factory=dict)
     # Language code -> "machine" / "human": machine translations stay marked until reviewed.
     review: dict[str, str] = field(default_factory=dict)
+    # Language code -> who still has to check the translation and why (e.g. the kommun's
+    # Finnish coordinator); shown to staff beside the review state.
+    review_notes: dict[str, str] = field(default_factory=dict)
     template: str | None = None
     indicators: tuple[Indicator, ...] = ()
 

@@ -98,6 +98,8 @@ def survey_to_dict(survey: Survey) -> dict[str, Any]:
         data["template"] = survey.template
     if survey.review:
         data["review"] = dict(survey.review)
+    if survey.review_notes:
+        data["review_notes"] = dict(survey.review_notes)
     data["intro"] = {key: dict(text) for key, text in survey.intro.items()}
     if survey.thanks is not None:
         data["thanks"] = dict(survey.thanks)

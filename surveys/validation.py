@@ -35,7 +35,7 @@ LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 REVIEW_STATES: tuple[str, ...] = ("machine", "human")
 
 SURVEY_REQUIRED = ("slug", "title", "languages", "default_language", "intro", "pages")
-SURVEY_OPTIONAL = ("thanks", "scales", "review", "template", "indicators")
+SURVEY_OPTIONAL = ("thanks", "scales", "review", "review_notes", "template", "indicators")
 INDICATOR_REQUIRED = ("id", "question", "counts", "label")
 INDICATOR_OPTIONAL = ("excludes",)
 SCALE_KEYS = ("options", "positive")
@@ -346,6 +346,7 @@ class _Builder:
         title = self.text(top, "title", "") if "title" in top else None
         template = self.string(top, "template", "") if "template" in top else None
         review = self.review(top) if "review" in top else {}
+        review_notes = self.review_notes(top) if "review_notes" in top else {}
         intro = self.intro(top) if "intro" in top else {}
         thanks = self.text(top, "thanks", "") if "thanks" in top else None
         if "scales" in top:
@@ -369,6 +370,7 @@ class _Builder:
             thanks=thanks,
             scales=dict(self.scales),
             review=review,
+            review_notes=review_notes,
             template=template,
             indicators=tuple(indicators),
         )
@@ -466,6 +468,24 @@ class _Builder:
                          _value_line(value, lang))
             else:
                 result[lang] = state
+        return result
+
+    def review_notes(self, top: Mapping[str, Any]) -> dict[str, str]:
+        value = top["review_notes"]
+        if not isinstance(value, Mapping):
+            self.add("review_notes", "expected a mapping like {fi: 'who must approve'}, got "
+                     f"{_kind(value)}", _value_line(top, "review_notes"))
+            return {}
+        result: dict[str, str] = {}
+        for lang, note in value.items():
+            where = _join("review_notes", lang)
+            if self.languages and lang not in self.languages:
+                self.add(where, f"language '{lang}' is not one of the survey languages",
+                         _key_line(value, lang))
+            elif not isinstance(note, str) or not note.strip():
+                self.add(where, "expected a note in words", _value_line(value, lang))
+            else:
+                result[lang] = note.strip()
         return result
 
     def intro(self, top: Mapping[str, Any]) -> dict[str, Text]:

@@ -589,6 +589,8 @@ class _XlsformReader:
         intro = {name: text for name in INTRO_FIELDS if (text := self.meta_text(f"intro.{name}"))}
         review = {key.split(".", 1)[1]: entry.get(None, "")
                   for key, entry in self.metadata.items() if key.startswith("review.")}
+        review_notes = {key.split(".", 1)[1]: entry.get(None, "") for key, entry
+                        in self.metadata.items() if key.startswith("review_note.")}
         order = [k.split(".", 1)[1] for k in self.metadata if k.startswith("scale.")]
         scales = {k: self.scales[k] for k in order}
         scales.update({k: v for k, v in self.scales.items() if k not in scales})
@@ -602,6 +604,7 @@ class _XlsformReader:
             thanks=self.meta_text("thanks"),
             scales=scales,
             review=review,
+            review_notes=review_notes,
             template=self.metadata.get("template", {}).get(None) or None,
             indicators=self.indicators(),
         )

@@ -134,6 +134,8 @@ class _Writer:
         rows += [{"key": f"scale.{scale.id}", "value": json.dumps(list(scale.positive))}
                  for scale in s.scales.values()]
         rows += [{"key": f"review.{lang}", "value": state} for lang, state in s.review.items()]
+        rows += [{"key": f"review_note.{lang}", "value": note}
+                 for lang, note in s.review_notes.items()]
         if s.template:
             rows.append({"key": "template", "value": s.template})
         for indicator in s.indicators:
