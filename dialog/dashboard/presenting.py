@@ -31,11 +31,18 @@ def ordinal(number: int, lang: str) -> str:
     return str(number)
 
 
+def interval_text(low: str, high: str) -> str:
+    """Two formatted ends of an interval in the page language: "2–4" in most languages, in
+    words in Arabic and Persian ("من 2 إلى 4"), where a dash between two numbers in
+    right-to-left text makes the interval read backwards."""
+    return _("%(low)s–%(high)s", low=low, high=high)
+
+
 def rank_text(low: int, high: int, lang: str) -> str:
     """A rank interval such as "2:a–4:e"; a single rank when the interval is one place."""
     if low == high:
         return ordinal(low, lang)
-    return f"{ordinal(low, lang)}–{ordinal(high, lang)}"
+    return interval_text(ordinal(low, lang), ordinal(high, lang))
 
 
 def percent(share: float | None) -> str:
@@ -54,12 +61,12 @@ def change_points(change: float) -> str:
 
 def share_interval(low: float, high: float) -> str:
     """A confidence interval of a share ("31 %–39 %")."""
-    return f"{percent(low)}–{percent(high)}"
+    return interval_text(percent(low), percent(high))
 
 
 def change_interval(low: float, high: float) -> str:
-    """A confidence interval of a change in points ("+2 … +9")."""
-    return f"{change_points(low)} … {change_points(high)}"
+    """A confidence interval of a change in points ("+2 … +9"; in words in Arabic and Persian)."""
+    return _("%(low)s … %(high)s", low=change_points(low), high=change_points(high))
 
 
 def agreement_words(w: float | None) -> str | None:
