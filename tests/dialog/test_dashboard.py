@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 
 from analysis import RANKING_COLUMNS
 from dialog.dashboard.cli import analyse_command
-from dialog.dashboard.presenting import ordinal, rank_text
+from dialog.dashboard.presenting import change_interval, ordinal, rank_text, share_interval
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.models import Response, User, utcnow
@@ -467,3 +467,16 @@ def test_next_round_shows_a_clear_change_within_one_age_group(app, client):
 def test_rank_intervals_in_words(low, high, lang, expected):
     assert rank_text(low, high, lang) == expected
     assert ordinal(low, lang) == expected.split("–")[0]
+
+
+@pytest.mark.parametrize(("lang", "rank", "share", "change"), [
+    ("sv", "2:a–5:e", "31 %–39 %", "+2 … +9"),
+    ("ar", "من 2 إلى 5", "من 31 % إلى 39 %", "من +2 إلى +9"),
+    ("fa", "از 2 تا 5", "از 31 % تا 39 %", "از +2 تا +9"),
+])
+def test_intervals_read_in_words_in_right_to_left_languages(app, lang, rank, share, change):
+    # A dash between two numbers in right-to-left text makes the interval read backwards.
+    with app.test_request_context(f"/{lang}/"):
+        assert rank_text(2, 5, lang) == rank
+        assert share_interval(0.31, 0.39) == share
+        assert change_interval(0.02, 0.09) == change
