@@ -22,6 +22,7 @@ from surveys.importers import ImportError_, import_file
 from surveys.templates import with_template_intro
 
 from . import ops_cli
+from .deployment import nginx_config_command
 from .extensions import db
 from .models import Response, SurveyVersion, utcnow
 from .progress import show_progress
@@ -173,6 +174,6 @@ def export_command(slug: str, fmt: str, out: Path | None, codebook: Path | None,
 
 def init_app(app: Flask) -> None:
     for command in (init_db_command, load_survey_command, load_builtin_command,
-                    seed_demo_command, export_command, translate_command):
+                    seed_demo_command, export_command, translate_command, nginx_config_command):
         app.cli.add_command(command)
     ops_cli.init_app(app)

@@ -172,9 +172,9 @@ def _check_same_origin() -> None:
 
 
 def _warn_about_untrusted_proxies(app: Flask) -> None:
-    """With ``TRUSTED_PROXIES=0`` behind nginx, every resident arrives from nginx's address:
-    they all share one rate-limit bucket and the app believes it is on plain http. Say so
-    once per server process, the first time a request carries a proxy's forwarding headers."""
+    """With ``TRUSTED_PROXIES=0`` behind nginx, every resident arrives from nginx's address and
+    they all share one rate-limit bucket. Say so once per server process, the first time a
+    request carries a proxy's forwarding headers (never the addresses in them)."""
     warned = False
 
     def check() -> None:
@@ -183,8 +183,8 @@ def _warn_about_untrusted_proxies(app: Flask) -> None:
             warned = True
             app.logger.warning(
                 "requests arrive with %s from a proxy that is not trusted: all clients share "
-                "one rate limit and https is not seen. Set TRUSTED_PROXIES to the number of "
-                "proxies in front (1 with nginx), see docs/deployment.md.",
+                "one rate-limit bucket. Set TRUSTED_PROXIES to the number of proxies in front "
+                "(1 with nginx), see docs/deployment.md.",
                 "/".join(name for name in FORWARDING_HEADERS if name in request.headers))
 
     app.before_request(check)
