@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -111,14 +112,25 @@ def _kiosk_response(slug: str, record) -> responses.OpenResponse | None:
     return response
 
 
-def _cleared(target: str, slug: str) -> HttpResponse:
-    """Go to ``target`` with nothing of the person left: no token cookie, an empty session."""
-    session.clear()
-    resp = redirect(target, code=303)
+def _end_person(slug: str) -> None:
+    """End the response of whoever answered at this screen, on the server: the cookie that
+    named it then names nothing, even if the browser keeps it or goes Back to its pages."""
+    response = _token_response(slug)
+    if response is not None:
+        devices.end_response(response)
+
+
+def _forget_cookie(resp: HttpResponse, slug: str) -> HttpResponse:
     resp.delete_cookie(_cookie_name(slug), path=bp.url_prefix,
                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
                        samesite="Strict")
     return resp
+
+
+def _cleared(target: str, slug: str) -> HttpResponse:
+    """Go to ``target`` with nothing of the person left: no token cookie, an empty session."""
+    session.clear()
+    return _forget_cookie(redirect(target, code=303), slug)
 
 
 def _timer(record, slug: str) -> IdleTimer:
@@ -131,7 +143,11 @@ def list_surveys() -> str:
     _device()
     records = catalog.open_surveys()
     surveys = [(r, catalog.definition_of(r.current_version)) for r in records]
-    return render_template("kiosk/list.html", surveys=surveys)
+    page = make_response(render_template("kiosk/list.html", surveys=surveys))
+    for record in records:  # the next person may start here as well as on a start screen
+        _end_person(record.slug)
+        _forget_cookie(page, record.slug)
+    return page
 
 
 @bp.get("/<slug>/")
@@ -148,10 +164,18 @@ def show_attract(slug: str) -> HttpResponse | str:
         _set_device_cookie(resp, key)
         return resp
     _device()
+    # The start screen is where the next person begins: whoever answered before is ended
+    # here, whether they came by "Back to the start", the browser's Back or the idle timer.
+    _end_person(slug)
     g.lang = survey.default_language
+    # No warning on a screen with nothing to lose; the timer only brings the screen back here.
+    g.kiosk_timer = IdleTimer(devices.idle_times(record).idle, 0,
+                              url_for("kiosk.reset", slug=slug))
     names = supported_languages()
     choices = [(code, names.get(code, code)) for code in survey.languages]
-    return render_template("kiosk/attract.html", survey=survey, slug=slug, choices=choices)
+    page = make_response(render_template("kiosk/attract.html", survey=survey, slug=slug,
+                                         choices=choices))
+    return _forget_cookie(page, slug)
 
 
 @bp.post("/<slug>/start")
@@ -204,9 +228,7 @@ def reset(slug: str) -> HttpResponse:
     """
     if catalog.find_survey(slug) is None:
         abort(404)
-    response = _token_response(slug)
-    if response is not None:
-        devices.end_response(response)
+    _end_person(slug)
     return _cleared(url_for("kiosk.show_attract", slug=slug), slug)
 
 

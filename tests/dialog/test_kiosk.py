@@ -143,6 +143,30 @@ def test_stop_button_clears_everything_and_back_reveals_nothing(app, client, csr
     assert "checked" not in client.get("/kiosk/trygghet/", follow_redirects=True).text
 
 
+@pytest.mark.parametrize("next_screen", ["/kiosk/trygghet/", "/kiosk/"])
+def test_the_start_screen_ends_the_previous_person(app, client, csrf, survey, kiosk,
+                                                    next_screen):
+    """"Back to the start" (or Back in the browser) ends the response on the server."""
+    start(client, csrf)
+    answer(client, csrf, survey, pages=2)
+    token_cookie = client.get_cookie("kiosk_trygghet", path="/kiosk").value
+    screen = client.get(next_screen)
+    assert screen.status_code == 200
+    assert client.get_cookie("kiosk_trygghet", path="/kiosk") is None
+    [response] = responses_in_db(app)
+    assert response.status == "partial" and response.token_hash is None and response.answers
+    client.set_cookie("kiosk_trygghet", token_cookie, path="/kiosk")
+    for number in (1, 2, 3):
+        back = client.get(f"/kiosk/trygghet/sv/p/{number}")
+        assert back.status_code == 303 and back.headers["Location"] == "/kiosk/trygghet/"
+
+
+def test_the_start_screen_has_an_idle_timer_without_a_warning(client, kiosk):
+    attract = client.get("/kiosk/trygghet/").text
+    assert 'data-idle="120" data-warning="0"' in attract
+    assert '<script src="/static/kiosk.js" defer></script>' in attract
+
+
 def test_pages_carry_the_idle_timer_and_a_no_script_fallback(app, client, csrf, kiosk):
     start(client, csrf)
     page = client.get("/kiosk/trygghet/sv/p/1").text

@@ -66,6 +66,34 @@ def test_idle_kiosk_is_cleared_and_the_next_person_sees_nothing(server, new_page
     assert violations == []
 
 
+def test_back_to_the_start_ends_the_person_for_back_and_forward(server, new_page):
+    """The first person reads the statement and goes "Back to the start"; the next person
+    walks the history both ways and finds none of the first person's answers."""
+    page, violations = _kiosk(new_page, server)
+    with page.expect_navigation():
+        page.locator("button[value=sv]").click()
+    answer_like_a_person(page)
+    with page.expect_navigation():
+        page.locator("button[name=action][value=next]").click()
+    page.locator("form#answers input[type=radio]").first.check()
+    with page.expect_navigation():
+        page.locator("footer a[href$='/tillganglighet']").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Tillbaka till början").click()
+    assert page.url.endswith("/kiosk/trygghet/")
+    [(_id, status, _channel, token_hash, _device)] = _kiosk_responses(server)[-1:]
+    assert (status, token_hash) == ("partial", None)
+    seen = []
+    for step in [page.go_back] * 4 + [page.go_forward] * 4:
+        step()
+        seen.append(page.url)
+        assert page.locator("input:checked").count() == 0, page.url
+        assert "/p/" not in page.url
+    shot(page, "kiosk-6-history-after-start")
+    assert any(url.endswith("/tillganglighet") for url in seen)  # the walk did move
+    assert violations == []
+
+
 def test_still_there_keeps_the_answers(server, new_page):
     page, _violations = _kiosk(new_page, server)
     with page.expect_navigation():
