@@ -87,6 +87,22 @@ def account_key() -> str:
     return "account:" + _pseudonym(email)
 
 
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: the only place sign-in may send
+    a browser back to (no open redirect).
+
+    Browsers and Werkzeug drop tabs and line breaks from a URL and read a backslash as a
+    slash, so ``/%09/evil.example`` would become ``//evil.example``: any control character,
+    space or backslash refuses the target, before it could reach a header either.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ch <= " " or ch in "\\\x7f" for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
 def _too_many() -> str:
     return _("You have sent many answers in a short time. Wait a minute and try again.")
 

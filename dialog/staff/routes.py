@@ -37,7 +37,7 @@ from surveys import (
     validate_page,
 )
 
-from .. import auth
+from .. import auth, security
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..extensions import db
 from ..i18n import supported_languages
@@ -119,10 +119,7 @@ def _record_or_404(slug: str) -> tuple[SurveyRecord, Survey]:
 
 
 def _local_target(target: str | None) -> str:
-    """Only paths on this site are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.index")
+    return security.local_path(target) or url_for("staff.index")
 
 
 # --- Accounts -------------------------------------------------------------------------------

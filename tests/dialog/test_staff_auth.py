@@ -63,6 +63,19 @@ def test_next_is_only_followed_on_this_site(app, client, csrf):
     assert resp.headers["Location"] == "/staff/surveys/trygghet/"
 
 
+@pytest.mark.parametrize("next_url", [
+    "/%09/evil.example/phish", "/%0D%0A/evil.example", "/%0D%0ASet-Cookie:%20x=1",
+    "/%5C/evil.example", "/\\evil.example", "https://evil.example/", "/%20/evil.example",
+])
+def test_next_with_hidden_characters_stays_on_this_site(app, client, csrf, next_url):
+    make_user(app)
+    resp = login(client, csrf, next_url=next_url)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/staff/"
+    # signed in already: the same check, no 500
+    again = client.get(f"/staff/login?next={next_url}")
+    assert again.status_code == 302 and again.headers["Location"] == "/staff/"
+
+
 def test_wrong_password_and_unknown_account_look_the_same(app, client, csrf):
     make_user(app)
     wrong = login(client, csrf, password="fel-lösenord-123")
