@@ -1,8 +1,16 @@
 """Who may see what. Roles: admin (everything), staff (surveys, responses, exports, löften),
 councillor (read-only dashboard and aggregated results – never raw responses or free text).
 
-Accounts, sign-in throttling and the idle limit of staff sessions live here too, so that every
+Accounts, sign-in throttling and the limits of staff sessions live here too, so that every
 blueprint shares one definition of "signed in".
+
+Staff sessions are signed cookies; what makes them revocable is a per-account session
+generation in the database. The cookie's user id carries the generation it was issued for
+(Flask-Login's "alternative token"), and the account row that Flask-Login loads on every request
+anyway is compared with it: signing out, changing the password or deactivating the account
+raises the generation, and every cookie issued before is refused at its next request, on every
+app server, with no extra query and no session table to write on every request (server-side
+session ids would need both, plus their own clean-up).
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,6 +38,7 @@ MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 _SEEN_KEY = "staff_seen"
+_STARTED_KEY = "staff_started"
 # Checked against when the account does not exist, so that the answer takes as long as for a
 # real account and timing does not reveal which addresses have accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -38,9 +47,12 @@ login_manager = LoginManager()
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    user_id, _, generation = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or generation != str(user.session_generation):
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler
@@ -105,8 +117,15 @@ def check_password(user: User, password: str) -> bool:
 
 
 def set_password(user: User, password: str) -> None:
+    """Ends every session of the account: the caller signs the current one in again."""
     check_new_password(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every cookie issued to the account so far is refused at its next request."""
+    user.session_generation += 1
     db.session.commit()
 
 
@@ -150,24 +169,40 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     return SignIn(user)
 
 
-def start_session() -> None:
-    """Call right after ``login_user``: the session expires after the idle limit."""
+def session_fields(user: User, now: datetime | None = None) -> dict[str, object]:
+    """What a new staff session holds: the account with its session generation, when the
+    session began (for the absolute lifetime) and when it was last used (for the idle limit)."""
+    started = (now or utcnow()).timestamp()
+    return {"_user_id": user.get_id(), "_fresh": True, _STARTED_KEY: started,
+            _SEEN_KEY: started}
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on a cleared session; it ends after the idle limit or the lifetime."""
+    login_user(user)
     session.permanent = True
-    session[_SEEN_KEY] = utcnow().timestamp()
+    session.update(session_fields(user))
 
 
-def _idle_limit() -> timedelta:
-    return current_app.config["STAFF_IDLE_LIMIT"]
+def renew_session(user: User) -> None:
+    """After ``end_sessions`` keeps the current session signed in, with its original start:
+    changing the password does not extend a stolen session's lifetime."""
+    session["_user_id"] = user.get_id()
 
 
-def _expire_idle_session() -> None:
-    # The cookie's own expiry is refreshed by the browser's requests; checking a server-side
-    # timestamp as well means a copied cookie stops working after the idle limit too.
+def _expire_session() -> None:
+    # The cookie's own expiry is refreshed by the browser's requests; checking server-signed
+    # timestamps as well means a copied cookie stops working after the idle limit, and one
+    # kept in use stops after the absolute lifetime.
     if not current_user.is_authenticated:
         return
-    seen = session.get(_SEEN_KEY)
+    config = current_app.config
     now = utcnow().timestamp()
-    if seen is None or now - float(seen) > _idle_limit().total_seconds():
+    seen = session.get(_SEEN_KEY)
+    started = session.get(_STARTED_KEY)
+    if (seen is None or started is None
+            or now - float(seen) > config["STAFF_IDLE_LIMIT"].total_seconds()
+            or now - float(started) > config["STAFF_SESSION_LIFETIME"].total_seconds()):
         logout_user()
         session.clear()
         return
@@ -179,4 +214,4 @@ def init_app(app: Flask) -> None:
     # the staff idle limit; Flask refreshes it on every request.
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["STAFF_IDLE_LIMIT"]
     login_manager.init_app(app)
-    app.before_request(_expire_idle_session)
+    app.before_request(_expire_session)

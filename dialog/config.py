@@ -41,8 +41,10 @@ class Config:
     # Closing a round therefore reaches residents on other processes within this time.
     SURVEY_REF_CACHE_SECONDS = 2.0
     DEMO_RESPONSES = 600
-    # Staff sessions end after this much inactivity.
+    # Staff sessions end after this much inactivity, and at the latest this long after sign-in
+    # however busy they are (a copied cookie kept in use dies too).
     STAFF_IDLE_LIMIT = timedelta(minutes=30)
+    STAFF_SESSION_LIFETIME = timedelta(hours=12)
     # Kiosk: the screen is cleared after KIOSK_IDLE_SECONDS without a touch, with a notice
     # KIOSK_WARNING_SECONDS before (per survey in the staff area). The browser timer is the real
     # limit; KIOSK_MAX_PAGE_SECONDS catches a kiosk whose browser neither ran it nor reloaded.

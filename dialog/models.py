@@ -113,6 +113,9 @@ class User(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="sv")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised to end every session of the account (dialog.auth): sign-out, new password,
+    # deactivation.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Flask-Login protocol
     @property
@@ -128,4 +131,5 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The generation travels in the session cookie, so raising it ends older sessions.
+        return f"{self.id}:{self.session_generation}"

@@ -24,7 +24,7 @@ from flask import (
 )
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -146,8 +146,7 @@ def login() -> HttpResponse | str | tuple[str, int]:
     kept_language = session.get(_LANG_KEY)
     # A fresh session on sign-in: nothing from before (session fixation) carries over.
     session.clear()
-    login_user(outcome.user)
-    auth.start_session()
+    auth.start_session(outcome.user)
     if kept_language:
         session[_LANG_KEY] = kept_language
     return redirect(target)
@@ -155,6 +154,9 @@ def login() -> HttpResponse | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> HttpResponse:
+    if current_user.is_authenticated:
+        # Signing out anywhere ends the account's sessions everywhere, copied cookies included.
+        auth.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You have signed out."))
@@ -170,6 +172,8 @@ def change_password() -> HttpResponse | str | tuple[str, int]:
             form.current.errors = [_("The current password is wrong.")]
         else:
             auth.set_password(current_user, form.new.data)
+            # Every other session (another device, a stolen cookie) has ended; this one goes on.
+            auth.renew_session(current_user)
             _audit("change_password", current_user.email)
             flash(_("Your password has been changed."))
             return redirect(url_for("staff.index"))
@@ -203,7 +207,8 @@ def toggle_user(user_id: int) -> HttpResponse:
     if user.id == current_user.id:
         abort(409, description=_("You cannot deactivate your own account."))
     user.active = not user.active
-    db.session.commit()
+    # Ended on deactivation, and not revived when the account is activated again.
+    auth.end_sessions(user)
     _audit("activate_user" if user.active else "deactivate_user", user.email)
     return redirect(url_for("staff.list_users"))
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete, insert, select, update
 
 from analysis import RANKING_COLUMNS
+from dialog import auth
 from dialog.dashboard.cli import analyse_command
 from dialog.dashboard.presenting import change_interval, ordinal, rank_text, share_interval
 from dialog.demo import DemoGenerator
@@ -53,11 +54,9 @@ def sign_in(app, client, role: str = "councillor", language: str = "sv") -> None
                     language=language)
         db.session.add(user)
         db.session.commit()
-        user_id = user.id
+        fields = auth.session_fields(user)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session["staff_seen"] = utcnow().timestamp()
+        session.update(fields)
 
 
 def publish_next_round(app, slug: str = "trygghet-2028") -> None:

@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import insert, select
 
+from dialog import auth
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.models import Response, User, utcnow
@@ -36,11 +37,9 @@ def sign_in(app, client, role: str = "staff") -> None:
         user = User(email=f"{role}@kommun.se", password_hash="!", role=role, language="sv")
         db.session.add(user)
         db.session.commit()
-        user_id = user.id
+        fields = auth.session_fields(user)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session["staff_seen"] = utcnow().timestamp()
+        session.update(fields)
 
 
 @pytest.fixture

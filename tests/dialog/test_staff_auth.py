@@ -1,4 +1,5 @@
-"""Staff accounts: sign-in, throttling without user enumeration, idle expiry, passwords, CLI."""
+"""Staff accounts: sign-in, throttling without user enumeration, sessions that end (idle,
+lifetime, sign-out, new password, deactivation), passwords, CLI."""
 
 from __future__ import annotations
 
@@ -135,6 +136,77 @@ def test_session_expires_after_inactivity(app, client, csrf):
                                  - timedelta(seconds=5)).timestamp()
     resp = client.get("/staff/")
     assert resp.status_code == 302 and "/staff/login" in resp.headers["Location"]
+
+
+def copy_of_session(app, client):
+    """Another browser holding a copy of ``client``'s session cookie (a stolen cookie)."""
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"],
+                     client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value)
+    return thief
+
+
+def is_signed_out(resp) -> bool:
+    return resp.status_code == 302 and "/staff/login" in resp.headers["Location"]
+
+
+def test_sign_out_ends_a_copied_session(app, client, csrf):
+    make_user(app, role="admin")
+    login(client, csrf)
+    thief = copy_of_session(app, client)
+    assert thief.get("/staff/audit").status_code == 200
+    client.post("/staff/logout", data={"csrf_token": csrf(client.get("/staff/").text)})
+    assert is_signed_out(thief.get("/staff/audit"))
+
+
+def test_password_change_ends_the_other_sessions_only(app, client, csrf):
+    make_user(app, role="admin")
+    login(client, csrf)
+    other = app.test_client()
+    login(other, csrf)
+    thief = copy_of_session(app, client)
+    page = client.get("/staff/password")
+    done = client.post("/staff/password", data={
+        "csrf_token": csrf(page.text), "current": PASSWORD, "new": "ett nytt långt lösen",
+        "confirm": "ett nytt långt lösen"})
+    assert done.status_code == 302
+    assert is_signed_out(other.get("/staff/audit"))
+    assert is_signed_out(thief.get("/staff/audit"))
+    assert client.get("/staff/audit").status_code == 200
+
+
+def test_deactivation_ends_sessions_for_good(app, client, csrf):
+    make_user(app, role="admin")
+    user_id = make_user(app, "handlaggare@kommun.se")
+    login(client, csrf)
+    staff = app.test_client()
+    login(staff, csrf, "handlaggare@kommun.se")
+    assert staff.get("/staff/").status_code == 200
+    toggle = f"/staff/users/{user_id}/active"
+    token = csrf(client.get("/staff/users").text)
+    client.post(toggle, data={"csrf_token": token})
+    assert is_signed_out(staff.get("/staff/"))
+    client.post(toggle, data={"csrf_token": token})
+    with app.app_context():
+        assert db.session.get(User, user_id).active
+    # Activated again, the account signs in anew; the old cookie stays dead.
+    assert is_signed_out(staff.get("/staff/"))
+
+
+@pytest.mark.parametrize("app_config", [{"STAFF_SESSION_LIFETIME": timedelta(hours=2)}])
+def test_session_in_use_ends_after_its_lifetime(app, client, csrf):
+    make_user(app)
+    login(client, csrf)
+
+    def started(ago: timedelta) -> None:
+        with client.session_transaction() as session:
+            session["staff_started"] = (utcnow() - ago).timestamp()
+
+    started(timedelta(hours=1, minutes=55))
+    assert client.get("/staff/").status_code == 200
+    started(timedelta(hours=2, minutes=1))
+    # In use a moment ago (the idle limit alone would keep it), but begun too long ago.
+    assert is_signed_out(client.get("/staff/"))
 
 
 def test_passwords_are_hashed_with_scrypt(app):
