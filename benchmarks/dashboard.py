@@ -28,6 +28,7 @@ sys.path.insert(0, str(_HERE.parent))
 from sqlalchemy import delete, insert  # noqa: E402
 
 from benchmarks import analysis_db as builder  # noqa: E402
+from dialog import auth  # noqa: E402
 from dialog.demo import DemoGenerator  # noqa: E402
 from dialog.extensions import db  # noqa: E402
 from dialog.models import Response, User, utcnow  # noqa: E402
@@ -71,11 +72,9 @@ def _sign_in(app, client) -> None:
             user = User(email="bench@kommun.se", password_hash="!", role="councillor")
             db.session.add(user)
             db.session.commit()
-        user_id = user.id
+        fields = auth.session_fields(user)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session["staff_seen"] = utcnow().timestamp()
+        session.update(fields)
 
 
 def main() -> None:
