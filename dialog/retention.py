@@ -2,9 +2,15 @@
 aggregated counts are kept, so that rankings, trends and the löfte's follow-up still work.
 
 The counts are kept per age band × gender × area cell (the cells the weighting uses), per
-answer field and code. Free text is never aggregated: it is the part that can identify people.
-Each purge adds one snapshot per survey version; the kept counts of a version are the sum
-over its snapshots.
+answer field and code, of complete responses (the only ones analysed); partial ones are
+counted per cell only. Free text is never aggregated: it is the part that can identify
+people. Each purge adds one snapshot per survey version; the kept counts of a version are the
+sum over its snapshots.
+
+The shares the dashboard and its trend show depend, within each weighting cell, on how many
+gave each answer to each question, never on which answers one person combined; so
+:func:`retained_answers` rebuilds answer sets with exactly those counts, and a purged round
+is analysed as it was before (see ``dialog/services/results.py``).
 """
 
 from __future__ import annotations
@@ -116,6 +122,8 @@ def aggregate(survey: Survey, rows: Iterable[tuple[str, dict]]) -> Counter:
     for status, answers in rows:
         cell = tuple(_cell_value(answers, roles[role]) for role in ("age_band", "gender", "area"))
         counts[(RESPONSES_FIELD, status, *cell)] += 1
+        if status != "complete":
+            continue
         for name in fields:
             for code in _codes(answers.get(name)):
                 counts[(name, code[:128], *cell)] += 1
@@ -125,6 +133,13 @@ def aggregate(survey: Survey, rows: Iterable[tuple[str, dict]]) -> Counter:
 def _cell_value(answers: dict, field: str | None) -> str | None:
     value = answers.get(field) if field else None
     return str(value) if value not in (None, "", []) else None
+
+
+def _tables_linked_to_responses() -> list[tuple]:
+    """(table, column) of every foreign key that points at a response."""
+    target = Response.__table__.c.id
+    return [(table, fk.parent) for table in db.metadata.sorted_tables
+            for fk in table.foreign_keys if fk.column is target]
 
 
 def purge_version(plan: PurgePlan, before: datetime,
@@ -151,8 +166,13 @@ def purge_version(plan: PurgePlan, before: datetime,
         RetainedCount(snapshot_id=snapshot.id, field=field, code=code, age_band=age,
                       gender=gender, area=area, count=n)
         for (field, code, age, gender, area), n in counts.items())
+    links = _tables_linked_to_responses()
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
+        # Rows that belong to a response (which kiosk took it, ...) go with it, whatever
+        # channel it came by: found from the foreign keys, so a new one cannot be forgotten.
+        for table, column in links:
+            db.session.execute(delete(table).where(column.in_(chunk)))
         db.session.execute(delete(Response).where(Response.id.in_(chunk)))
         if progress:
             progress(min(start + _BATCH, len(ids)), len(ids))
@@ -171,3 +191,38 @@ def retained_counts(version_id: int) -> dict[tuple[str, str, str | None, str | N
         .group_by(RetainedCount.field, RetainedCount.code, RetainedCount.age_band,
                   RetainedCount.gender, RetainedCount.area))
     return {tuple(row[:5]): int(row[5]) for row in rows}
+
+
+def retained_answers(version_ids: Iterable[int], survey: Survey) -> list[dict]:
+    """Answer sets, one per purged complete response of ``version_ids``, with the kept counts
+    per cell, field and code (see the module docstring: combinations are not kept, counts
+    are). Fields that allow several answers get lists, one code at most once in each."""
+    roles = [(q.id if (q := survey.question_with_role(role)) else None)
+             for role in ("age_band", "gender", "area")]
+    many = {name for q in survey.questions() if q.type in ("multiple_choice", "pick_top")
+            for name in q.field_names()}
+    out: list[dict] = []
+    for version_id in version_ids:
+        by_cell: dict[tuple, list[tuple[str, str, int]]] = {}
+        sizes: dict[tuple, int] = {}
+        for (field, code, *cell), n in sorted(retained_counts(version_id).items(),
+                                              key=lambda kv: kv[0][:2]):
+            if field == RESPONSES_FIELD:
+                if code == "complete":
+                    sizes[tuple(cell)] = n
+            elif field not in roles:
+                by_cell.setdefault(tuple(cell), []).append((field, code, n))
+        for cell, size in sizes.items():
+            rows: list[dict] = [{field: value for field, value in zip(roles, cell, strict=True)
+                                 if field and value is not None} for _ in range(size)]
+            cursor: Counter = Counter()
+            for field, code, n in by_cell.get(cell, []):
+                for _ in range(n):
+                    row = rows[cursor[field] % size]
+                    cursor[field] += 1
+                    if field in many:
+                        row.setdefault(field, []).append(code)
+                    else:
+                        row[field] = code
+            out.extend(rows)
+    return out

@@ -28,6 +28,7 @@ from surveys import AnalysisSpec, Indicator, Survey, analysis_spec
 from ..extensions import db
 from ..i18n import pick_text
 from ..models import Response, SurveyRecord, SurveyVersion
+from ..retention import retained_answers
 from . import catalog
 from .population import PopulationInfo, population_for, population_stamp
 
@@ -37,6 +38,8 @@ OTHER_GENDER = "ovrigt"
 RANKING_SEED = 20261121
 CHARTS = ("heatmap", "dotplot", "small_multiples")
 _CACHE_SIZE = 16
+# The channel of responses that retention purged and the analysis rebuilt from its counts.
+RETAINED_CHANNEL = "retained"
 
 
 @dataclass(frozen=True)
@@ -142,16 +145,12 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     ``channel``, ``language`` and ``updated_at`` come along for the counts and the cache;
     ``since`` limits the read to responses updated after that time.
     """
-    scalar = [c for c in (*spec.item_columns, spec.age_band_column, spec.gender_column,
-                          spec.area_column) if c]
+    scalar, extra, _wanted = _analysed_fields(spec)
     # The database extracts the few analysed fields from each JSON document: much faster
     # than decoding whole documents (free text included) in Python.
     fields = [Response.answers[c].as_string() for c in scalar]
     if spec.priorities_column:
         fields.append(Response.answers[spec.priorities_column])
-    # Key-figure questions not read above: several answers come as a JSON list.
-    extra = [(i.question, many) for i, many in spec.indicators if i.question not in scalar]
-    extra = list(dict.fromkeys(extra))
     fields += [Response.answers[q] if many else Response.answers[q].as_string()
                for q, many in extra]
     query = (
@@ -162,9 +161,37 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec,
     )
     if since is not None:
         query = query.where(Response.updated_at > since)
-    rows = db.session.execute(query).all()
+    return _coded_frame(db.session.execute(query).all(), spec)
+
+
+def _analysed_fields(spec: AnalysisSpec) -> tuple[list[str], list[tuple[str, bool]], list[str]]:
+    """The answer fields read as text, the key-figure questions not among them (with whether
+    they take several answers), and every analysed field in the order rows carry them."""
+    scalar = [c for c in (*spec.item_columns, spec.age_band_column, spec.gender_column,
+                          spec.area_column) if c]
+    extra = list(dict.fromkeys(
+        (i.question, many) for i, many in spec.indicators if i.question not in scalar))
     wanted = [*scalar, *([spec.priorities_column] if spec.priorities_column else []),
               *[q for q, _many in extra]]
+    return scalar, extra, wanted
+
+
+def retained_frame(record: SurveyRecord, spec: AnalysisSpec) -> pd.DataFrame:
+    """The complete responses of ``record`` that retention purged, rebuilt from the counts it
+    kept (:func:`dialog.retention.retained_answers`), as rows of :func:`response_frame` with
+    negative ids and the channel ``retained``. Shares and their standard errors come out as
+    from the purged answers themselves."""
+    survey = catalog.definition_of(record.current_version)
+    answers = retained_answers([v.id for v in record.versions], survey)
+    wanted = _analysed_fields(spec)[2]
+    rows = [(-number, RETAINED_CHANNEL, None, None, *(row.get(f) for f in wanted))
+            for number, row in enumerate(answers, start=1)]
+    return _coded_frame(rows, spec)
+
+
+def _coded_frame(rows: list, spec: AnalysisSpec) -> pd.DataFrame:
+    """Rows of (id, channel, language, updated_at, *analysed fields) coded for analysis."""
+    _scalar, _extra, wanted = _analysed_fields(spec)
     meta = ["_id", "channel", "language", "updated_at"]
     raw = pd.DataFrame.from_records(rows, columns=[*meta, *wanted]) if rows else pd.DataFrame(
         columns=[*meta, *wanted])
@@ -275,6 +302,9 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     spec = analysis_spec(survey)
     min_n = int(current_app.config["MIN_GROUP_SIZE"]) if min_n is None else min_n
     frame = current_frame(record, spec)
+    kept = retained_frame(record, spec)
+    if len(kept):
+        frame = pd.concat([frame, kept])
     channels = {str(k): int(v) for k, v in frame["channel"].value_counts().items()}
     languages = {str(k): int(v) for k, v in frame["language"].value_counts().items()}
     no_age = int(frame["age_band"].isna().sum())

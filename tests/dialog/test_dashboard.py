@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from analysis import RANKING_COLUMNS
 from dialog import auth
@@ -17,6 +17,8 @@ from dialog.dashboard.cli import analyse_command
 from dialog.dashboard.presenting import change_interval, ordinal, rank_text, share_interval
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
+from dialog.kiosk import devices
+from dialog.kiosk.models import KioskResponse
 from dialog.models import Response, User, utcnow
 from dialog.services import catalog, results
 from dialog.services.population import (
@@ -456,6 +458,51 @@ def test_next_round_shows_a_clear_change_within_one_age_group(app, client):
     graffiti = next(r for r in table.split("<tr>") if "Klotter" in r)
     assert graffiti.count("<strong>") == 1
     assert all("<strong>" not in r for r in table.split("<tr>") if "Klotter" not in r)
+
+
+def _trend_section(html: str) -> str:
+    return html.split('<section aria-labelledby="trend">')[1].split("</section>")[0]
+
+
+def test_a_purged_round_still_feeds_the_trend(app, client):
+    """Retention deletes the first round's answers (web, kiosk and paper alike); the counts
+    it keeps give the next round's dashboard the same change table as before."""
+    seed(app, 300, seed=1)
+    publish_next_round(app)
+    seed(app, 300, seed=2, slug="trygghet-2028")
+    with app.app_context():
+        first = catalog.find_survey("trygghet")
+        device, _key = devices.register_device("Biblioteket")
+        kiosk = db.session.scalars(select(Response.id).where(
+            Response.version_id == first.current_version_id,
+            Response.channel == "kiosk")).all()
+        assert kiosk
+        db.session.add_all(KioskResponse(response_id=rid, device_id=device.id) for rid in kiosk)
+        first.status = "closed"
+        db.session.commit()
+    sign_in(app, client)
+
+    def trend_now() -> tuple[str, pd.DataFrame]:
+        results.forget_cached()
+        html = client.get("/dashboard/trygghet-2028/").text
+        with app.app_context():
+            current = catalog.find_survey("trygghet-2028")
+            change = results.trend(results.results_for(results.earlier_round(current)),
+                                   results.results_for(current))
+        return _trend_section(html), change
+
+    html_before, change_before = trend_now()
+    purged = app.test_cli_runner().invoke(args=["purge", "--before", "2099-01-01", "--apply"])
+    assert purged.exit_code == 0, purged.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id)).where(
+            Response.version_id == catalog.find_survey("trygghet").current_version_id)) == 0
+        assert db.session.scalar(select(func.count()).select_from(KioskResponse)) == 0
+    html_after, change_after = trend_now()
+    assert html_after == html_before
+    pd.testing.assert_frame_equal(change_after, change_before, check_exact=False, rtol=1e-9)
+    earlier = client.get("/dashboard/trygghet/").text
+    assert "Raderade efter lagringstiden (antalen sparade)" in earlier
 
 
 @pytest.mark.parametrize(("low", "high", "lang", "expected"), [
