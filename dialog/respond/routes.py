@@ -32,8 +32,8 @@ from ..extensions import db
 from ..i18n import best_language, pick_text, supported_languages
 from ..services import catalog, responses
 from . import bp
-from .forms import build_page_form
-from .messages import error_message
+from ..answering.forms import build_page_form
+from ..answering.messages import error_message
 
 # Keys the web layer adds to every answer form; everything else must be a field of the page.
 _CONTROL_KEYS = frozenset({"csrf_token", "action", "switch_lang"})

@@ -43,8 +43,8 @@ from ..extensions import db
 from ..i18n import supported_languages
 from ..models import AuditEvent, SurveyRecord, SurveyVersion, User, utcnow
 from ..models import Response as SurveyResponse
-from ..respond.forms import build_page_form
-from ..respond.messages import error_message
+from ..answering.forms import build_page_form
+from ..answering.messages import error_message
 from ..services import catalog, redaction
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dialog.respond.messages import error_message
+from dialog.answering.messages import error_message
 from surveys import ERROR_CODES, FieldError
 
 PARAMS = {
