@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Blueprint, Flask, current_app, request
 
 from . import auth, cli, errors, security, templating
 from .config import Config, database_url
 from .extensions import babel, csrf, db, migrate
 from .i18n import select_locale
+from .security import ANSWER_BLUEPRINTS
 
-# Blueprints whose POSTs carry residents' answers (kiosk joins later).
-ANSWER_BLUEPRINTS = frozenset({"respond", "kiosk"})
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _MIGRATIONS = os.path.join(_ROOT, "migrations")
 
@@ -42,22 +41,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     _configure_sqlite(app)
 
-    from .dashboard import register as register_dashboard
-    from .kiosk import bp as kiosk_bp
-    from .pages import bp as pages_bp
-    from .respond import bp as respond_bp
-    from .staff.routes import bp as staff_bp
-
-    app.register_blueprint(respond_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(kiosk_bp)
-    app.register_blueprint(pages_bp)
-    register_dashboard(app)
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     security.init_app(app)
     return app
+
+
+def _blueprints() -> list[Blueprint]:
+    """Every feature, each a ``bp`` in its ``routes.py``. Imported only when an app is built,
+    so that scripts and migrations importing the models do not load every view."""
+    from .dashboard.routes import bp as dashboard
+    from .kiosk.routes import bp as kiosk
+    from .pages.routes import bp as pages
+    from .promises.routes import bp as promises
+    from .respond.routes import bp as respond
+    from .staff.routes import bp as staff
+
+    return [respond, staff, kiosk, pages, dashboard, promises]
 
 
 def _limit_answer_body() -> None:

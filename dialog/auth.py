@@ -27,8 +27,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .models import User, utcnow
-from .staff.models import FailedLogin
+from .models import FailedLogin, User, utcnow
 
 ROLES = ("admin", "staff", "councillor")
 STAFF_ROLES = ("admin", "staff")

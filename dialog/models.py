@@ -133,3 +133,15 @@ class User(db.Model):
     def get_id(self) -> str:
         # The generation travels in the session cookie, so raising it ends older sessions.
         return f"{self.id}:{self.session_generation}"
+
+
+class FailedLogin(db.Model):
+    """One failed sign-in. ``account`` is the sha256 of the typed e-mail address, so that
+    unknown addresses are throttled alike and nothing a visitor typed is kept readable."""
+
+    __tablename__ = "staff_failed_login"
+    __table_args__ = (Index("ix_staff_failed_login_account_at", "account", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,6 +35,8 @@ ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST"})
 # Referer and "Origin: null", so the same-origin check below refused every form over https.
 REFERRER_POLICY = "same-origin"
 FORWARDING_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded")
+# Blueprints whose POSTs carry residents' answers.
+ANSWER_BLUEPRINTS = frozenset({"respond", "kiosk"})
 LOGIN_ENDPOINT = "staff.login"
 
 # Defaults, overridable from instance/config.py, the app config or the environment.
@@ -265,8 +267,6 @@ def init_app(app: Flask) -> Limiter:
     _check_posts_only(app, limiter)
     # Flask-Limiter keeps only weak references to itself; the app must hold the limiter.
     app.extensions["medborgardialog.limiter"] = limiter
-    from . import ANSWER_BLUEPRINTS  # the package is fully imported once create_app runs
-
     for name in ANSWER_BLUEPRINTS:
         blueprint = app.blueprints.get(name)
         if blueprint is None:

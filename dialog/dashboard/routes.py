@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, g, make_response, render_template, request, session
+from flask import Blueprint, abort, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,25 +24,16 @@ from ..services.results import (
     suggest_focus,
     trend,
 )
-from . import bp, presenting
+from ..staff_language import choose_staff_language
+from . import presenting
 
-DASHBOARD_LANGUAGES = ("sv", "en")
-_LANG_KEY = "staff_lang"
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", static_folder="static",
+               static_url_path="/static")
+
 _FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 
 
-@bp.before_request
-def choose_staff_language() -> None:
-    """Same choice as the staff area: ?lang=, then the session, then the account."""
-    wanted = request.args.get("lang")
-    if wanted in DASHBOARD_LANGUAGES:
-        session[_LANG_KEY] = wanted
-    chosen = session.get(_LANG_KEY)
-    if chosen is None and current_user.is_authenticated:
-        chosen = current_user.language
-    if chosen not in DASHBOARD_LANGUAGES:
-        chosen = request.accept_languages.best_match(DASHBOARD_LANGUAGES) or "sv"
-    g.lang = chosen
+bp.before_request(choose_staff_language)
 
 
 @bp.after_request

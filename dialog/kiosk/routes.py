@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import (
+    Blueprint,
     abort,
     current_app,
     g,
@@ -26,16 +27,18 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from surveys import next_page_index
 
+from .. import audit
+from ..answering.flow import Flow, language_for, open_survey, serve_page
 from ..auth import roles_required
 from ..extensions import db
 from ..i18n import supported_languages
-from ..models import AuditEvent
-from ..pages.routes import statement_context
-from ..respond.routes import Flow, language_for, open_survey, serve_page
+from ..pages.statement import statement_context
 from ..services import catalog, responses
-from . import bp, devices
+from . import devices
 from .forms import DeviceForm, IdleForm
 from .models import KioskDevice
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 
 KIOSK = Flow(page="kiosk.answer_page", thanks="kiosk.show_thanks", template="kiosk/page.html")
 DEVICE_COOKIE = "kiosk_device"
@@ -244,11 +247,6 @@ def show_thanks(slug: str, lang: str) -> HttpResponse | str:
     return render_template("kiosk/thanks.html", survey=survey, slug=slug)
 
 
-def _audit(action: str, target: str) -> None:
-    db.session.add(AuditEvent(actor=current_user.email, action=action, target=target))
-    db.session.commit()
-
-
 def _open_records() -> list:
     return [(r, catalog.definition_of(r.current_version)) for r in catalog.open_surveys()]
 
@@ -260,7 +258,7 @@ def manage_devices() -> HttpResponse | str:
     new_key = None
     if form.validate_on_submit():
         device, new_key = devices.register_device(form.name.data, created_by=current_user.email)
-        _audit("kiosk.register_device", device.name)
+        audit.record("kiosk.register_device", device.name)
         if form.use_here.data:
             # A staff login must not stay open on a computer the public uses.
             logout_user()
@@ -282,7 +280,7 @@ def deactivate_device(device_id: int) -> HttpResponse:
     if device is None:
         abort(404)
     devices.deactivate_device(device)
-    _audit("kiosk.deactivate_device", device.name)
+    audit.record("kiosk.deactivate_device", device.name)
     return redirect(url_for("kiosk.manage_devices"), code=303)
 
 
@@ -299,7 +297,7 @@ def set_idle(slug: str) -> HttpResponse | tuple[str, int]:
         except ValueError:
             form.warning.errors = [_("The question must come before the screen is cleared.")]
         else:
-            _audit("kiosk.set_idle", f"{slug}: {form.idle.data}/{form.warning.data}")
+            audit.record("kiosk.set_idle", f"{slug}: {form.idle.data}/{form.warning.data}")
             return redirect(url_for("kiosk.manage_devices"), code=303)
     idle_forms = {r.slug: IdleForm(formdata=None, **_times(r)) for r, _s in _open_records()}
     idle_forms[slug] = form

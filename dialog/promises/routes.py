@@ -3,7 +3,7 @@ page for residents at /<lang>/loften/<slug>."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
@@ -12,18 +12,20 @@ from surveys import Survey
 
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..dashboard import presenting
-from ..dashboard.routes import choose_staff_language
 from ..i18n import pick_text, supported_languages
 from ..models import SurveyRecord, SurveyVersion
 from ..services import catalog
 from ..services.recent import RecentReads
 from ..services.results import SurveyResults, earlier_round, results_for, suggest_focus
-from . import bp, service
+from ..staff_language import choose_staff_language
+from . import service
 from .forms import RemoveForm, SignForm, action_form, followup_form, new_promise_form, texts_of
 from .models import Promise
 
 STAFF_PREFIX = "/dashboard/<slug>/lofte"
 PUBLIC_STATUSES = ("signed", "followed_up")
+
+bp = Blueprint("promises", __name__)
 
 
 def _messages() -> dict[str, str]:
@@ -288,5 +290,6 @@ _recent_promise_slugs: RecentReads[str | None] = RecentReads(
     "signed_promise_slugs", watched=(Promise, SurveyRecord, SurveyVersion))
 
 
+@bp.app_context_processor
 def thanks_context() -> dict:
     return {"signed_promise_url": signed_promise_url}

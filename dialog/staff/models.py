@@ -1,27 +1,15 @@
-"""Tables of the staff area: failed logins (for throttling) and uploaded definitions awaiting
-a decision (preview, publish, or cancel)."""
+"""Tables of the staff area: uploaded definitions awaiting a decision (preview, publish, or
+cancel)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..models import utcnow
-
-
-class FailedLogin(db.Model):
-    """One failed sign-in. ``account`` is the sha256 of the typed e-mail address, so that
-    unknown addresses are throttled alike and nothing a visitor typed is kept readable."""
-
-    __tablename__ = "staff_failed_login"
-    __table_args__ = (Index("ix_staff_failed_login_account_at", "account", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PendingDefinition(db.Model):

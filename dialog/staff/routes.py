@@ -25,7 +25,7 @@ from flask import (
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
 from analysis.report import write_report
@@ -37,21 +37,21 @@ from surveys import (
     validate_page,
 )
 
-from .. import auth, security
+from .. import audit, auth, security
+from ..answering.forms import build_page_form
+from ..answering.messages import error_message
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..extensions import db
 from ..i18n import supported_languages
-from ..models import AuditEvent, SurveyRecord, SurveyVersion, User, utcnow
 from ..models import Response as SurveyResponse
-from ..answering.forms import build_page_form
-from ..answering.messages import error_message
+from ..models import SurveyRecord, SurveyVersion, User, utcnow
 from ..services import catalog, redaction
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
 from ..services.results import item_labels, report_sheets, results_for
 from ..services.xlsx_export import write_responses_xlsx
+from ..staff_language import STAFF_LANGUAGES, choose_staff_language, fresh_session
 from . import definitions, rounds
-from .cli import create_user_command
 from .forms import (
     ChangePasswordForm,
     ExportForm,
@@ -63,29 +63,14 @@ from .forms import (
 )
 from .models import PendingDefinition
 
-bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group=None)
-bp.cli.add_command(create_user_command)
+bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-STAFF_LANGUAGES = ("sv", "en")
 REVIEW_PAGE_SIZE = 50
-_LANG_KEY = "staff_lang"
 
 
 @bp.before_request
 def _choose_language() -> None:
-    """?lang= switches and is remembered (session, and the account); else the account's."""
-    wanted = request.args.get("lang")
-    if wanted in STAFF_LANGUAGES:
-        session[_LANG_KEY] = wanted
-        if current_user.is_authenticated and current_user.language != wanted:
-            current_user.language = wanted
-            db.session.commit()
-    chosen = session.get(_LANG_KEY)
-    if chosen is None and current_user.is_authenticated:
-        chosen = current_user.language
-    if chosen not in STAFF_LANGUAGES:
-        chosen = request.accept_languages.best_match(STAFF_LANGUAGES) or "sv"
-    g.lang = chosen
+    choose_staff_language(save_to_account=True)
 
 
 @bp.context_processor
@@ -103,12 +88,6 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     # Staff pages show answers and accounts: a shared office PC must not keep them in its cache.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _audit(action: str, target: str | None, detail: str | None = None) -> None:
-    db.session.add(AuditEvent(actor=current_user.email, action=action, target=target,
-                              detail=detail))
-    db.session.commit()
 
 
 def _record_or_404(slug: str) -> tuple[SurveyRecord, Survey]:
@@ -143,12 +122,8 @@ def login() -> HttpResponse | str | tuple[str, int]:
         message = _("The e-mail address or the password is wrong.")
         return render_template("staff/login.html", form=form, error=message), 401
     target = _local_target(request.args.get("next"))
-    kept_language = session.get(_LANG_KEY)
-    # A fresh session on sign-in: nothing from before (session fixation) carries over.
-    session.clear()
+    fresh_session()
     auth.start_session(outcome.user)
-    if kept_language:
-        session[_LANG_KEY] = kept_language
     return redirect(target)
 
 
@@ -174,7 +149,7 @@ def change_password() -> HttpResponse | str | tuple[str, int]:
             auth.set_password(current_user, form.new.data)
             # Every other session (another device, a stolen cookie) has ended; this one goes on.
             auth.renew_session(current_user)
-            _audit("change_password", current_user.email)
+            audit.record("change_password", current_user.email)
             flash(_("Your password has been changed."))
             return redirect(url_for("staff.index"))
     status = 422 if request.method == "POST" else 200
@@ -192,7 +167,7 @@ def list_users() -> HttpResponse | str | tuple[str, int]:
         except ValueError:
             form.email.errors = [_("An account with this e-mail address already exists.")]
         else:
-            _audit("create_user", user.email, user.role)
+            audit.record("create_user", user.email, user.role)
             flash(_("The account has been created."))
             return redirect(url_for("staff.list_users"))
     users = db.session.scalars(select(User).order_by(User.email)).all()
@@ -209,7 +184,7 @@ def toggle_user(user_id: int) -> HttpResponse:
     user.active = not user.active
     # Ended on deactivation, and not revived when the account is activated again.
     auth.end_sessions(user)
-    _audit("activate_user" if user.active else "deactivate_user", user.email)
+    audit.record("activate_user" if user.active else "deactivate_user", user.email)
     return redirect(url_for("staff.list_users"))
 
 
@@ -268,7 +243,7 @@ def schedule_survey(slug: str) -> HttpResponse | str | tuple[str, int]:
         return redirect(url_for("staff.show_survey", slug=slug))
     record.status, record.opens_at, record.closes_at = form.status.data, opens, closes
     db.session.commit()
-    _audit("schedule_survey", slug, f"{form.status.data} {opens or '-'} {closes or '-'}")
+    audit.record("schedule_survey", slug, f"{form.status.data} {opens or '-'} {closes or '-'}")
     flash(_("The survey round has been updated."))
     return redirect(url_for("staff.show_survey", slug=slug))
 
@@ -296,7 +271,7 @@ def upload_definition() -> HttpResponse | str | tuple[str, int]:
     )
     db.session.add(pending)
     db.session.commit()
-    _audit("upload_definition", loaded.survey.slug, pending.filename)
+    audit.record("upload_definition", loaded.survey.slug, pending.filename)
     return redirect(url_for("staff.show_pending", pending_id=pending.id))
 
 
@@ -336,7 +311,7 @@ def publish_pending(pending_id: int) -> HttpResponse:
     published = catalog.publish(survey, status="draft" if new_round else None)
     db.session.delete(pending)
     db.session.commit()
-    _audit("publish_survey", survey.slug, f"version {published.version}")
+    audit.record("publish_survey", survey.slug, f"version {published.version}")
     if published.created:
         flash(_("Version %(number)s has been published.", number=published.version))
     else:
@@ -351,7 +326,7 @@ def cancel_pending(pending_id: int) -> HttpResponse:
     pending, survey = _pending_or_404(pending_id)
     db.session.delete(pending)
     db.session.commit()
-    _audit("cancel_upload", survey.slug)
+    audit.record("cancel_upload", survey.slug)
     flash(_("The upload has been cancelled. Nothing was published."))
     return redirect(url_for("staff.index"))
 
@@ -399,7 +374,7 @@ def upload_population(slug: str) -> HttpResponse:
     except ValueError as error:
         flash(_("The population table was not stored: %(problem)s", problem=str(error)))
     else:
-        _audit("store_population", slug, form.source.data)
+        audit.record("store_population", slug, form.source.data)
         flash(_("The population table has been stored."))
     return redirect(url_for("staff.show_survey", slug=slug))
 
@@ -431,7 +406,7 @@ def enter_paper(slug: str) -> HttpResponse | str | tuple[str, int]:
     )
     db.session.add(response)
     db.session.commit()
-    _audit("paper_entry", str(response.id), slug)
+    audit.record("paper_entry", str(response.id), slug)
     flash(_("The paper questionnaire has been saved (response %(id)s). You can enter the next "
             "one.", id=response.id))
     return redirect(url_for("staff.enter_paper", slug=slug))
@@ -530,7 +505,7 @@ def redact_answer(slug: str, response_id: int, field: str) -> HttpResponse:
         response.answers = {**response.answers, field: new_text}
         response.updated_at = utcnow()
         db.session.commit()
-        _audit("redact_free_text", f"response {response.id} {field}", scope)
+        audit.record("redact_free_text", f"response {response.id} {field}", scope)
         flash(_("The text has been removed for good."))
     back = url_for("staff.review_free_text", slug=slug, page=request.form.get("page", 1),
                    flagged=request.form.get("flagged") or None)
@@ -551,8 +526,8 @@ def export_responses(slug: str) -> Response:
     if form.format.data == "xlsx":
         return _xlsx_download(record, survey, f"{slug}-{stamp}.xlsx")
     delimiter = ";" if form.delimiter.data == "semicolon" else ","
-    _audit("export_responses", slug,
-           f"csv delimiter={form.delimiter.data} bom={'yes' if form.bom.data else 'no'}")
+    audit.record("export_responses", slug,
+                 f"csv delimiter={form.delimiter.data} bom={'yes' if form.bom.data else 'no'}")
     chunks = iter_responses_csv(record, survey, delimiter=delimiter, bom=bool(form.bom.data))
     return _download(stream_with_context(chunks), f"{slug}-{stamp}.csv",
                      "text/csv; charset=utf-8")
@@ -562,7 +537,7 @@ def export_responses(slug: str) -> Response:
 @roles_required(*STAFF_ROLES)
 def export_codebook(slug: str) -> Response:
     _record, survey = _record_or_404(slug)
-    _audit("export_codebook", slug, "csv")
+    audit.record("export_codebook", slug, "csv")
     return _download(iter_csv(iter(codebook_table(survey)), delimiter=";", bom=True),
                      f"{slug}-codebook.csv", "text/csv; charset=utf-8")
 
@@ -584,7 +559,7 @@ def _xlsx_download(record: SurveyRecord, survey: Survey, filename: str) -> Respo
     except BaseException:
         os.unlink(path)
         raise
-    _audit("export_responses", record.slug, f"xlsx rows={count}")
+    audit.record("export_responses", record.slug, f"xlsx rows={count}")
 
     def chunks():
         with open(path, "rb") as source:
@@ -615,7 +590,7 @@ def export_ranking(slug: str) -> Response:
                      extra_sheets=report_sheets(results, lang))
         workbook = (Path(folder) / "ranking.xlsx").read_bytes()
     weighting = "weighted" if results.weighted else "unweighted"
-    _audit("export_ranking", slug, f"xlsx {weighting} n={results.n_complete}")
+    audit.record("export_ranking", slug, f"xlsx {weighting} n={results.n_complete}")
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return _download(workbook, f"{slug}-rangordning-{stamp}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -624,8 +599,7 @@ def export_ranking(slug: str) -> Response:
 @bp.get("/audit")
 @roles_required("admin")
 def show_audit() -> str:
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200))
-    total = db.session.scalar(select(func.count(AuditEvent.id)))
-    return render_template("staff/audit.html", events=events.all(), total=total,
+    events, total = audit.latest(200)
+    return render_template("staff/audit.html", events=events, total=total,
                            summary=ngettext("%(num)d event", "%(num)d events", total or 0))
 

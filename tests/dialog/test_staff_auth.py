@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from dialog import auth
 from dialog.extensions import db
-from dialog.models import User, utcnow
-from dialog.staff.models import FailedLogin
+from dialog.models import FailedLogin, User, utcnow
 
 PASSWORD = "korrekt-häst-batteri"
 

@@ -6,12 +6,15 @@ import sys
 
 import click
 from flask import current_app, url_for
+from flask.cli import AppGroup
 
 from ..services import catalog
-from . import bp, devices
+from . import devices
+
+kiosk_cli = AppGroup("kiosk", help="Kiosk computers and how long a screen waits.")
 
 
-@bp.cli.command("add-device")
+@kiosk_cli.command("add-device")
 @click.argument("name")
 @click.option("--slug", default="trygghet", help="Survey the printed kiosk link opens.")
 def add_device_command(name: str, slug: str) -> None:
@@ -25,7 +28,7 @@ def add_device_command(name: str, slug: str) -> None:
     click.echo(key)
 
 
-@bp.cli.command("set-idle")
+@kiosk_cli.command("set-idle")
 @click.argument("slug")
 @click.argument("idle", type=int)
 @click.option("--warning", type=int, default=None,
