@@ -10,23 +10,52 @@ and notebooks. The main entry point is :func:`rank_items`::
     write_report(result, "out/", labels={"klotter": "Klotter"}, lang="sv")
 
 From the shell: ``python -m analysis rank RESPONSES.csv --population POP.csv ...``.
+
+The names below are imported on first use, so ``python -m analysis`` and a program that
+needs one function do not pay for pandas, scipy or matplotlib before they need them.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from .errors import AnalysisError
-from .population import read_population, read_scb_population
-from .ranking import RANKING_COLUMNS, RankingResult, compare_rounds, rank_items
-from .report import write_report
-from .weighting import (
-    WeightingResult,
-    kish_effective_n,
-    poststratify_weights,
-    rake_weights,
-    trim_weights,
-)
+
+if TYPE_CHECKING:
+    from .notes import Note
+    from .population import read_population, read_scb_population
+    from .ranking import RANKING_COLUMNS, RankingResult, rank_items
+    from .report import write_report
+    from .rounds import compare_rounds
+    from .weighting import (
+        WeightingResult,
+        kish_effective_n,
+        poststratify_weights,
+        rake_weights,
+        trim_weights,
+    )
+
+_LAZY = {
+    "Note": "notes",
+    "RANKING_COLUMNS": "ranking",
+    "RankingResult": "ranking",
+    "WeightingResult": "weighting",
+    "compare_rounds": "rounds",
+    "kish_effective_n": "weighting",
+    "poststratify_weights": "weighting",
+    "rake_weights": "weighting",
+    "rank_items": "ranking",
+    "read_population": "population",
+    "read_scb_population": "population",
+    "trim_weights": "weighting",
+    "write_report": "report",
+}
 
 __all__ = [
     "RANKING_COLUMNS",
     "AnalysisError",
+    "Note",
     "RankingResult",
     "WeightingResult",
     "compare_rounds",
@@ -39,3 +68,12 @@ __all__ = [
     "trim_weights",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,4 +1,10 @@
-"""Turning respondent rows into integer cell codes, the unit all the arithmetic works on."""
+"""Turning respondent rows into integer cell codes, the unit all the arithmetic works on.
+
+Rows become weighting cells (:func:`factorize_columns`), reporting groups
+(:func:`group_codes`) and answer codes per item (:func:`answer_codes`,
+:func:`priority_codes`); :func:`cell_counts` and :func:`pair_sums` then reduce a million rows
+to counts per fine cell, after which nothing depends on the number of respondents.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
+
+# The group label of rows that describe the whole sample.
+OVERALL = "all"
 
 
 def natural_key(value: object) -> tuple[float, str]:
@@ -63,3 +72,130 @@ def _label(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+def group_codes(responses: pd.DataFrame, group: str | None) -> tuple[np.ndarray, list[str]]:
+    """Group code per row and the group labels in natural order.
+
+    Rows with an empty group value get the extra last code: they count in the whole sample
+    but in no group of their own.
+    """
+    if group is None:
+        return np.zeros(len(responses), dtype=np.int64), []
+    raw, uniques = pd.factorize(responses[group])
+    labels = [_label(u) for u in uniques]
+    order = sorted(range(len(labels)), key=lambda i: natural_key(labels[i]))
+    remap = np.empty(len(labels) + 1, dtype=np.int64)
+    remap[order] = np.arange(len(labels))
+    remap[-1] = len(labels)  # factorize's -1 for an empty value lands here
+    return remap[raw], [labels[i] for i in order]
+
+
+
+def answer_codes(
+    responses: pd.DataFrame, items: Sequence[str], valid: Sequence[float],
+    dont_know: Sequence[float],
+) -> np.ndarray:
+    """Code index per row and item: valid codes in order, then "vet ej", then missing."""
+    n_valid = len(valid)
+    known = {float(v): i for i, v in enumerate(valid)}
+    known.update({float(d): n_valid for d in dont_know})
+    out = np.empty((len(responses), len(items)), dtype=np.int8)
+    for i, item in enumerate(items):
+        values = numeric_column(responses[item], item)
+        missing = np.isnan(values)
+        present = values[~missing]
+        uniq = np.unique(present)
+        unknown = [u for u in uniq if u not in known]
+        if unknown:
+            bad = unknown[0]
+            shown = int(bad) if float(bad).is_integer() else bad
+            raise AnalysisError(
+                f"column {item!r} has code {shown}, which is neither a valid answer "
+                f"({', '.join(_fmt(v) for v in valid)}) nor 'vet ej' "
+                f"({', '.join(_fmt(d) for d in dont_know) or '-'}) / kolumnen {item!r} har "
+                f"koden {shown} som inte är ett giltigt svar"
+            )
+        column = np.full(len(values), n_valid + 1, dtype=np.int8)
+        lookup = np.array([known[u] for u in uniq], dtype=np.int8)
+        column[~missing] = lookup[np.searchsorted(uniq, present)]
+        out[:, i] = column
+    return out
+
+
+
+def numeric_column(series: pd.Series, name: str) -> np.ndarray:
+    """A column of answer codes as floats (NaN for empty); text that is no number is refused."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    text = series.astype("string").str.strip()
+    text = text.mask(text == "")
+    values = pd.to_numeric(text, errors="coerce")
+    bad = text.notna() & values.isna()
+    if bad.any():
+        raise AnalysisError(
+            f"column {name!r} has value {text[bad].iloc[0]!r}, which is not a numeric code / "
+            f"kolumnen {name!r} har värdet {text[bad].iloc[0]!r} som inte är en sifferkod"
+        )
+    return values.to_numpy(dtype=float, na_value=np.nan)
+
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+
+def priority_codes(series: pd.Series, items: Sequence[str], name: str) -> np.ndarray:
+    """Per row and item: 0 = item picked, 1 = not picked, 2 = question not answered."""
+    codes, uniques = pd.factorize(series.astype("string").str.strip())
+    index = {item: i for i, item in enumerate(items)}
+    table = np.ones((len(uniques) + 1, len(items)), dtype=np.int8)
+    table[-1, :] = 2
+    for u, text in enumerate(uniques):
+        picks = [p.strip() for p in str(text).split(";") if p.strip()]
+        if not picks:
+            table[u, :] = 2
+        for pick in picks:
+            if pick not in index:
+                raise AnalysisError(
+                    f"column {name!r} names {pick!r}, which is not one of the items "
+                    f"({', '.join(items)})"
+                )
+            table[u, index[pick]] = 0
+    return table[codes]
+
+
+
+def cell_counts(fine: np.ndarray, codes: np.ndarray, n_cells: int, n_codes: int) -> np.ndarray:
+    """Respondents per item, fine cell and answer code: shape ``(I, J, n_codes)``."""
+    base = fine * n_codes
+    return np.stack([
+        np.bincount(base + codes[:, i], minlength=n_cells * n_codes).reshape(n_cells, n_codes)
+        for i in range(codes.shape[1])
+    ]).astype(float)
+
+
+
+def pair_sums(
+    fine: np.ndarray, codes: np.ndarray, n_cells: int, n_valid: int, share_scores: np.ndarray
+) -> np.ndarray:
+    """Per fine cell, the cross-products of [positive, valid] indicators over items.
+
+    Shape ``(J, 2I, 2I)``; these are the joint counts the between-item covariance needs.
+    """
+    positive_codes = np.flatnonzero(share_scores[:n_valid] == 1)
+    # Radix sort: fine-cell codes are small integers.
+    order = np.argsort(fine.astype(np.int16 if n_cells < 2**15 else np.int64), kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(fine, minlength=n_cells))])
+    n_items = codes.shape[1]
+    out = np.empty((n_cells, 2 * n_items, 2 * n_items))
+    chunk = 262_144
+    for j in range(n_cells):
+        acc = np.zeros((2 * n_items, 2 * n_items))
+        for start in range(bounds[j], bounds[j + 1], chunk):
+            block = sorted_codes[start:min(start + chunk, bounds[j + 1])]
+            ind = np.concatenate([np.isin(block, positive_codes), block < n_valid], axis=1)
+            ind = ind.astype(np.float32)
+            acc += (ind.T @ ind).astype(float)
+        out[j] = acc
+    return out

@@ -21,6 +21,7 @@ from matplotlib.patches import Rectangle
 
 from .errors import AnalysisError
 from .ranking import OVERALL, RankingResult
+from .rounding import whole_percent
 
 __all__ = ["DEFAULT_TEXTS", "dotplot", "heatmap", "small_multiples"]
 
@@ -29,7 +30,7 @@ DEFAULT_TEXTS: dict[str, str] = {
     "share": "Andel ganska/mycket stort problem",
     "group": "Grupp",
     "item": "Problem",
-    "suppressed": "för få svar",
+    "suppressed": "visas ej",
     "overall": "Alla",
     "rank": "plats",
 }
@@ -65,7 +66,7 @@ def heatmap(
                   height=1.2 + 0.42 * len(order))
     ax = fig.add_subplot()
     values = wide.to_numpy(dtype=float) * 100
-    annot = np.where(np.isnan(values), "", np.vectorize(lambda v: f"{v:.0f} %")(
+    annot = np.where(np.isnan(values), "", np.vectorize(lambda v: f"{whole_percent(v / 100)} %")(
         np.nan_to_num(values)))
     sns.heatmap(values, ax=ax, cmap="cividis", vmin=0, vmax=100, annot=annot, fmt="",
                 mask=suppressed.to_numpy(), linewidths=0.5, linecolor="white",

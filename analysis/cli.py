@@ -103,7 +103,7 @@ def _rank(args: argparse.Namespace) -> int:
         raise AnalysisError(f"cannot write to {args.out}: {exc.strerror}") from None
     progress(f"klart / done: {len(files)} filer / files")
     for note in result.notes:
-        print(f"  - {note}", file=sys.stderr)
+        print(f"  - {note.text(args.lang)}", file=sys.stderr)
     return 0
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from .weighting import WeightingResult
 
@@ -201,15 +201,18 @@ def estimate_means(
 
 
 def logit_ci(
-    p: np.ndarray, se: np.ndarray, df: np.ndarray, alpha: float = 0.05
+    p: np.ndarray, se: np.ndarray, df: np.ndarray, alpha: float | np.ndarray = 0.05,
+    n_eff: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval for a proportion formed on the logit scale.
 
     ``logit(p) ± t_{df, 1-α/2} · se / (p(1-p))``, back-transformed; this is R's
     ``svyciprop(method = "logit")`` with ``df = degf(design)``. At ``p = 0`` or ``1`` the
-    logit is undefined; there the interval is the exact Clopper–Pearson one-sided bound at
-    the degrees of freedom plus one, so a group where nobody chose an answer still gets an
-    honest upper limit.
+    logit is undefined and the linearised SE is 0; there the interval is the exact
+    Clopper–Pearson one-sided bound ``1 - (α/2)^(1/n)`` with ``n`` the effective sample size
+    (Kish's ``n_eff``, which the weights make smaller than the number of answers), so a group
+    where nobody chose an answer still gets an honest upper limit. ``alpha`` may be an array
+    (broadcast against ``p``), which :mod:`analysis.rounds` uses to invert intervals.
 
     References
     ----------
@@ -219,13 +222,14 @@ def logit_ci(
     p = np.asarray(p, dtype=float)
     se = np.asarray(se, dtype=float)
     df = np.asarray(df, dtype=float)
-    q = stats.t.ppf(1 - alpha / 2, np.maximum(df, 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    alpha = np.asarray(alpha, dtype=float)
+    q = special.stdtrit(np.maximum(df, 1), 1 - alpha / 2)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         centre = np.log(p / (1 - p))
         half = q * se / (p * (1 - p))
         low = 1 / (1 + np.exp(-(centre - half)))
         high = 1 / (1 + np.exp(-(centre + half)))
-    nobs = np.maximum(df + 1, 1)
+    nobs = np.maximum(df + 1 if n_eff is None else np.asarray(n_eff, dtype=float), 1)
     edge_high = 1 - (alpha / 2) ** (1 / nobs)
     low = np.where(p <= 0, 0.0, np.where(p >= 1, (alpha / 2) ** (1 / nobs), low))
     high = np.where(p <= 0, edge_high, np.where(p >= 1, 1.0, high))

@@ -12,38 +12,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
+from .method_notes import METHOD_NOTES
+from .notes import LANGUAGES, Note
 from .ranking import OVERALL, RANKING_COLUMNS, RankingResult
 
-__all__ = ["METHOD_NOTES", "write_report"]
-
-METHOD_NOTES: list[tuple[str, str]] = [
-    ("Varje svar får först vikten 1 och kalibreras sedan mot befolkningen, antingen genom "
-     "efterstratifiering på celler (t.ex. åldersgrupp × kön) eller genom raking på "
-     "marginalerna.",
-     "Every answer starts with weight 1 and is calibrated to the population, either by "
-     "post-stratification on cells (e.g. age band × gender) or by raking on the margins."),
-    ("Andel = viktad andel som svarat 'ganska' eller 'mycket stort problem' bland dem som "
-     "svarat; 'vet ej' och obesvarat räknas inte men deras andel redovisas.",
-     "Share = weighted share answering 'fairly' or 'very big problem' among those who "
-     "answered; 'don't know' and no answer are left out, their share is reported."),
-    ("Medelfel beräknas med Taylorlinjärisering som tar hänsyn till kalibreringen (som R:s "
-     "survey-paket). Konfidensintervallen (95 %) bildas på logitskala.",
-     "Standard errors use Taylor linearisation that accounts for the calibration (as R's "
-     "survey package does). Confidence intervals (95 %) are formed on the logit scale."),
-    ("Rangintervall: skattningarna simuleras från sin gemensamma normalfördelning (med "
-     "korrelationen mellan frågor) och rangordnas; intervallet täcker 95 % av simuleringarna.",
-     "Rank intervals: the estimates are simulated from their joint normal distribution "
-     "(including the correlation between items) and ranked; the interval covers 95 % of "
-     "the simulations."),
-    ("Skillnader mellan grupper prövas med Rao–Scotts korrigerade chi2-test; p-värdena "
-     "justeras för antalet frågor med Benjamini–Hochberg. Kendalls W mäter hur lika "
-     "grupperna rangordnar problemen (0 = ingen, 1 = full samstämmighet).",
-     "Group differences are tested with the Rao–Scott corrected chi-square test; p-values "
-     "are adjusted for the number of items with Benjamini–Hochberg. Kendall's W measures how "
-     "alike the groups order the problems (0 = no, 1 = full agreement)."),
-    ("Skattningar som bygger på färre svar än gränsvärdet visas inte.",
-     "Estimates resting on fewer answers than the threshold are withheld."),
-]
+__all__ = ["METHOD_NOTES", "summary", "write_report"]
 
 _TITLES = {
     "sv": {"heatmap": "Andel som ser problemet som ganska eller mycket stort, per grupp",
@@ -56,7 +29,7 @@ _TITLES = {
 _TEXTS = {
     "sv": {},
     "en": {"share": "Share fairly/very big problem", "group": "Group", "item": "Problem",
-           "suppressed": "too few answers", "overall": "All", "rank": "rank"},
+           "suppressed": "withheld", "overall": "All", "rank": "rank"},
 }
 
 
@@ -115,13 +88,20 @@ def summary(result: RankingResult) -> dict[str, object]:
     ranked = {}
     for group, rows in result.table.groupby("group", sort=False):
         ranked[str(group)] = [
-            {k: _plain(r[k]) for k in ["item", "n", "share", "ci_low", "ci_high", "rank",
-                                       "rank_low", "rank_high", "suppressed"]}
+            {k: _plain(r[k]) for k in ["item", "n", "n_eff_kish", "n_eff_design", "share",
+                                       "ci_low", "ci_high", "rank", "rank_low", "rank_high",
+                                       "suppressed"]}
             for _, r in rows.iterrows()
         ]
+    d = result.diagnostics
     return {
-        "weighting": {"method": w.method, "n": _plain(w.n), "n_eff": _plain(w.n_eff),
-                      "design_effect": _plain(w.design_effect), "notes": list(w.notes)},
+        "weighting": {"method": w.method, "n": _plain(w.n), "n_eff_kish": _plain(w.n_eff),
+                      "design_effect_kish": _plain(w.design_effect),
+                      "max_to_mean": None if d is None else _plain(d.max_to_mean),
+                      "small_cell_weight_share": None if d is None
+                      else _plain(d.small_cell_weight),
+                      "warning": None if d is None else d.warning,
+                      "notes": [_note(n) for n in w.notes]},
         "parameters": {k: _plain(v) for k, v in result.parameters.items()},
         "group_column": result.group,
         "groups": list(result.groups),
@@ -131,8 +111,13 @@ def summary(result: RankingResult) -> dict[str, object]:
         "ranking": ranked,
         "differences": [{k: _plain(v) for k, v in row.items()}
                         for row in result.differences.to_dict(orient="records")],
-        "notes": list(result.notes),
+        "notes": [_note(n) for n in result.notes],
+        "method_notes": [_note(n) for n in METHOD_NOTES],
     }
+
+
+def _note(note: Note) -> dict[str, str]:
+    return {lang: note.text(lang) for lang in LANGUAGES}
 
 
 def _plain(value: object) -> object:
@@ -168,21 +153,17 @@ def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path,
                                     index=False)
         for name, frame in extra_sheets.items():
             frame.to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
-        notes = pd.DataFrame(
-            METHOD_NOTES + [tuple(_split(n)) for n in result.notes]
-            + [(f"Viktning: {result.weighting.method}, n = {result.weighting.n:.0f}, "
-                f"effektivt n = {result.weighting.n_eff:.1f}",
-                f"Weighting: {result.weighting.method}, n = {result.weighting.n:.0f}, "
-                f"effective n = {result.weighting.n_eff:.1f}")],
-            columns=["svenska", "english"])
+        w = result.weighting
+        extra = [Note(f"Viktning: {w.method}, n = {w.n:.0f}, effektivt n (Kish) = {w.n_eff:.1f}",
+                      f"Weighting: {w.method}, n = {w.n:.0f}, effective n (Kish) = "
+                      f"{w.n_eff:.1f}")]
+        if result.diagnostics is not None and not result.diagnostics.warning:
+            extra.append(result.diagnostics.note())
+        notes = pd.DataFrame([(n.sv, n.en) for n in [*METHOD_NOTES, *result.notes, *extra]],
+                             columns=["svenska", "english"])
         notes.to_excel(writer, sheet_name=_sheet_name("method notes", used), index=False)
         for sheet in writer.sheets.values():
             sheet.set_column(0, len(RANKING_COLUMNS), 14)
-
-
-def _split(note: str) -> list[str]:
-    parts = note.split(" / ", 1)
-    return parts if len(parts) == 2 else [note, note]
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -17,16 +17,30 @@ import pandas as pd
 
 from ._cells import factorize_columns, natural_key
 from .errors import AnalysisError
+from .notes import Note
 from .population import validate_population
+from .rounding import whole_percent
 
 __all__ = [
+    "WARN_DESIGN_EFFECT",
+    "WARN_MAX_TO_MEAN",
+    "WARN_SMALL_CELL_WEIGHT",
+    "WeightDiagnostics",
     "WeightingResult",
     "kish_effective_n",
     "poststratify_weights",
     "rake_weights",
     "trim_weights",
     "unit_weights",
+    "weight_diagnostics",
 ]
+
+# Past any of these the weights, not the answers, drive the estimates, and the dashboard
+# warns. Rules of thumb from weighting practice (Kish 1992; Potter 1990 trims at a few times
+# the mean): a design effect of 3 spends two thirds of the answers on correcting the sample.
+WARN_MAX_TO_MEAN = 10.0
+WARN_DESIGN_EFFECT = 3.0
+WARN_SMALL_CELL_WEIGHT = 0.10
 
 
 @dataclass(frozen=True)
@@ -46,7 +60,7 @@ class WeightingResult:
         ``"poststratify"``, ``"rake"`` or ``"none"``.
     n, n_eff, design_effect : float
         Respondents, Kish effective sample size and Kish design effect ``n / n_eff``.
-    notes : list of str
+    notes : list of Note
         Collapsed cells, trimming and convergence, in Swedish and English.
     cell_of_row : numpy.ndarray
         Index into ``cells`` for each input row.
@@ -64,7 +78,7 @@ class WeightingResult:
     n: float
     n_eff: float
     design_effect: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     cell_of_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     poststrata: np.ndarray | None = None
     margins: tuple[np.ndarray, ...] = ()
@@ -257,8 +271,8 @@ def rake_weights(
             f"tolerance {tol:.0e}) / rakingen konvergerade inte på {max_iter} varv"
         )
     cells["weight"] = w
-    notes = [f"Raking konvergerade efter {sweeps} varv. / Raking converged after {sweeps} "
-             "sweeps."]
+    notes = [Note(f"Raking konvergerade efter {sweeps} varv.",
+                  f"Raking converged after {sweeps} sweeps.")]
     return _result(cell_of_row, cells, "rake", notes, n_row, margins=tuple(margins),
                    iterations=sweeps)
 
@@ -296,13 +310,21 @@ def trim_weights(
         w[free] *= rest / float(np.dot(n_cell[free], w[free]))
     count = int(trimmed.sum())
     notes = list(result.notes)
-    if count:
-        notes.append(
-            f"{count} viktceller trimmades till {cap:.1f} ({max_ratio} × medelvikten). / "
-            f"{count} weighting cells trimmed to {cap:.1f} ({max_ratio} × mean weight)."
-        )
     cells = result.cells.assign(weight=w)
     n_eff = kish_effective_n(w, n_cell)
+    if count:
+        before = _max_to_mean(result.cell_weights, n_cell)
+        after = _max_to_mean(w, n_cell)
+        deff = result.n / n_eff
+        notes.append(Note(
+            f"{count} viktceller trimmades till {cap:.1f} ({max_ratio} × medelvikten): största "
+            f"vikten {before:.1f} → {after:.1f} × medel, designeffekt (Kish) "
+            f"{result.design_effect:.2f} → {deff:.2f}. Befolkningstotalerna möts inte längre "
+            "exakt.",
+            f"{count} weighting cells trimmed to {cap:.1f} ({max_ratio} × mean weight): largest "
+            f"weight {before:.1f} → {after:.1f} × mean, design effect (Kish) "
+            f"{result.design_effect:.2f} → {deff:.2f}. The population totals are no longer met "
+            "exactly."))
     return replace(result, weights=w[result.cell_of_row], cells=cells, notes=notes,
                    n_eff=n_eff, design_effect=result.n / n_eff)
 
@@ -311,7 +333,7 @@ def _result(
     cell_of_row: np.ndarray,
     cells: pd.DataFrame,
     method: str,
-    notes: list[str],
+    notes: list[Note],
     n_row: np.ndarray,
     *,
     poststrata: np.ndarray | None = None,
@@ -327,6 +349,75 @@ def _result(
         design_effect=n / n_eff if n_eff else np.nan, notes=notes, cell_of_row=cell_of_row,
         poststrata=poststrata, margins=margins, iterations=iterations,
     )
+
+
+@dataclass(frozen=True)
+class WeightDiagnostics:
+    """How far the weights are from equal, for every output to report.
+
+    Attributes
+    ----------
+    max_to_mean : float
+        Largest weight over the mean weight.
+    design_effect : float
+        Kish's design effect from the weights alone, ``n / n_eff``.
+    n_eff : float
+        Kish's effective sample size ``(Σw)² / Σw²``.
+    small_cell_weight : float
+        Share of all weight carried by respondents in weighting cells with fewer than
+        ``min_n`` respondents: people whose own figures are withheld yet who move every
+        published one.
+    min_n : int
+    """
+
+    max_to_mean: float
+    design_effect: float
+    n_eff: float
+    small_cell_weight: float
+    min_n: int
+
+    @property
+    def warning(self) -> bool:
+        """Past a threshold (:data:`WARN_MAX_TO_MEAN`, :data:`WARN_DESIGN_EFFECT`,
+        :data:`WARN_SMALL_CELL_WEIGHT`)."""
+        return (self.max_to_mean > WARN_MAX_TO_MEAN or self.design_effect > WARN_DESIGN_EFFECT
+                or self.small_cell_weight > WARN_SMALL_CELL_WEIGHT)
+
+    def note(self) -> Note:
+        """The figures as a note (a warning when past a threshold)."""
+        share = whole_percent(self.small_cell_weight)
+        sv = (f"Största vikten är {self.max_to_mean:.1f} gånger medelvikten, designeffekten "
+              f"(Kish) {self.design_effect:.2f}; {share} % av vikten ligger hos svarande i "
+              f"viktceller med färre än {self.min_n} svar.")
+        en = (f"The largest weight is {self.max_to_mean:.1f} times the mean weight, the design "
+              f"effect (Kish) {self.design_effect:.2f}; {share} % of the weight is carried by "
+              f"respondents in weighting cells with fewer than {self.min_n} answers.")
+        if self.warning:
+            sv = ("Varning: ett fåtal svarande väger mycket tungt och resultaten är osäkrare än "
+                  "antalet svar antyder; överväg trimning av vikterna. " + sv)
+            en = ("Warning: a few respondents weigh very heavily and the results are less "
+                  "certain than the number of answers suggests; consider trimming the weights. "
+                  + en)
+        return Note(sv, en)
+
+
+def weight_diagnostics(result: WeightingResult, min_n: int) -> WeightDiagnostics:
+    """:class:`WeightDiagnostics` of a weighting, with ``min_n`` as the small-cell limit."""
+    n_cell = result.cells["n"].to_numpy(dtype=float)
+    w = result.cell_weights
+    total = float(np.dot(n_cell, w))
+    small = n_cell < min_n
+    return WeightDiagnostics(
+        max_to_mean=_max_to_mean(w, n_cell), design_effect=float(result.design_effect),
+        n_eff=float(result.n_eff),
+        small_cell_weight=float(np.dot(n_cell[small], w[small]) / total) if total else 0.0,
+        min_n=int(min_n))
+
+
+def _max_to_mean(w: np.ndarray, n_cell: np.ndarray) -> float:
+    used = n_cell > 0
+    mean = float(np.dot(n_cell, w) / n_cell.sum()) if n_cell.sum() else np.nan
+    return float(w[used].max() / mean) if used.any() and mean else np.nan
 
 
 def _row_counts(data: pd.DataFrame, counts: str | None) -> np.ndarray:
@@ -393,11 +484,12 @@ def _collapse(
             into = [str(full.at[i, band]) for i in segments[other]]
             where = "" if not others else " (" + ", ".join(
                 f"{c}={v}" for c, v in zip(others, np.atleast_1d(key), strict=True)) + ")"
-            notes.append(
-                f"Cellen {band}={'+'.join(names)}{where} hade {sizes[small]:.0f} svar och slogs "
-                f"ihop med {'+'.join(into)}. / Cell {band}={'+'.join(names)}{where} had "
-                f"{sizes[small]:.0f} answers and was merged with {'+'.join(into)}."
-            )
+            # The note says "fewer than", not the count: it is published with the results.
+            notes.append(Note(
+                f"Cellen {band}={'+'.join(names)}{where} hade färre än {min_cell} svar och "
+                f"slogs ihop med {'+'.join(into)}.",
+                f"Cell {band}={'+'.join(names)}{where} had fewer than {min_cell} answers and "
+                f"was merged with {'+'.join(into)}."))
             segments[low:high + 1] = [segments[low] + segments[high]]
             sizes[low:high + 1] = [sizes[low] + sizes[high]]
         if min(sizes) < min_cell:

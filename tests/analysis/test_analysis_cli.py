@@ -38,7 +38,9 @@ def test_ranking_csv_has_the_agreed_columns(report_dir):
     assert list(table.columns[: len(RANKING_COLUMNS)]) == RANKING_COLUMNS
     assert set(table["group"]) == {"all", "16-24", "25-44", "45-64", "65-79", "80+"}
     withheld = table.loc[table["suppressed"]]
-    assert len(withheld) == 10 and withheld["share"].isna().all()
+    # Each item: the small 16-24 group and one more, so that it cannot be subtracted out.
+    assert len(withheld) == 20 and withheld["share"].isna().all()
+    assert withheld["n"].isna().all() and withheld["dont_know_share"].isna().all()
 
 
 def test_excel_has_overall_group_difference_and_notes_sheets(report_dir):
@@ -60,7 +62,9 @@ def test_summary_json_keeps_suppressed_rows_empty(report_dir):
     young = summary["ranking"]["16-24"]
     assert all(r["suppressed"] and r["share"] is None and r["rank"] is None for r in young)
     assert summary["ranking"]["all"][0]["rank"] == 1
-    assert summary["suppressed"] == 10
+    assert summary["suppressed"] == 20
+    assert summary["weighting"]["max_to_mean"] > 1
+    assert {"sv", "en"} <= set(summary["method_notes"][0])
 
 
 def test_charts_are_written(report_dir):

@@ -20,7 +20,7 @@ def test_tiny_cell_is_merged_with_neighbouring_band_and_noted(responses, populat
     data = _drop_cell(responses, "80+", "man", keep=2)
     result = poststratify_weights(data, population, BY, min_cell=5)
     assert len(result.notes) == 1
-    assert "80+" in result.notes[0] and "65-79" in result.notes[0]
+    assert "80+" in result.notes[0].en and "65-79" in result.notes[0].sv
     pop = population.set_index(BY)["count"]
     n = data.groupby(BY).size()
     merged = (pop[("80+", "man")] + pop[("65-79", "man")]) / (
@@ -33,7 +33,7 @@ def test_tiny_cell_is_merged_with_neighbouring_band_and_noted(responses, populat
 def test_empty_cell_is_merged_so_its_people_still_count(responses, population):
     data = _drop_cell(responses, "16-24", "kvinna", keep=0)
     result = poststratify_weights(data, population, BY)
-    assert any("16-24" in note and "25-44" in note for note in result.notes)
+    assert any("16-24" in note.en and "25-44" in note.en for note in result.notes)
     assert_allclose(result.weights.sum(), population["count"].sum())
 
 
@@ -90,7 +90,7 @@ def test_trimming_caps_weights_and_keeps_the_total(responses, population):
     assert trimmed.weights.max() <= cap * (1 + 1e-9)
     assert_allclose(trimmed.weights.sum(), base.weights.sum())
     assert trimmed.n_eff > base.n_eff
-    assert any("trimm" in note for note in trimmed.notes)
+    assert any("trimm" in note.en and "design effect" in note.en for note in trimmed.notes)
 
 
 def test_trimming_ratio_must_exceed_one(responses, population):
