@@ -72,6 +72,6 @@ def analyse_command(slug: str, population_file: Path | None, out: Path | None, l
     source = population.source if population is not None and results.weighted else "–"
     click.echo(f"{slug}: {results.n_complete} svar, {weighting}; befolkning: {source}")
     for note in results.notes:
-        click.echo(f"  - {note}")
+        click.echo(f"  - {note.text(lang)}")
     for path in written:
         click.echo(str(path))

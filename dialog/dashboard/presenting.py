@@ -14,6 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from analysis import RankingResult
+from analysis.rounding import whole_percent
 from surveys import Survey
 
 from ..i18n import pick_text
@@ -46,17 +47,26 @@ def rank_text(low: int, high: int, lang: str) -> str:
 
 
 def percent(share: float | None) -> str:
-    """Whole per cent in the page's number format ("77 %")."""
+    """Whole per cent, halves up, in the page's number format ("77 %")."""
     if share is None or not np.isfinite(share):
         return ""
-    return f"{format_decimal(round(float(share) * 100))} %"
+    return f"{format_decimal(whole_percent(share))} %"
 
 
 def change_points(change: float) -> str:
-    """A change in percentage points with its sign ("+4", "−3")."""
-    points = round(float(change) * 100)
-    sign = "+" if points > 0 else ("−" if points < 0 else "±")
+    """A change in whole percentage points, halves up, with its sign ("+4", "−3").
+
+    The sign is the change's own, so a rise smaller than half a point reads "+0", never
+    "±0", which is kept for no change at all.
+    """
+    points = whole_percent(change)
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
     return f"{sign}{format_decimal(abs(points))}"
+
+
+def answers(n: object) -> int | None:
+    """A published number of answers; None where it is withheld."""
+    return None if pd.isna(n) else int(n)
 
 
 def share_interval(low: float, high: float) -> str:
@@ -93,7 +103,7 @@ def option_labels(survey: Survey, role: str, lang: str) -> dict[str, str]:
 class ItemRow:
     item: str
     label: str
-    n: int
+    n: int | None
     share: str
     ci: str
     rank: str
@@ -104,14 +114,14 @@ class ItemRow:
 @dataclass(frozen=True)
 class HeatCell:
     share: str
-    n: int
+    n: int | None
     suppressed: bool
 
 
 def _cell(row) -> HeatCell:
     """One group's share for a table cell; empty when withheld (fewer than min_n answers)."""
     hidden = bool(row["suppressed"])
-    return HeatCell("" if hidden else percent(row["share"]), int(row["n"]), hidden)
+    return HeatCell("" if hidden else percent(row["share"]), answers(row["n"]), hidden)
 
 
 @dataclass(frozen=True)
@@ -134,7 +144,7 @@ def overall_rows(results: SurveyResults, lang: str) -> list[ItemRow]:
     for r in results.ranking.overall().itertuples(index=False):
         shown = not r.suppressed
         rows.append(ItemRow(
-            item=r.item, label=labels[r.item], n=int(r.n),
+            item=r.item, label=labels[r.item], n=answers(r.n),
             share=percent(r.share) if shown else "",
             ci=share_interval(r.ci_low, r.ci_high) if shown else "",
             rank=rank_text(int(r.rank_low), int(r.rank_high), lang) if shown else "",
@@ -273,7 +283,7 @@ def clear_group_changes(groups: list[str], rows: list[GroupTrendRow]
 @dataclass(frozen=True)
 class KeyFigureRow:
     label: str
-    n: int
+    n: int | None
     share: str  # empty when suppressed
     ci: str
     suppressed: bool
@@ -297,7 +307,7 @@ def key_figure_rows(results: SurveyResults, lang: str, figures: RankingResult | 
         cells = [_cell(table.loc[(group, item)]) for group in groups]
         rows.append(KeyFigureRow(
             label=pick_text(indicator.label, lang, results.survey.default_language),
-            n=int(r["n"]), share=percent(r["share"]) if shown else "",
+            n=answers(r["n"]), share=percent(r["share"]) if shown else "",
             ci=share_interval(r["ci_low"], r["ci_high"]) if shown else "",
             suppressed=not shown, cells=cells))
     return groups, rows

@@ -126,7 +126,7 @@ def _ranking_view(results: SurveyResults, lang: str) -> dict:
         agreeing=[labels[i] for i in tested.loc[~tested["significant"], "item"]],
         agreement=presenting.agreement_words(ranking.kendall_w),
         suggestions=suggest_focus(ranking), n_eff=ranking.weighting.n_eff,
-        design_effect=ranking.weighting.design_effect,
+        design_effect=ranking.weighting.design_effect, weights=ranking.diagnostics,
         suppressed_cells=int(ranking.table["suppressed"].sum()),
         areas=presenting.option_labels(results.survey, "area", lang),
     )

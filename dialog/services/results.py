@@ -21,7 +21,7 @@ import pandas as pd
 from flask import current_app
 from sqlalchemy import func, select
 
-from analysis import AnalysisError, RankingResult, compare_rounds, rank_items
+from analysis import AnalysisError, Note, RankingResult, compare_rounds, rank_items
 from analysis import charts as analysis_charts
 from surveys import AnalysisSpec, Indicator, Survey, analysis_spec
 
@@ -77,7 +77,7 @@ class SurveyResults:
     population: PopulationInfo | None
     ranking: RankingResult | None
     weighted: bool
-    notes: list[str]
+    notes: list[Note]
     problem: str | None
     min_n: int
     # The same analysis by area (kommundel) instead of age group; None without an area
@@ -312,33 +312,44 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     known = set(population.table["gender"]) if population is not None else set()
     other_gender = int((~frame["gender"].isin(known).fillna(False)).sum())
     sample = _sample_cells(frame, population, min_n)
-    ranking, extras, weighted, notes, problem = _rank(frame, spec, population, min_n,
-                                                      other_gender)
+    ranked = _rank(frame, spec, population, min_n, other_gender)
+    notes = list(ranked.notes)
     if no_age:
         sv, en = _how_many(no_age, min_n)
-        notes.insert(0, f"{sv} svar saknar åldersgrupp och ingår inte i analysen. / "
-                        f"{en} answers have no age band and are not analysed.")
+        notes.insert(0, Note(f"{sv} svar saknar åldersgrupp och ingår inte i analysen.",
+                             f"{en} answers have no age band and are not analysed."))
+    extras = ranked.extras
     return SurveyResults(
         record_id=record.id, slug=record.slug, survey=survey, spec=spec,
         stamp=stamp if stamp is not None else results_stamp(record),
         n_complete=sum(channels.values()), channels=channels, languages=languages,
         sample=sample, other_gender=other_gender, no_age_band=no_age, population=population,
-        ranking=ranking, weighted=weighted, notes=notes, problem=problem, min_n=min_n,
+        ranking=ranked.ranking, weighted=ranked.weighted, notes=notes, problem=ranked.problem,
+        min_n=min_n,
         by_area=extras.get("by_area"), key_figures=extras.get("key_figures"),
         key_figures_by_gender=extras.get("key_figures_by_gender"),
     )
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """What :func:`_rank` found: the ranking by age group (None with a ``problem``), the
+    same weights' ``extras`` ({"by_area", "key_figures", "key_figures_by_gender"}),
+    whether it is weighted, and notes."""
+
+    ranking: RankingResult | None
+    extras: dict[str, RankingResult | None] = field(default_factory=dict)
+    weighted: bool = False
+    notes: list[Note] = field(default_factory=list)
+    problem: str | None = None
+
+
 def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | None,
-          min_n: int, other_gender: int
-          ) -> tuple[RankingResult | None, dict[str, RankingResult | None], bool, list[str],
-                     str | None]:
-    """(ranking by age group, {"by_area", "key_figures", "key_figures_by_gender"},
-    weighted?, notes, problem)."""
+          min_n: int, other_gender: int) -> _Ranked:
     if not spec.item_codes:
-        return None, {}, False, [], "no_items"
+        return _Ranked(None, problem="no_items")
     if len(frame) < min_n:
-        return None, {}, False, [], "too_few"
+        return _Ranked(None, problem="too_few")
     options = {
         "items": list(spec.item_codes),
         "positive": [float(spec.valid_codes.index(c) + 1) for c in spec.positive_codes],
@@ -346,7 +357,7 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         "min_n": min_n, "seed": RANKING_SEED,
         "priorities": "priorities" if "priorities" in frame.columns else None,
     }
-    notes: list[str] = []
+    notes: list[Note] = []
     if population is not None:
         weighted_frame = frame.assign(weight_gender=frame["gender"].where(
             frame["gender"].isin(set(population.table["gender"])).fillna(False), OTHER_GENDER))
@@ -361,23 +372,23 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
             ranking = weighted_ranking("age_band")
         except AnalysisError:
             # The reason can name a cell and its count, so it is not shown to councillors.
-            notes.append("Vägningen gick inte att göra med befolkningstabellen; resultaten är "
-                         "ovägda. / Weighting to the population table failed; the results "
-                         "are unweighted.")
+            notes.append(Note("Vägningen gick inte att göra med befolkningstabellen; "
+                              "resultaten är ovägda.", "Weighting to the population table "
+                              "failed; the results are unweighted."))
         else:
             if other_gender:
                 sv, en = _how_many(other_gender, min_n)
-                notes.append(f"{sv} svarande angav inte kvinna eller man och viktas bara "
-                             f"efter åldersgrupp. / {en} respondents did not answer woman or "
-                             "man and are weighted by age band only.")
+                notes.append(Note(f"{sv} svarande angav inte kvinna eller man och viktas "
+                                  "bara efter åldersgrupp.", f"{en} respondents did not "
+                                  "answer woman or man and are weighted by age band only."))
             merged = _merged_cells(ranking)
             if merged:
-                notes.append(f"{merged} viktningsceller med för få svar slogs ihop med en "
-                             "närliggande åldersgrupp. / "
-                             f"{merged} weighting cells with too few answers were merged with "
-                             "a neighbouring age band.")
-            extras = _extras(frame, spec, weighted_ranking)
-            return ranking, extras, True, notes + _shown_notes(ranking), None
+                notes.append(Note(f"{merged} viktningsceller med för få svar slogs ihop med "
+                                  "en närliggande åldersgrupp.", f"{merged} weighting cells "
+                                  "with too few answers were merged with a neighbouring age "
+                                  "band."))
+            return _Ranked(ranking, _extras(frame, spec, weighted_ranking), True,
+                           notes + _shown_notes(ranking))
 
     def unweighted_ranking(group: str, **extra) -> RankingResult:
         return rank_items(frame, population=None, group=group, weight_by=(), method="none",
@@ -386,10 +397,10 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
     try:
         ranking = unweighted_ranking("age_band")
     except AnalysisError as error:
-        notes.append(str(error))
-        return None, {}, False, notes, "failed"
-    return (ranking, _extras(frame, spec, unweighted_ranking), False,
-            notes + _shown_notes(ranking), None)
+        notes.append(Note(str(error), str(error)))
+        return _Ranked(None, notes=notes, problem="failed")
+    return _Ranked(ranking, _extras(frame, spec, unweighted_ranking), False,
+                   notes + _shown_notes(ranking))
 
 
 def _extras(frame: pd.DataFrame, spec: AnalysisSpec, ranking: Callable[..., RankingResult]
@@ -430,7 +441,7 @@ def _merged_cells(ranking: RankingResult) -> int:
     return int((sizes > 1).sum())
 
 
-def _shown_notes(ranking: RankingResult) -> list[str]:
+def _shown_notes(ranking: RankingResult) -> list[Note]:
     """The analysis notes without the weighting ones, which name tiny cells and their counts;
     :func:`_rank` summarises those without numbers."""
     return [note for note in ranking.notes if note not in set(ranking.weighting.notes)]
