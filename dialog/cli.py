@@ -67,6 +67,9 @@ def load_survey_command(path: Path, status: str | None, skip_unsupported: bool) 
                    "(elements that cannot be imported):", err=True)
         for element in result.unsupported:
             click.echo(f"  - {element}", err=True)
+        click.echo(f"{path}: {result.kept_questions} av {result.source_questions} frågor kan "
+                   f"föras över, {result.share:.0%} (of the questions in the file, "
+                   f"{result.kept_questions} can be imported).", err=True)
         if not skip_unsupported:
             click.echo("Inget importerades. Kör igen med --skip-unsupported för att importera "
                        "resten (nothing imported; use --skip-unsupported).", err=True)

@@ -7,6 +7,8 @@ from datetime import date
 from flask import Flask, request, url_for
 from flask_babel import format_date, get_locale
 
+from surveys import date_bound
+
 from .i18n import pick_text, supported_languages, text_direction
 
 
@@ -39,11 +41,18 @@ def local_date(value: date | str | None) -> str:
     return format_date(value, format="long")
 
 
+def date_limit(value: str | None) -> str:
+    """A date question's bound as ISO text for the field's min/max (``today`` resolved)."""
+    bound = date_bound(value)
+    return bound.isoformat() if bound else ""
+
+
 def init_app(app: Flask) -> None:
     # Globals rather than context values, so that macro files can be imported without
     # context: Jinja then caches them instead of re-running them on every render.
     app.jinja_env.globals.update(
-        t=translated, language_url=language_url, survey_languages=survey_languages)
+        t=translated, language_url=language_url, survey_languages=survey_languages,
+        date_limit=date_limit)
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["t"] = translated  # for map("t") over lists of texts
 

@@ -4,7 +4,14 @@ Plain Python on purpose: nothing here imports Flask or SQLAlchemy, so the web ap
 analysis code and a notebook can all use it.
 """
 
-from surveys.answers import ERROR_CODES, FieldError, PageResult, unexpected_fields, validate_page
+from surveys.answers import (
+    ERROR_CODES,
+    FieldError,
+    PageResult,
+    date_bound,
+    unexpected_fields,
+    validate_page,
+)
 from surveys.codebook import (
     AnalysisSpec,
     CodebookRow,
@@ -17,6 +24,7 @@ from surveys.definition import (
     INTRO_FIELDS,
     QUESTION_TYPES,
     ROLES,
+    TODAY,
     Answers,
     Condition,
     Indicator,
@@ -50,6 +58,7 @@ __all__ = [
     "INTRO_FIELDS",
     "QUESTION_TYPES",
     "ROLES",
+    "TODAY",
     "AnalysisSpec",
     "Answers",
     "CodebookRow",
@@ -70,6 +79,7 @@ __all__ = [
     "builtin_template_names",
     "builtin_template_path",
     "codebook_rows",
+    "date_bound",
     "definition_fingerprint",
     "dump_definition",
     "export_columns",

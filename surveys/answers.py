@@ -6,12 +6,13 @@ The web layer passes the form as ``{field name: [submitted strings]}`` and turns
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.definition import Answers, Question, Survey
+from surveys.definition import TODAY, Answers, Question, Survey
 from surveys.logic import is_visible, prune_hidden
 
 ERROR_CODES: tuple[str, ...] = (
@@ -22,9 +23,15 @@ ERROR_CODES: tuple[str, ...] = (
     "not_a_number",
     "not_an_integer",
     "out_of_range",
+    "not_a_date",
+    "date_out_of_range",
 )
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+# What a date field sends (2024-03-14), and what a person types where a browser shows a plain
+# text box: day first, as written in Sweden and the residents' countries (14.3.2024, 14/3/2024).
+_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+_DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,31 @@ def _parse_number(question: Question, text: str) -> tuple[int | float | None, Fi
     return number, None
 
 
+def date_bound(value: str | None, today: dt.date | None = None) -> dt.date | None:
+    """A date question's ``min_date``/``max_date`` as a date; ``today`` is the answering day."""
+    if value is None:
+        return None
+    return (today or dt.date.today()) if value == TODAY else dt.date.fromisoformat(value)
+
+
+def _parse_date(question: Question, text: str, today: dt.date
+                ) -> tuple[str | None, FieldError | None]:
+    match = _ISO_DATE.match(text) or _DAY_FIRST.match(text)
+    try:
+        day = dt.date(int(match["y"]), int(match["m"]), int(match["d"])) if match else None
+    except ValueError:
+        day = None
+    if day is None:
+        return None, FieldError("not_a_date", {"value": text})
+    low, high = date_bound(question.min_date, today), date_bound(question.max_date, today)
+    if (low is not None and day < low) or (high is not None and day > high):
+        # ISO dates: the web layer writes them in the resident's language.
+        bounds = {"min": low, "max": high}
+        return None, FieldError("date_out_of_range",
+                                {k: v.isoformat() for k, v in bounds.items() if v is not None})
+    return day.isoformat(), None
+
+
 def _check_choices(question: Question, values: list[str]) -> tuple[list[str], FieldError | None]:
     codes = [o.code for o in question.options]
     for value in values:
@@ -147,6 +179,10 @@ def _validate_question(
                 error = FieldError("too_long", {"max": question.max_length, "length": len(value)})
             else:
                 answers[name] = value
+        elif question.type == "date":
+            day, error = _parse_date(question, value, dt.date.today())
+            if day is not None:
+                answers[name] = day
         else:
             number, error = _parse_number(question, value)
             if number is not None:

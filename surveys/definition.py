@@ -13,11 +13,13 @@ from typing import Literal
 Text = dict[str, str]
 
 QuestionType = Literal[
-    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number"
+    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number", "date"
 ]
 QUESTION_TYPES: tuple[str, ...] = (
-    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number"
+    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number", "date"
 )
+# A date question's bound may be a fixed ISO date or the day the resident answers.
+TODAY = "today"
 Role = Literal["age_band", "gender", "area"]
 ROLES: tuple[str, ...] = ("age_band", "gender", "area")
 INTRO_FIELDS: tuple[str, ...] = ("responsible", "purpose", "anonymity", "retention", "voluntary")
@@ -93,6 +95,9 @@ class Question:
     max_value: float | None = None
     integer: bool = True
     show_if: Condition | None = None
+    # Date questions: ISO dates (``"2024-01-01"``) or :data:`TODAY`.
+    min_date: str | None = None
+    max_date: str | None = None
 
     def field_names(self) -> tuple[str, ...]:
         """Form field names: the question id, or ``<question>.<item>`` for each matrix item."""
@@ -156,4 +161,4 @@ class Survey:
 
 Answers = dict[str, "str | list[str] | int | float"]
 """Validated answers keyed by field name. single_choice / matrix item / free_text -> str,
-multiple_choice / pick_top -> list of codes, number -> int or float."""
+multiple_choice / pick_top -> list of codes, number -> int or float, date -> ISO date text."""

@@ -68,6 +68,11 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
             data["max"] = _number(question.max_value)
         if not question.integer:
             data["integer"] = False
+    if question.type == "date":
+        if question.min_date is not None:
+            data["min"] = question.min_date
+        if question.max_date is not None:
+            data["max"] = question.max_date
     if question.show_if is not None:
         data["show_if"] = _condition_to_dict(question.show_if)
     return data

@@ -7,6 +7,7 @@ All problems are collected before failing so that staff can fix a file in one pa
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from surveys.definition import (
     INTRO_FIELDS,
     QUESTION_TYPES,
     ROLES,
+    TODAY,
     Condition,
     Indicator,
     Item,
@@ -53,6 +55,7 @@ QUESTION_TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "likert_matrix": ("scale", "items"),
     "free_text": ("max_length",),
     "number": ("min", "max", "integer"),
+    "date": ("min", "max"),
 }
 _TYPE_KEYS = tuple(k for keys in QUESTION_TYPE_KEYS.values() for k in keys)
 ALL_QUESTION_KEYS = tuple(dict.fromkeys(QUESTION_REQUIRED + QUESTION_COMMON + _TYPE_KEYS))
@@ -268,6 +271,18 @@ class _Builder:
             )
             return None
         return float(value)
+
+    def date_bound(self, container: Mapping[str, Any], key: str, location: str) -> str | None:
+        """An ISO date (YAML may already have read it as a date) or ``today``."""
+        value = container[key]
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat()
+        if value == TODAY or (isinstance(value, str) and parse_iso_date(value) is not None):
+            return value
+        self.add(_join(location, key),
+                 f"expected a date like 2024-01-31 or '{TODAY}', got {_kind(value)}",
+                 _value_line(container, key))
+        return None
 
     def text(self, container: Mapping[str, Any], key: str, location: str) -> Text | None:
         """A per-language text; every declared language must be present and non-empty."""
@@ -541,12 +556,13 @@ class _Builder:
                     positive.append(code)
         return Scale(id=scale_id, options=tuple(options), positive=tuple(positive))
 
-    def options(self, block: Mapping[str, Any], location: str) -> list[Option]:
+    def options(self, block: Mapping[str, Any], location: str, minimum: int = 2) -> list[Option]:
+        """``minimum`` is 1 for multiple choice: one tick box ("I agree") is a question."""
         where = _join(location, "options")
         raw = self.sequence(block["options"], where, _value_line(block, "options"), "options")
         if raw is None:
             return []
-        if len(raw) == 1:
+        if len(raw) < minimum:
             self.add(where, "needs at least two options", _value_line(block, "options"))
         options: list[Option] = []
         seen: set[str] = set()
@@ -662,7 +678,7 @@ class _Builder:
         scale = self.scale_reference(block, where) if "scale" in block else None
         options: tuple[Option, ...] = ()
         if "options" in block:
-            options = tuple(self.options(block, where))
+            options = tuple(self.options(block, where, 1 if qtype == "multiple_choice" else 2))
         elif scale is not None and qtype == "single_choice":
             options = scale.options
         if qtype == "single_choice" and "options" in block and "scale" in block:
@@ -688,8 +704,18 @@ class _Builder:
             if max_length is not None and max_length < 1:
                 self.add(_join(where, "max_length"), "max_length must be at least 1",
                          _value_line(block, "max_length"))
-        min_value = self.number(block, "min", where) if "min" in block else None
-        max_value = self.number(block, "max", where) if "max" in block else None
+        min_value = max_value = None
+        min_date = max_date = None
+        if qtype == "date":
+            min_date = self.date_bound(block, "min", where) if "min" in block else None
+            max_date = self.date_bound(block, "max", where) if "max" in block else None
+            # "today" moves, so only two fixed dates can be compared here.
+            if TODAY not in (min_date, max_date) and min_date and max_date and min_date > max_date:
+                self.add(_join(where, "min"), f"min ({min_date}) is later than max ({max_date})",
+                         _value_line(block, "min"))
+        else:
+            min_value = self.number(block, "min", where) if "min" in block else None
+            max_value = self.number(block, "max", where) if "max" in block else None
         if min_value is not None and max_value is not None and min_value > max_value:
             self.add(_join(where, "min"),
                      f"min ({_plain(min_value)}) is greater than max ({_plain(max_value)})",
@@ -716,6 +742,8 @@ class _Builder:
             max_value=max_value,
             integer=True if integer is None else integer,
             show_if=show_if,
+            min_date=min_date,
+            max_date=max_date,
         )
 
     def question_mapping(
@@ -823,7 +851,7 @@ class _Builder:
                 self.fields[f"{question_id}.{item.code}"] = _FieldInfo(
                     position, qtype, tuple(o.code for o in codes)
                 )
-        elif qtype in ("free_text", "number"):
+        elif qtype in ("free_text", "number", "date"):
             self.fields[question_id] = _FieldInfo(position, qtype, None)
         else:
             self.fields[question_id] = _FieldInfo(position, qtype, tuple(o.code for o in options))
@@ -855,6 +883,19 @@ class _Builder:
                 if info.codes is not None and code not in info.codes:
                     self.add(cond.location, f"'{code}' is not a code of '{cond.question}'",
                              cond.in_line)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_iso_date(value: str) -> dt.date | None:
+    """``"2024-01-31"`` -> that date; anything else (other formats, 2024-02-30) -> ``None``."""
+    if not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _plain(value: float) -> str:

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 
 from surveys import FieldError
 
+from ..templating import local_date
+
 
 def error_message(error: FieldError) -> str:
     params = error.params or {}
@@ -35,4 +37,13 @@ def error_message(error: FieldError) -> str:
         if low is not None:
             return _("Write a number that is %(low)s or more.", low=format_decimal(low))
         return _("Write a number that is %(high)s or less.", high=format_decimal(high))
+    if code == "not_a_date":
+        return _("Write a date as year-month-day, for example 2024-03-14.")
+    if code == "date_out_of_range":
+        low, high = (local_date(params[k]) if params.get(k) else None for k in ("min", "max"))
+        if low is not None and high is not None:
+            return _("Write a date from %(low)s to %(high)s.", low=low, high=high)
+        if low is not None:
+            return _("Write a date on or after %(low)s.", low=low)
+        return _("Write a date on or before %(high)s.", high=high)
     return _("Check your answer to this question.")

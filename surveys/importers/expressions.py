@@ -159,7 +159,11 @@ def map_condition(parsed: ParsedCondition | None, field_names: dict[str, str],
     field_name = field_names.get(parsed.source_name)
     if field_name is None:
         return None, f"'{parsed.source_name}' is not an earlier imported question"
-    condition = parsed.resolve(field_name, code_maps.get(field_name))
+    codes = code_maps.get(field_name)
+    if codes is None and parsed.answered is None:
+        return None, (f"'{parsed.source_name}' has no answer codes (free text, number or date): "
+                      "only whether it is answered can be tested")
+    condition = parsed.resolve(field_name, codes)
     if condition is None:
         return None, f"a compared value is not {value_word} of '{parsed.source_name}'"
     return condition, ""

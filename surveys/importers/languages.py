@@ -14,9 +14,20 @@ _NATIVE_NAMES_FOR = ("sv", "en", "fi", "fit", "se", "yi", "rom", "ar", "so", "fa
                      "uk", "de", "fr", "es", "pl", "ru", "tr", "ku", "bs", "sr", "hr", "zh", "sw")
 
 
+# Spellings forms in the field use that are neither the English nor the native name in CLDR.
+_SPELLINGS = {
+    "tigirigna": "ti", "tigrigna": "ti", "tigrinia": "ti", "tigray": "ti", "tigrinya": "ti",
+    "oromiffa": "om", "afaan oromoo": "om", "oromifa": "om", "afan oromo": "om", "oromigna": "om",
+    "amarigna": "am", "amharigna": "am", "amharic": "am", "somali": "so", "af-soomaali": "so",
+    "dari": "prs", "farsi": "fa", "kiswahili": "sw", "swahili": "sw", "ukrainian": "uk",
+    "arabic": "ar", "english": "en", "french": "fr", "francais": "fr", "espanol": "es",
+    "portugues": "pt", "bahasa indonesia": "id", "bahasa": "id", "hindi": "hi", "nepali": "ne",
+}
+
+
 @cache
 def _names() -> dict[str, str]:
-    names: dict[str, str] = {}
+    names: dict[str, str] = dict(_SPELLINGS)
     for code, name in Locale("en").languages.items():
         if "_" not in code:
             names.setdefault(name.casefold(), code)

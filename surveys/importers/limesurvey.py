@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from surveys.definition import (
+    TODAY,
     Condition,
     Item,
     Option,
@@ -21,9 +22,21 @@ from surveys.definition import (
     Text,
 )
 from surveys.importers.expressions import map_condition, parse_limesurvey
+from surveys.importers.limits import (
+    MAX_TEXT_LENGTH,
+    MAX_XML_BYTES,
+    TooLarge,
+    check_text,
+    check_xml,
+)
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
 from surveys.importers.text import SlugRegistry, html_to_text, make_code, make_slug
-from surveys.importers.translations import fill_missing_translations, missing_intro
+from surveys.importers.translations import (
+    fill_missing_translations,
+    language_variants,
+    missing_intro,
+    rename_languages,
+)
 
 Row = dict[str, str]
 
@@ -31,14 +44,14 @@ SINGLE_CHOICE = frozenset("L!O5GY")
 MULTIPLE_CHOICE = frozenset("MP")
 MATRIX = frozenset("FABCEH1")
 FREE_TEXT = frozenset("STU")
+# One field per subquestion: imported as one question each.
+SPLIT_TYPES = {"K": ("number", "multiple numerical input"),
+               "Q": ("free_text", "multiple short text")}
 UNSUPPORTED_TYPES = {
     "|": "file upload",
     "*": "equation",
     "X": "text display",
-    "D": "date",
     "I": "language switch",
-    "K": "multiple numerical input",
-    "Q": "multiple short text",
     ":": "array of numbers",
     ";": "array of texts",
 }
@@ -74,8 +87,13 @@ class _Entity:
 
 
 def _table(root: ET.Element, name: str) -> list[Row]:
-    return [{child.tag: (child.text or "") for child in row}
-            for row in root.findall(f"{name}/rows/row")]
+    rows = []
+    for number, row in enumerate(root.findall(f"{name}/rows/row"), start=1):
+        for child in row:
+            if child.text and len(child.text) > MAX_TEXT_LENGTH:
+                check_text(child.text, f"<{name}> row {number} <{child.tag}>")
+        rows.append({child.tag: (child.text or "") for child in row})
+    return rows
 
 
 def _entities(root: ET.Element, table: str, key: str, text_fields: tuple[str, ...]
@@ -104,6 +122,7 @@ class _LssReader:
         self.ids = SlugRegistry()
         self.field_names: dict[str, str] = {}  # LimeSurvey variable name -> our field name
         self.code_maps: dict[str, dict[str, str]] = {}  # field -> source code -> our code
+        self.counts = [0, 0]  # source questions, imported ones
 
     def report(self, location: str, element: str, reason: str) -> None:
         self.unsupported.append(Unsupported(location, element, reason))
@@ -164,9 +183,12 @@ class _LssReader:
             thanks=thanks,
             scales={q.scale.id: q.scale for p in pages for q in p.questions if q.scale},
         )
+        mapping, variant_notes = language_variants(self.languages, where)
+        survey = rename_languages(survey, mapping)
         survey, notes = fill_missing_translations(survey, where)
+        notes = variant_notes + notes
         notes += missing_intro(survey, where)
-        return ImportResult(survey, self.unsupported + notes)
+        return ImportResult(survey, self.unsupported + notes, *self.counts)
 
     def pages(self) -> tuple[Page, ...]:
         groups = _entities(self.root, "groups", "gid", ("group_name", "description"))
@@ -199,7 +221,12 @@ class _LssReader:
                             "conditions on a whole page are not supported")
             members = sorted(by_group.get(gid, []),
                              key=lambda q: int(q.row.get("question_order") or 0))
-            page_questions = [q for q in (self.question(m, where) for m in members) if q]
+            page_questions = []
+            for member in members:
+                imported = self.questions_of(member, where)
+                self.counts[0] += 1
+                self.counts[1] += bool(imported)
+                page_questions += imported
             if not page_questions:
                 self.report(where, "group without supported questions",
                             "a page needs at least one question; the group is left out")
@@ -258,6 +285,37 @@ class _LssReader:
             options.append(Option(code, label or {self.languages[0]: source_code}, score=score))
         return tuple(options)
 
+    def questions_of(self, q: _Entity, group_where: str) -> list[Question]:
+        """The question, or for multiple numerical/short text one question per subquestion."""
+        qtype = q.row.get("type", "")
+        if qtype not in SPLIT_TYPES:
+            question = self.question(q, group_where)
+            return [question] if question else []
+        kind, name = SPLIT_TYPES[qtype]
+        qid, title = q.row.get("qid", ""), q.row.get("title", "")
+        where = f"{group_where} / question '{title}' (qid {qid})"
+        subs = [s for s in self.subs.get(qid, []) if s.row.get("scale_id", "0") in ("", "0")]
+        if not subs:
+            self.report(where, f"question type {qtype} ({name}) without subquestions", "left out")
+            return []
+        self.report(where, f"question type {qtype} ({name})",
+                    f"imported as {len(subs)} separate questions, one per subquestion")
+        questions = []
+        main = self.text(q.text("question"), where, "question text")
+        for sub in subs:
+            sub_title = sub.row.get("title", "")
+            label = self.text(sub.text("question"), f"{where} / subquestion '{sub_title}'", "text")
+            combined = {lang: " – ".join(t for t in (main.get(lang), label.get(lang)) if t)
+                        for lang in self.languages if main.get(lang) or label.get(lang)}
+            part = _Entity({**q.row, "title": f"{title}_{sub_title}",
+                            "type": "N" if kind == "number" else "S"})
+            part.texts["question"] = dict(combined)
+            part.texts["help"] = dict(q.text("help"))
+            question = self.question(part, group_where)
+            if question:
+                questions.append(question)
+        return questions
+
     def question(self, q: _Entity, group_where: str) -> Question | None:
         qid, title, qtype = q.row.get("qid", ""), q.row.get("title", ""), q.row.get("type", "")
         where = f"{group_where} / question '{title}' (qid {qid})"
@@ -278,6 +336,8 @@ class _LssReader:
             kind = "free_text"
         elif qtype == "N":
             kind = "number"
+        elif qtype == "D":
+            kind = "date"
         else:
             self.report(where, f"question type {qtype!r}", "unknown LimeSurvey question type")
             return None
@@ -361,7 +421,22 @@ class _LssReader:
             max_value=_float(attrs.get("max_num_value_n")) if kind == "number" else None,
             integer=attrs.get("num_value_int_only", "0") == "1" if kind == "number" else True,
             show_if=show_if,
+            min_date=self.date_attribute(attrs, "date_min", where) if kind == "date" else None,
+            max_date=self.date_attribute(attrs, "date_max", where) if kind == "date" else None,
         )
+
+    def date_attribute(self, attrs: dict[str, str], name: str, where: str) -> str | None:
+        """``date_min``/``date_max``: a fixed date, or an expression we leave out."""
+        value = attrs.get(name, "").strip()
+        if not value:
+            return None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[:10]) and len(value) in (10, 19):
+            return value[:10]
+        if value.strip("{} ").lower() in ("today", "date('y-m-d')", 'date("y-m-d")'):
+            return TODAY
+        self.report(where, f"attribute {name} = {value!r}",
+                    "only a fixed date or today can be a bound; imported without it")
+        return None
 
     def sub_options(self, subs: list[_Entity], where: str) -> list[Option]:
         codes = SlugRegistry(code=True)
@@ -420,12 +495,17 @@ def _float(value: str | None) -> float | None:
 def import_lss(path: str | Path) -> ImportResult:
     """Read a LimeSurvey structure export (.lss) into a survey plus the unsupported elements."""
     source = Path(path).name
+    with open(path, "rb") as file:
+        data = file.read(MAX_XML_BYTES + 1)  # one byte more than allowed tells it is too large
     try:
-        root = ET.parse(path).getroot()
+        check_xml(data)
+        root = ET.fromstring(data)
+        if root.tag != "document" or (root.findtext("LimeSurveyDocType") or "").strip() != "Survey":
+            raise ImportError_(source, f"<{root.tag}>",
+                               "not a LimeSurvey survey structure (.lss) export")
+        return _LssReader(root, source).read()
+    except TooLarge as exc:
+        raise ImportError_(source, "", f"refused: {exc}") from exc
     except ET.ParseError as exc:
         line, column = exc.position
         raise ImportError_(source, f"line {line}, column {column}", "not well-formed XML") from exc
-    if root.tag != "document" or (root.findtext("LimeSurveyDocType") or "").strip() != "Survey":
-        raise ImportError_(source, f"<{root.tag}>",
-                           "not a LimeSurvey survey structure (.lss) export")
-    return _LssReader(root, source).read()

@@ -29,6 +29,14 @@ class ImportResult:
 
     survey: Survey
     unsupported: list[Unsupported] = field(default_factory=list)
+    # Questions in the source file (rows or LimeSurvey questions, notes and calculations
+    # included) and how many of them the survey keeps: the share imported.
+    source_questions: int = 0
+    kept_questions: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.kept_questions / self.source_questions if self.source_questions else 1.0
 
     @property
     def complete(self) -> bool:

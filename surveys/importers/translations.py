@@ -48,6 +48,72 @@ class _Filler:
                        questions=tuple(self.question(q) for q in page.questions))
 
 
+class _Renamer(_Filler):
+    """Walks the same texts as the filler, renaming (or dropping) their language keys."""
+
+    def __init__(self, mapping: dict[str, str | None]) -> None:
+        super().__init__(())
+        self.mapping = mapping
+
+    def text(self, text: Text) -> Text:
+        renamed: Text = {}
+        for lang, value in text.items():
+            target = self.mapping.get(lang, lang)
+            if target is not None:
+                renamed.setdefault(target, value)
+        return renamed
+
+
+def language_variants(codes: tuple[str, ...], location: str
+                      ) -> tuple[dict[str, str | None], list[Unsupported]]:
+    """Map regional and register variants (``de-informal``, ``pt-BR``) to their language.
+
+    A variant whose language is also in the file is dropped (its texts are a second version
+    of the same language); otherwise its texts become that language's.
+    """
+    mapping: dict[str, str | None] = {}
+    notes: list[Unsupported] = []
+    plain = {code for code in codes if "-" not in code and "_" not in code}
+    for code in codes:
+        primary = code.replace("_", "-").split("-")[0].lower()
+        if primary == code:
+            continue
+        if primary in plain or primary in mapping.values():
+            mapping[code] = None
+            notes.append(Unsupported(location, f"language '{code}'",
+                                     f"a variant of '{primary}', which the file already has; "
+                                     "its texts are left out"))
+        else:
+            mapping[code] = primary
+            notes.append(Unsupported(location, f"language '{code}'",
+                                     f"variants are not distinguished; imported as '{primary}'"))
+    return mapping, notes
+
+
+def rename_languages(survey: Survey, mapping: dict[str, str | None]) -> Survey:
+    """The survey with its language codes renamed by ``mapping`` (``None`` drops one)."""
+    if not mapping:
+        return survey
+    renamer = _Renamer(mapping)
+
+    def rename(code: str) -> str | None:
+        return mapping.get(code, code)
+
+    languages = tuple(dict.fromkeys(c for c in map(rename, survey.languages) if c is not None))
+    return replace(
+        survey,
+        languages=languages,
+        default_language=rename(survey.default_language) or languages[0],
+        title=renamer.text(survey.title),
+        intro={name: renamer.text(text) for name, text in survey.intro.items()},
+        thanks=renamer.maybe(survey.thanks),
+        pages=tuple(renamer.page(p) for p in survey.pages),
+        scales={key: renamer.scale(scale) for key, scale in survey.scales.items()},
+        review={target: state for code, state in survey.review.items()
+                if (target := rename(code)) is not None},
+    )
+
+
 def fill_missing_translations(survey: Survey, location: str
                               ) -> tuple[Survey, list[Unsupported]]:
     """Every text in every survey language, so the definition validates.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from surveys.definition import (
     INTRO_FIELDS,
     ROLES,
+    TODAY,
     Condition,
     Indicator,
     Item,
@@ -32,6 +34,13 @@ from surveys.definition import (
 )
 from surveys.importers.expressions import map_condition, parse_xlsform
 from surveys.importers.languages import language_code, split_header
+from surveys.importers.limits import (
+    MAX_SHEET_COLUMNS,
+    MAX_TEXT_LENGTH,
+    TooLarge,
+    check_text,
+    check_zip,
+)
 from surveys.importers.result import ImportError_, ImportResult, Unsupported
 from surveys.importers.text import SlugRegistry, make_id, make_slug, plain_text
 from surveys.importers.translations import fill_missing_translations, missing_intro
@@ -55,9 +64,9 @@ UNSUPPORTED_TYPES = {
     "note": "display text", "calculate": "calculation", "hidden": "hidden value",
     "geopoint": "location", "geotrace": "location", "geoshape": "location",
     "image": "file upload", "audio": "file upload", "video": "file upload", "file": "file upload",
-    "background-audio": "recording", "barcode": "barcode scan", "date": "date", "time": "time",
+    "background-audio": "recording", "barcode": "barcode scan", "time": "time",
     "datetime": "date and time", "acknowledge": "acknowledgement", "trigger": "acknowledgement",
-    "range": "range slider", "select_one_from_file": "choices from an external file",
+    "select_one_from_file": "choices from an external file",
     "select_multiple_from_file": "choices from an external file",
     "xml-external": "external data", "csv-external": "external data",
     "start": "device metadata", "end": "device metadata", "today": "device metadata",
@@ -73,6 +82,8 @@ _REFERENCE = re.compile(r"\$\{[^}]*\}")
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _BOUND = re.compile(rf"^\.\s*(?P<op><=|>=|<|>)\s*(?P<n>{_NUMBER})$")
 _LENGTH = re.compile(rf"^string-length\(\s*\.\s*\)\s*<=\s*(?P<n>{_NUMBER})$")
+_DATE_BOUND = re.compile(r"^\.\s*(?P<op><=|>=|<|>)\s*(?:(?P<today>today\(\s*\))|date\(\s*['\"]"
+                         r"(?P<iso>\d{4}-\d{2}-\d{2})['\"]\s*\))$")
 _COUNT = re.compile(rf"^count-selected\(\s*\.\s*\)\s*<=\s*(?P<n>{_NUMBER})$")
 
 
@@ -107,6 +118,18 @@ class _Sheet:
             yield number, plain, by_lang
 
 
+# Older spellings of column names that pyxform still accepts.
+_COLUMN_ALIASES = {"list name": "list_name", "bind:constraint": "constraint",
+                   "bind:relevant": "relevant", "bind:required": "required",
+                   "bind::constraint": "constraint", "bind::relevant": "relevant",
+                   "bind::required": "required", "constraint message": "constraint_message"}
+
+
+def _column(header: str) -> tuple[str, str | None]:
+    alias = _COLUMN_ALIASES.get(" ".join(header.split()).lower())
+    return (alias, None) if alias else split_header(header)
+
+
 def _read_sheet(ws: ReadOnlyWorksheet) -> _Sheet:
     """Rows of a sheet, stopping at the first long run of empty rows.
 
@@ -115,7 +138,8 @@ def _read_sheet(ws: ReadOnlyWorksheet) -> _Sheet:
     """
     header: list[str] = []
     header_row = 0
-    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    for number, values in enumerate(ws.iter_rows(max_col=MAX_SHEET_COLUMNS, values_only=True),
+                                    start=1):
         if any(_cell(v).strip() for v in values):
             header, header_row = [_cell(v).strip() for v in values], number
             break
@@ -123,7 +147,7 @@ def _read_sheet(ws: ReadOnlyWorksheet) -> _Sheet:
             break
     while header and not header[-1]:
         header.pop()
-    columns = [split_header(h) if h else ("", None) for h in header]
+    columns = [_column(h) if h else ("", None) for h in header]
     rows: list[tuple[int, list[str]]] = []
     empty = 0
     if header:
@@ -132,6 +156,9 @@ def _read_sheet(ws: ReadOnlyWorksheet) -> _Sheet:
             start=header_row + 1,
         ):
             cells = [_cell(v).strip() for v in values]
+            for column, cell in enumerate(cells):
+                if len(cell) > MAX_TEXT_LENGTH:
+                    check_text(cell, f"{ws.title} sheet row {number} column {column + 1}")
             if not any(cells):
                 empty += 1
                 if empty >= EMPTY_RUN:
@@ -176,6 +203,7 @@ class _XlsformReader:
         self.ids = SlugRegistry()
         self.field_names: dict[str, str] = {}
         self.code_maps: dict[str, dict[str, str]] = {}  # field -> source code -> our code
+        self.counts = [0, 0]  # source questions, imported ones
 
     def report(self, location: str, element: str, reason: str) -> None:
         self.unsupported.append(Unsupported(location, element, reason))
@@ -329,8 +357,12 @@ class _XlsformReader:
                 stack.pop().end_row = number
                 continue
             if kind not in ("begin group", "begin repeat") and not plain.get("name"):
-                raise ImportError_(self.source, f"survey sheet row {number}",
-                                   f"a '{plain.get('type')}' row needs a name")
+                # A note is display text and needs no name; any other row without one cannot
+                # be answered or referred to, so it is left out like an unsupported part.
+                what = UNSUPPORTED_TYPES.get(kind)
+                self.report(f"survey sheet row {number}", f"'{plain.get('type')}' row without "
+                            "a name", f"{what} is not supported" if what else "left out")
+                continue
             node = _Node(number, kind.split()[1] if kind.startswith("begin ") else kind,
                          plain, texts)
             stack[-1].children.append(node)
@@ -396,6 +428,10 @@ class _XlsformReader:
         result: list[Question] = []
         for node in nodes:
             where = f"survey sheet row {node.row}"
+            plain_group = node.kind == "group" and not self.is_matrix(node)
+            if not plain_group:  # a plain group's rows are counted by the call for its rows
+                self.counts[0] += _count(node) if node.kind in ("group", "repeat") else 1
+            before = len(result)
             if node.kind == "repeat":
                 self.report(f"survey sheet rows {node.row}-{node.end_row}",
                             f"repeat '{node.name}' ({_count(node)} questions inside)",
@@ -411,6 +447,9 @@ class _XlsformReader:
                 result.extend(self.questions(node.children))
             elif question := self.question(node):
                 result.append(question)
+            if not plain_group:  # a matrix keeps its rows as the items of one question
+                self.counts[1] += (sum(len(q.items) for q in result[before:])
+                                   or len(result) - before)
         return tuple(result)
 
     def common(self, node: _Node, where: str) -> tuple[Condition | None, Role | None]:
@@ -504,8 +543,10 @@ class _XlsformReader:
             kind = CHOICE_TYPES[kind_name]
         elif kind_name == "text":
             kind = "free_text"
-        elif kind_name in ("integer", "decimal"):
+        elif kind_name in ("integer", "decimal", "range"):
             kind = "number"
+        elif kind_name == "date":
+            kind = "date"
         else:
             self.report(where, f"type '{node.plain.get('type')}' '{node.name}'",
                         "unknown XLSForm type")
@@ -523,11 +564,27 @@ class _XlsformReader:
                 scale = self.scale(list_name, where)
                 # As the definition loader does: a question on a scale offers its options.
                 options = scale.options
-            else:
+            elif list_name in self.lists:
                 options = self.options(list_name, where)
+            if not options:
+                self.report(where, f"{node.plain.get('type')} '{node.name}'",
+                            f"choice list '{list_name}' is not in the choices sheet or is empty; "
+                            "the question is left out")
+                return None
+            if kind == "single_choice" and len(options) == 1 and scale is None:
+                self.report(where, f"select_one '{node.name}' with one choice",
+                            "a single choice needs two alternatives; imported as one tick box")
+                kind = "multiple_choice"
         if node.plain.get("type", "").lower().startswith("phone number"):
             self.report(where, "phone number", "imported as free text without the digits check")
         limits = self.constraint(node.plain.get("constraint", ""), kind, where)
+        if kind_name == "range":
+            limits.update(self.range_limits(node, where))
+        if kind == "pick_top" and "max_selections" not in limits:
+            self.report(where, f"rank '{node.name}'", "the order of the choices is not kept; "
+                        "imported as choosing any number of them")
+            limits["max_selections"] = len(options)
+        integer = bool(limits.pop("integer", True)) and kind_name != "decimal"
         qid = self.ids.claim(node.name, "q")
         self.field_names[node.name] = qid
         if list_name:
@@ -541,7 +598,7 @@ class _XlsformReader:
             role=role,
             options=options,
             scale=scale,
-            integer=kind_name != "decimal",
+            integer=integer,
             show_if=show_if,
             **limits,
         )
@@ -561,6 +618,13 @@ class _XlsformReader:
                 if op == "<=" and "max_value" not in limits:
                     limits["max_value"] = n
                     continue
+            elif kind == "date" and (m := _DATE_BOUND.match(part)):
+                bound = TODAY if m.group("today") else m.group("iso")
+                key = "min_date" if m.group("op").startswith(">") else "max_date"
+                # A strict bound against today stays inclusive: the day itself is harmless.
+                if key not in limits and (m.group("iso") or m.group("op") in ("<=", "<")):
+                    limits[key] = bound
+                    continue
             elif kind == "free_text" and (m := _LENGTH.match(part)):
                 limits["max_length"] = int(float(m.group("n")))
                 continue
@@ -571,6 +635,21 @@ class _XlsformReader:
                         "and selection count are supported; imported without it")
             return {}
         return limits
+
+    def range_limits(self, node: _Node, where: str) -> dict[str, Any]:
+        """A range's ``parameters`` (``start=1 end=10 step=1``) as a number's bounds."""
+        params = dict(part.partition("=")[::2] for part in
+                      node.plain.get("parameters", "").replace(";", " ").split())
+        try:
+            start, end = float(params.get("start", 1)), float(params.get("end", 10))
+            step = float(params.get("step", 1))
+        except ValueError:
+            self.report(where, f"parameters `{node.plain.get('parameters')}`",
+                        "not numbers; the range is imported as a number without bounds")
+            return {}
+        self.report(where, f"range '{node.name}'", "imported as a number field, not a slider")
+        return {"min_value": min(start, end), "max_value": max(start, end),
+                "integer": step.is_integer() and start.is_integer()}
 
     # -- whole survey ----------------------------------------------------------------------
 
@@ -610,7 +689,7 @@ class _XlsformReader:
         )
         survey, notes = fill_missing_translations(survey, "survey and choices sheets")
         notes += missing_intro(survey, "survey and choices sheets")
-        return ImportResult(survey, self.unsupported + notes)
+        return ImportResult(survey, self.unsupported + notes, *self.counts)
 
     def indicators(self) -> tuple[Indicator, ...]:
         """Key figures from our own export's metadata rows ``indicator.<id>``."""
@@ -653,14 +732,24 @@ def import_xlsform(path_or_buffer: str | Path | IO[bytes]) -> ImportResult:
     source = Path(path_or_buffer).name if is_path else "workbook"  # type: ignore[arg-type]
     stem = Path(path_or_buffer).stem if is_path else "survey"  # type: ignore[arg-type]
     try:
-        workbook = load_workbook(path_or_buffer, read_only=True, data_only=True)
+        check_zip(path_or_buffer)
+        with warnings.catch_warnings():
+            # openpyxl warns about styles, headers and document properties: layout we ignore.
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = load_workbook(path_or_buffer, read_only=True, data_only=True)
+    except TooLarge as exc:
+        raise ImportError_(source, "", f"refused: {exc}") from exc
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportError_(source, "", f"not a readable .xlsx workbook ({exc})") from exc
     try:
         sheets: dict[str, _Sheet] = {}
-        for ws in workbook.worksheets:
-            sheet = _read_sheet(ws)  # type: ignore[arg-type]
-            sheets.setdefault(sheet.name, sheet)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            for ws in workbook.worksheets:
+                sheet = _read_sheet(ws)  # type: ignore[arg-type]
+                sheets.setdefault(sheet.name, sheet)
+    except TooLarge as exc:
+        raise ImportError_(source, "", f"refused: {exc}") from exc
     finally:
         workbook.close()
     return _XlsformReader(sheets, source, stem).read()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from dialog.extensions import db
 from dialog.models import Response, SurveyRecord
 from tests.conftest import SHARED
+from tests.hostile_files import entity_amplification_lss, many_rows_xlsform
 
 
 def run(app, *args):
@@ -43,6 +44,36 @@ def test_limesurvey_with_unsupported_parts_needs_a_decision(app):
     assert result.exit_code == 0, (result.output, result.stderr)
     with app.app_context():
         assert db.session.scalar(select(func.count(SurveyRecord.id))) == 2
+
+
+def test_skip_unsupported_drops_each_part_with_its_place_and_keeps_the_rest(app):
+    # A date question, conditions on a free-text answer (not representable: dropped with a
+    # note), an Expression Manager text: LimeSurvey 2.x's sample had none of our gaps.
+    lss = SHARED / "fixtures" / "import-corpus" / "lss" / "collabls_limesurvey_survey_981966.lss"
+    refused = run(app, "load-survey", str(lss))
+    assert refused.exit_code == 1
+    assert "Inget importerades" in refused.stderr
+    listed = [line for line in refused.stderr.splitlines() if line.startswith("  - ")]
+    assert any("relevance" in line and "only whether it is answered can be tested" in line
+               for line in listed), listed
+    assert "25 av 26 frågor" in refused.stderr
+    result = run(app, "load-survey", "--skip-unsupported", "--status", "draft", str(lss))
+    assert result.exit_code == 0, result.stderr
+    # The same list, and the survey published without those parts.
+    assert [line for line in result.stderr.splitlines() if line.startswith("  - ")] == listed
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyRecord.id))) == 2
+
+
+def test_hostile_file_is_refused_by_load_survey(app, tmp_path):
+    bomb = entity_amplification_lss(tmp_path / "bomb.lss")
+    result = run(app, "load-survey", "--skip-unsupported", str(bomb))
+    assert result.exit_code == 1
+    assert "refused: the file declares a document type" in result.stderr
+    rows = many_rows_xlsform(tmp_path / "rows.xlsx")
+    result = run(app, "load-survey", "--skip-unsupported", str(rows))
+    assert result.exit_code == 1
+    assert "50,001 rows; at most 10,000 per sheet" in result.stderr
 
 
 def test_seed_and_export_csv_with_codebook(app, tmp_path, survey):

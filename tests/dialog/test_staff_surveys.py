@@ -18,6 +18,7 @@ from dialog.services import catalog
 from dialog.services.redaction import REDACTED
 from surveys import builtin_template_path, prune_hidden
 from tests.conftest import SHARED
+from tests.hostile_files import entity_amplification_lss, huge_cell_xlsform
 from tests.dialog.test_respond import as_answers, fill
 
 PASSWORD = "korrekt-häst-batteri"
@@ -169,6 +170,18 @@ def test_garbage_import_is_a_clear_error(staff, csrf):
     resp = upload(staff, csrf, "enkät.lss", b"<not xml")
     assert resp.status_code == 422
     assert 'role="alert"' in resp.text
+
+
+def test_hostile_upload_is_refused_with_the_limit_it_broke(staff, csrf, tmp_path):
+    bomb = entity_amplification_lss(tmp_path / "bomb.lss").read_bytes()
+    resp = upload(staff, csrf, "bomb.lss", bomb)
+    assert resp.status_code == 422
+    assert "declares a document type (&lt;!DOCTYPE&gt;) with entities" in resp.text
+    assert "x" * 1000 not in resp.text  # nothing of the expansion reaches the page
+    cell = huge_cell_xlsform(tmp_path / "cell.xlsx").read_bytes()
+    resp = upload(staff, csrf, "cell.xlsx", cell)
+    assert resp.status_code == 422
+    assert "unpacks to 210 MB; at most 17 MB per part" in resp.text
 
 
 def test_new_survey_is_published_as_a_draft(app, staff, csrf):
