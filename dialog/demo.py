@@ -6,11 +6,11 @@ so that the demo ranking is not flat and the age comparison has something to sho
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from surveys import Answers, Question, Survey, prune_hidden
+from surveys import Answers, Question, Survey, date_bound, prune_hidden
 
 _GENDER_WEIGHTS = {"kvinna": 0.56, "man": 0.39, "annat": 0.02, "vill_inte_svara": 0.03}
 # Items that residents of every age rank high (Söderhamn's dialogue: youth crime and drugs),
@@ -116,6 +116,14 @@ class DemoGenerator:
                 low = question.min_value if question.min_value is not None else 0
                 high = question.max_value if question.max_value is not None else 100
                 answers[question.id] = int(self.rng.integers(int(low), int(high) + 1))
+            elif qtype == "date" and self.rng.random() < 0.5:
+                # Something that happened in the last year, within the question's bounds.
+                latest = date_bound(question.max_date) or date.today()
+                earliest = max(date_bound(question.min_date) or date.min,
+                               latest - timedelta(days=365))
+                span = max((latest - earliest).days, 0)
+                answers[question.id] = (earliest + timedelta(
+                    days=int(self.rng.integers(0, span + 1)))).isoformat()
         return prune_hidden(self.survey, answers)
 
     def channel(self) -> str:

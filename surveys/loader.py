@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from surveys.definition import Survey
@@ -119,6 +120,9 @@ def _construct_sequence(loader: _LineLoader, node: SequenceNode) -> _LineList:
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+# Dates stay text as written: a date question's bound is checked (and located) by the
+# validation, and an impossible date such as 2024-13-01 must not stop the YAML reader.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_scalar)
 
 
 _FLOW_HINT = (

@@ -273,10 +273,8 @@ class _Builder:
         return float(value)
 
     def date_bound(self, container: Mapping[str, Any], key: str, location: str) -> str | None:
-        """An ISO date (YAML may already have read it as a date) or ``today``."""
+        """An ISO date or ``today`` (the loader keeps YAML dates as text)."""
         value = container[key]
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value.isoformat()
         if value == TODAY or (isinstance(value, str) and parse_iso_date(value) is not None):
             return value
         self.add(_join(location, key),

@@ -621,8 +621,8 @@ class _XlsformReader:
             elif kind == "date" and (m := _DATE_BOUND.match(part)):
                 bound = TODAY if m.group("today") else m.group("iso")
                 key = "min_date" if m.group("op").startswith(">") else "max_date"
-                # A strict bound against today stays inclusive: the day itself is harmless.
-                if key not in limits and (m.group("iso") or m.group("op") in ("<=", "<")):
+                # A strict bound (< today()) is read as inclusive: one day either way.
+                if key not in limits:
                     limits[key] = bound
                     continue
             elif kind == "free_text" and (m := _LENGTH.match(part)):

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
-from surveys.definition import INTRO_FIELDS, Question, Survey, Text
+from surveys.definition import INTRO_FIELDS, TODAY, Question, Survey, Text
 from surveys.importers.expressions import condition_to_xlsform
 from surveys.importers.languages import language_label
 
@@ -33,6 +33,10 @@ def _constraint(q: Question) -> str:
             parts.append(f". >= {_number(q.min_value)}")
         if q.max_value is not None:
             parts.append(f". <= {_number(q.max_value)}")
+    if q.type == "date":
+        for op, bound in ((">=", q.min_date), ("<=", q.max_date)):
+            if bound is not None:
+                parts.append(f". {op} " + ("today()" if bound == TODAY else f"date('{bound}')"))
     if q.type == "free_text" and q.max_length is not None:
         parts.append(f"string-length(.) <= {q.max_length}")
     if q.type in ("multiple_choice", "pick_top") and q.max_selections is not None:
@@ -104,6 +108,8 @@ class _Writer:
             kind = f"{SELECT_TYPES[q.type]} {self.options_list(q)}"
         elif q.type == "number":
             kind = "integer" if q.integer else "decimal"
+        elif q.type == "date":
+            kind = "date"
         else:
             kind = "text"
         self.survey_rows.append({"type": kind, "name": q.id, **self.common(q),

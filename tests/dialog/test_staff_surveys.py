@@ -18,8 +18,8 @@ from dialog.services import catalog
 from dialog.services.redaction import REDACTED
 from surveys import builtin_template_path, prune_hidden
 from tests.conftest import SHARED
-from tests.hostile_files import entity_amplification_lss, huge_cell_xlsform
 from tests.dialog.test_respond import as_answers, fill
+from tests.hostile_files import entity_amplification_lss, huge_cell_xlsform
 
 PASSWORD = "korrekt-häst-batteri"
 EMAIL = "samordnare@kommun.se"
