@@ -8,7 +8,9 @@ that adds up to a published total (one item's groups, including the unpublished 
 people who did not state a group), the withheld cells with answers must be
 
 * none, or
-* at least two, holding at least ``min_n`` answers together,
+* at least two, holding at least ``min_n`` answers together when any of them is small
+  (a shown cell withheld alone could itself be subtracted out, which matters where a cell
+  sits in two totals, as in a two-way table),
 
 otherwise the shown cell with the fewest answers is withheld as well (*complementary
 suppression*), and again until the set meets the rule. Then subtraction and every linear
@@ -85,9 +87,11 @@ def withhold(
         for part in partitions:
             cells = np.asarray(part, dtype=np.int64)
             hidden = cells[withheld[cells] & (n[cells] > 0)]
-            if not primary[hidden].any():
-                continue
-            if len(hidden) >= 2 and n[hidden].sum() >= min_n:
+            # A lone withheld cell is its total minus the shown ones: it protects nothing,
+            # and in a two-way table it would give away the small cell in its other line.
+            lone = len(hidden) == 1 and shown[hidden[0]]
+            small = primary[hidden].any() and (len(hidden) < 2 or n[hidden].sum() < min_n)
+            if not (lone or small):
                 continue
             candidates = cells[~withheld[cells] & (n[cells] > 0)]
             if not len(candidates):

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from analysis import AnalysisError, Note, RankingResult, compare_rounds, rank_items
 from analysis import charts as analysis_charts
+from analysis.disclosure import withhold
 from surveys import AnalysisSpec, Indicator, Survey, analysis_spec
 
 from ..extensions import db
@@ -456,13 +457,13 @@ def _sample_cells(frame: pd.DataFrame, population: PopulationInfo | None,
     counts = inside.groupby(["age_band", "gender"]).size()
     total_n = max(int(len(inside)), 1)
     total_pop = float(pop["count"].sum()) or 1.0
-    cells = []
-    for row in pop.itertuples(index=False):
-        n = int(counts.get((row.age_band, row.gender), 0))
-        small = 0 < n < min_n
-        cells.append(SampleCell(row.age_band, row.gender, n, n / total_n,
-                                float(row.count) / total_pop, small))
-    return cells
+    n = np.array([int(counts.get((row.age_band, row.gender), 0))
+                  for row in pop.itertuples(index=False)])
+    # The cells add up to a total the page shows, so one small cell needs a partner.
+    hidden = withhold(n, min_n, [range(len(n))]).withheld & (n > 0)
+    return [SampleCell(row.age_band, row.gender, int(count), count / total_n,
+                       float(row.count) / total_pop, bool(small))
+            for row, count, small in zip(pop.itertuples(index=False), n, hidden, strict=True)]
 
 
 # -- interpretation helpers shared by the dashboard and the public löfte page ---------------

@@ -151,6 +151,42 @@ def test_small_groups_are_hidden_and_say_why(app, client):
     assert "10" in re.search(r'<span class="suppressed">([^<]*)</span>', html).group(1)
 
 
+def test_no_withheld_figure_on_the_dashboard_can_be_subtracted_out(app, client):
+    """Every table the dashboard (and the löfte page, the workbook) publishes – by age, by
+    area, key figures by age and by gender, who answered – against the stored answers:
+    each total's withheld cells are none, or two or more holding at least min_n answers
+    together, so subtracting the shown ones from the total gives no small cell back."""
+    seed(app, 60, seed=3)
+    sign_in(app, client)
+    assert client.get("/dashboard/trygghet/").status_code == 200
+    with app.app_context():
+        got = results.results_for(catalog.find_survey("trygghet"))
+        frame = results.current_frame(catalog.find_survey("trygghet"), got.spec)
+    frame = frame.loc[frame["age_band"].notna()]
+    checked = 0
+    for ranking, column in [(got.ranking, "age_band"), (got.by_area, "area"),
+                            (got.key_figures, "age_band"),
+                            (got.key_figures_by_gender, "gender")]:
+        assert ranking is not None
+        valid = ranking.parameters["valid"]
+        table = ranking.table.set_index(["group", "item"])
+        for item in ranking.items:
+            answered = frame[item].isin(valid)
+            per_group = answered.groupby(frame[column].fillna("")).sum()
+            hidden = {g: int(n) for g, n in per_group.items() if n > 0 and (
+                g == "" or table.loc[(g, item), "suppressed"])}
+            small = [g for g, n in hidden.items() if n < got.min_n]
+            if small or any(g != "" for g in hidden):
+                assert len(hidden) >= 2, (column, item, hidden)
+                assert not small or sum(hidden.values()) >= got.min_n, (column, item, hidden)
+                checked += 1
+    assert checked > 0
+    cells = [c for c in got.sample if c.n > 0]
+    hidden_cells = [c for c in cells if c.suppressed]
+    assert len(hidden_cells) != 1
+    assert not hidden_cells or sum(c.n for c in hidden_cells) >= got.min_n
+
+
 def test_results_by_area_match_the_answers_and_hide_small_areas(app, client):
     """The area table is the same analysis by kommundel: an area's unweighted share of "big
     problem" is checked against a count of the stored answers; small areas show "–"."""
