@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 export MEDBORGARDIALOG_DEV ?= 1
 
-.PHONY: run test install install-test lock upgrade translations translations-compile chromium postgresql serve lint
+.PHONY: run test install install-test lock upgrade translations translations-compile chromium postgresql nginx redis serve lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,15 +68,23 @@ run: install translations-compile instance/config.py
 # Production serving: gunicorn, one gthread worker per core with 4 threads each (measured in
 # benchmarks/load.py: more processes than cores only fight over the CPU and lengthen the slowest
 # answers; the threads keep a worker answering residents while a staff export streams), SQLite
-# in instance/ or PostgreSQL when DATABASE_URL is set. Behind nginx (TLS) – see docs/deployment.md. No access
-# log: it would hold residents' IP addresses.
+# in instance/ or PostgreSQL when DATABASE_URL is set. Plain http for nginx in front (set
+# TRUSTED_PROXIES=1 there), or https itself when SERVE_CERTFILE and SERVE_KEYFILE name a
+# certificate and its key – see docs/deployment.md. No access log: it would hold residents' IP
+# addresses. With SECRET_KEY in the environment no instance/config.py is written. The browser
+# tests start exactly this (tests/servers.py). gunicorn's control socket is off: nothing here
+# uses it, and two servers on one host would fight over its one default path.
 SERVE_BIND ?= 127.0.0.1:8000
+SERVE_TLS = $(if $(SERVE_CERTFILE)$(SERVE_KEYFILE),--certfile '$(SERVE_CERTFILE)' --keyfile '$(SERVE_KEYFILE)')
 serve: export MEDBORGARDIALOG_DEV = 0
-serve: install translations-compile instance/config.py
+serve: install translations-compile $(if $(SECRET_KEY),,instance/config.py)
+	@if [ -n '$(SERVE_CERTFILE)$(SERVE_KEYFILE)' ] && { [ ! -r '$(SERVE_CERTFILE)' ] || [ ! -r '$(SERVE_KEYFILE)' ]; }; then \
+		echo "make serve: SERVE_CERTFILE and SERVE_KEYFILE must both name readable files" >&2; exit 2; \
+	fi
 	$(FLASK) init-db
 	$(FLASK) load-builtin
-	$(BIN)/gunicorn --workers $$(nproc) --worker-class gthread --threads 4 \
-		--keep-alive 5 --bind $(SERVE_BIND) app:app
+	exec $(BIN)/gunicorn --workers $$(nproc) --worker-class gthread --threads 4 \
+		--keep-alive 5 --no-control-socket --bind $(SERVE_BIND) $(SERVE_TLS) app:app
 
 # Browser tests drive Debian's Chromium (never a browser of Playwright's own) and inject
 # axe-core from tests/e2e/node_modules; both are installed when missing (CI runs as root).
@@ -104,7 +112,24 @@ postgresql:
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q postgresql-15; \
 	fi
 
-test: install-test translations-compile chromium postgresql
+# The deployment tests start their own nginx and redis-server on free ports with their own
+# configuration (tests/servers.py). The system services the packages start would serve nothing
+# of ours – nginx would hold port 80 – so they are stopped and disabled right after installing.
+# Arguments: the package, the program that shows it is installed, its service.
+define apt_install_without_service
+	@if [ ! -x $(2) ]; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(1) && \
+		if [ -d /run/systemd/system ]; then $$SUDO systemctl disable --now $(3); \
+		elif [ -x /etc/init.d/$(3) ]; then $$SUDO /etc/init.d/$(3) stop || true; fi; \
+	fi
+endef
+nginx:
+	$(call apt_install_without_service,nginx,/usr/sbin/nginx,nginx)
+redis:
+	$(call apt_install_without_service,redis-server,/usr/bin/redis-server,redis-server)
+
+test: install-test translations-compile chromium postgresql nginx redis
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
 

@@ -1,6 +1,11 @@
 """Browser tests: the real app as a server on a free loopback port with a throwaway SQLite
 database, driven by Debian's Chromium through Playwright (never a browser Playwright fetches).
 
+``server`` is the development server over plain http. ``tls_server`` and ``nginx_server`` are
+the app as deployed, on the same database: ``make serve`` with its own TLS, and ``make serve``
+behind a real nginx configured by ``flask nginx-config`` (tests/servers.py), both with
+production settings and a self-signed certificate the browser is told to accept.
+
 Screenshots of every step go to ``test-artifacts/e2e/`` (git-ignored).
 """
 
@@ -8,18 +13,18 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.postgres.cluster import free_port
+from tests.servers import AppServer, Nginx, self_signed_certificate, wait_until_up
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
@@ -47,12 +52,6 @@ class Server:
             return connection.execute(sql, params).fetchall()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     sys.stderr.write(f"e2e setup: flask {' '.join(args)}\n")
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO_ROOT,
@@ -61,22 +60,21 @@ def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer in 30 s: {log.read_text()[-2000:]}")
+@dataclass(frozen=True)
+class Seeded:
+    """One database with the surveys, demo answers, a kiosk and staff, for every server."""
+
+    folder: Path
+    env: dict[str, str]
+    database: Path
+    device_key: str
+
+    def serving(self, url: str) -> Server:
+        return Server(url, self.database, self.device_key)
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[Server]:
+def seeded(tmp_path_factory) -> Seeded:
     folder = tmp_path_factory.mktemp("e2e")
     database = folder / "e2e.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
@@ -91,20 +89,52 @@ def server(tmp_path_factory) -> Iterator[Server]:
            stdin=PASSWORD + "\n")
     _flask(env, "create-user", COUNCILLOR_EMAIL, "--role", "councillor", "--password-stdin",
            stdin=PASSWORD + "\n")
-    port = _free_port()
-    log = folder / "server.log"
+    return Seeded(folder, env, database, device_key)
+
+
+@pytest.fixture(scope="session")
+def server(seeded: Seeded) -> Iterator[Server]:
+    """The development server (``flask run``) over plain http."""
+    port = free_port()
+    log = seeded.folder / "server.log"
     with log.open("w") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1",
              "--port", str(port), "--no-reload", "--no-debugger"],
-            cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+            cwd=REPO_ROOT, env=seeded.env, stdout=handle, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, log)
-        yield Server(url, database, device_key)
+        wait_until_up(url, process, log)
+        yield seeded.serving(url)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def certificate(seeded: Seeded) -> tuple[Path, Path]:
+    return self_signed_certificate(seeded.folder / "tls")
+
+
+def _production(seeded: Seeded, trusted_proxies: int) -> dict[str, str]:
+    return {**seeded.env, "MEDBORGARDIALOG_DEV": "0", "TRUSTED_PROXIES": str(trusted_proxies)}
+
+
+@pytest.fixture(scope="session")
+def tls_server(seeded: Seeded, certificate) -> Iterator[Server]:
+    """``make serve`` with SERVE_CERTFILE/SERVE_KEYFILE: gunicorn serves https itself."""
+    with AppServer(seeded.folder / "tls-server", _production(seeded, 0),
+                   tls=certificate) as app:
+        yield seeded.serving(app.url)
+
+
+@pytest.fixture(scope="session")
+def nginx_server(seeded: Seeded, certificate) -> Iterator[Server]:
+    """``make serve`` over http behind a real nginx that terminates TLS (TRUSTED_PROXIES=1)."""
+    env = _production(seeded, 1)
+    with AppServer(seeded.folder / "behind-nginx", env) as app, \
+            Nginx(seeded.folder / "nginx", [app.address], *certificate, env) as nginx:
+        yield seeded.serving(nginx.url)
 
 
 @pytest.fixture(scope="session")
@@ -164,3 +194,16 @@ def answer_like_a_person(page: Page) -> None:
         box.fill("Bättre belysning vid busstationen")
     for box in page.locator("form#answers input[type=text]").all():
         box.fill("12")
+
+
+def open_kiosk(new_page: Callable[..., Page], server: Server, slug: str = "trygghet",
+               **options) -> tuple[Page, list[str]]:
+    """The kiosk's start screen on a touch screen with the real Content-Security-Policy, and
+    the list that collects the policy violations the page reports."""
+    page = new_page(1280, 800, axe=False, has_touch=True, **options)
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    page.goto(f"{server.url}/kiosk/{slug}/?device={server.device_key}")
+    assert page.url.endswith(f"/kiosk/{slug}/")  # the key left the address bar
+    return page, violations

@@ -13,20 +13,11 @@ from tests.e2e.conftest import (
     KIOSK_WARNING,
     answer_like_a_person,
     assert_accessible,
+    open_kiosk,
     shot,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def _kiosk(new_page, server, **options):
-    page = new_page(1280, 800, axe=False, has_touch=True, **options)
-    violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
-    page.goto(f"{server.url}/kiosk/trygghet/?device={server.device_key}")
-    assert page.url.endswith("/kiosk/trygghet/")  # the key left the address bar
-    return page, violations
 
 
 def _kiosk_responses(server) -> list[tuple]:
@@ -36,7 +27,7 @@ def _kiosk_responses(server) -> list[tuple]:
 
 
 def test_idle_kiosk_is_cleared_and_the_next_person_sees_nothing(server, new_page):
-    page, violations = _kiosk(new_page, server)
+    page, violations = open_kiosk(new_page, server)
     shot(page, "kiosk-1-attract")
     with page.expect_navigation():
         page.locator("button[value=sv]").click()
@@ -95,7 +86,7 @@ def test_back_to_the_start_ends_the_person_for_back_and_forward(server, new_page
 
 
 def test_still_there_keeps_the_answers(server, new_page):
-    page, _violations = _kiosk(new_page, server)
+    page, _violations = open_kiosk(new_page, server)
     with page.expect_navigation():
         page.locator("button[value=sv]").click()
     page.locator("form#answers input[type=radio]").first.check()
@@ -109,7 +100,7 @@ def test_still_there_keeps_the_answers(server, new_page):
 
 
 def test_kiosk_without_javascript_is_cleared_by_the_refresh(server, new_page):
-    page, _violations = _kiosk(new_page, server, java_script_enabled=False)
+    page, _violations = open_kiosk(new_page, server, java_script_enabled=False)
     with page.expect_navigation():
         page.locator("button[value=sv]").click()
     assert page.url.endswith("/p/1")
