@@ -60,7 +60,7 @@ def test_idle_kiosk_is_cleared_and_the_next_person_sees_nothing(server, new_page
 def test_back_to_the_start_ends_the_person_for_back_and_forward(server, new_page):
     """The first person reads the statement and goes "Back to the start"; the next person
     walks the history both ways and finds none of the first person's answers."""
-    page, violations = _kiosk(new_page, server)
+    page, violations = open_kiosk(new_page, server)
     with page.expect_navigation():
         page.locator("button[value=sv]").click()
     answer_like_a_person(page)
