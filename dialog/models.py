@@ -76,7 +76,8 @@ class Response(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
     # sha256 of the resume token held in the resident's signed cookie; null once closed.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="partial")  # partial | complete
+    # partial | complete | excluded (a likely repeat staff left out of the analysis)
+    status: Mapped[str] = mapped_column(String(16), default="partial")
     channel: Mapped[str] = mapped_column(String(16), default="web")  # web | kiosk | paper
     language: Mapped[str] = mapped_column(String(8))
     page_index: Mapped[int] = mapped_column(default=0)
@@ -84,6 +85,9 @@ class Response(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    # Not an address: a keyed hash with a salt of the day that is deleted, wiped after a
+    # couple of days; only to show staff likely repeat answers (see dialog/repeats.py).
+    client_tag: Mapped[str | None] = mapped_column(String(32))
 
     version: Mapped[SurveyVersion] = relationship()
 

@@ -38,6 +38,7 @@ FORWARDING_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"
 # Blueprints whose POSTs carry residents' answers.
 ANSWER_BLUEPRINTS = frozenset({"respond", "kiosk"})
 LOGIN_ENDPOINT = "staff.login"
+START_ENDPOINT = "respond.show_intro"
 
 # Defaults, overridable from instance/config.py, the app config or the environment.
 # A class at school or everybody behind a mobile operator's shared address arrives from one
@@ -46,6 +47,9 @@ DEFAULTS: dict[str, str | int] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ANSWERS_PER_TOKEN": "30 per minute;500 per day",
     "RATELIMIT_ANSWERS_PER_CLIENT": "600 per minute",
+    # New responses started in the web flow: each start issues a new token, so without this
+    # one browser could complete response after response (see dialog/repeats.py).
+    "RATELIMIT_STARTS_PER_CLIENT": "60 per hour;300 per day",
     "RATELIMIT_LOGINS_PER_ACCOUNT": "5 per minute;30 per hour",
     "RATELIMIT_LOGINS_PER_CLIENT": "30 per minute;300 per hour",
     # How many reverse proxies (nginx) set X-Forwarded-For/-Proto in front of the app.
@@ -107,6 +111,11 @@ def local_path(target: str | None) -> str | None:
 
 def _too_many() -> str:
     return _("You have sent many answers in a short time. Wait a minute and try again.")
+
+
+def _too_many_starts() -> str:
+    return _("Many answers have been started from here in a short time. Wait a while and "
+             "try again.")
 
 
 def _too_many_logins() -> str:
@@ -276,6 +285,9 @@ def init_app(app: Flask) -> Limiter:
         limiter.limit(app.config["RATELIMIT_ANSWERS_PER_TOKEN"], key_func=resume_token_key,
                       methods=["POST"], exempt_when=_without_resume_token,
                       error_message=_too_many)(blueprint)
+    _limit_view(app, START_ENDPOINT, limiter.limit(
+        app.config["RATELIMIT_STARTS_PER_CLIENT"], key_func=client_key, methods=["POST"],
+        error_message=_too_many_starts, override_defaults=False))  # on top of the page limits
     _limit_view(app, LOGIN_ENDPOINT, limiter.limit(
         app.config["RATELIMIT_LOGINS_PER_CLIENT"], key_func=client_key, methods=["POST"],
         error_message=_too_many_logins))

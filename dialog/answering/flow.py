@@ -22,6 +22,7 @@ from surveys import (
     visible_questions,
 )
 
+from .. import repeats
 from ..i18n import pick_text, supported_languages
 from ..services import catalog, responses
 from .forms import build_page_form
@@ -66,7 +67,7 @@ def language_for(survey: Survey, lang: str, **url_args) -> HttpResponse | None:
 def serve_page(survey: Survey, record, slug: str, lang: str, response: responses.OpenResponse,
                number: int, flow: Flow) -> HttpResponse | str | tuple[str, int]:
     """Show (GET) or save (POST) page ``number`` of a resident's open response."""
-    if response.status == "complete":
+    if response.status != "partial":  # complete, or excluded as a repeat since
         return redirect(url_for(flow.thanks, lang=lang, slug=slug))
     index = number - 1
     if not 0 <= index < len(survey.pages) or index > response.page_index:
@@ -116,7 +117,7 @@ def _post_page(survey, record, slug, lang, response, index, flow: Flow) -> HttpR
     following = next_page_index(survey, index, merged)
     if following is None:
         responses.complete_response(response, survey, result.answers, page_fields=page_fields,
-                                    language=lang)
+                                    language=lang, client_tag=repeats.client_tag())
         return redirect(url_for(flow.thanks, lang=lang, slug=slug))
     responses.save_page(response, result.answers, page_fields=page_fields,
                         page_index=following, language=lang)

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from surveys import next_page_index
 
+from .. import repeats
 from ..answering.flow import Flow, language_for, open_survey, serve_page
 from ..extensions import db
 from ..i18n import best_language, supported_languages
@@ -102,7 +103,7 @@ def show_intro(lang: str, slug: str) -> HttpResponse | str:
         flash(_("Welcome back. You can continue where you stopped."))
         return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
                                 number=current.page_index + 1))
-    already = current is not None and current.status == "complete"
+    already = current is not None and current.status in ("complete", repeats.EXCLUDED)
     return render_template("respond/intro.html", survey=survey, slug=slug, already=already)
 
 

@@ -109,15 +109,17 @@ def save_page(
 
 def complete_response(
     response: OpenResponse, survey: Survey, answers: Answers, *, page_fields: tuple[str, ...],
-    language: str,
+    language: str, client_tag: str | None = None,
 ) -> bool:
     """Save the last page and mark the response complete, exactly once.
 
-    Returns False when it was already complete (a replay)."""
+    ``client_tag`` is the short-lived tag of :mod:`dialog.repeats`. Returns False when it was
+    already complete (a replay)."""
     final = prune_hidden(survey, _merged(response, answers, page_fields))
     now = utcnow()
     values = {"response_id": response.id, "status": "complete", "answers": final,
-              "language": language, "completed_at": now, "updated_at": now}
+              "language": language, "completed_at": now, "updated_at": now,
+              "client_tag": client_tag}
     if response.channel == "kiosk":
         values["token_hash"] = None  # the next person at the kiosk must not get back in
     # A conditional UPDATE makes two simultaneous submits complete the response only once.

@@ -37,7 +37,7 @@ from surveys import (
     validate_page,
 )
 
-from .. import audit, auth, security
+from .. import audit, auth, repeats, security
 from ..answering.forms import build_page_form
 from ..answering.messages import error_message
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
@@ -603,3 +603,25 @@ def show_audit() -> str:
     return render_template("staff/audit.html", events=events, total=total,
                            summary=ngettext("%(num)d event", "%(num)d events", total or 0))
 
+
+
+@bp.route("/surveys/<slug>/repeats", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def review_repeats(slug: str) -> HttpResponse | str:
+    """Likely repeat answers (one client, identical answers) to leave out of the analysis."""
+    record, survey = _record_or_404(slug)
+    if request.method == "POST":
+        ids = [int(i) for i in request.form.getlist("response") if i.isdigit()]
+        exclude = request.form.get("action") == "exclude"
+        changed = repeats.set_excluded(record, ids, exclude)
+        if exclude:
+            flash(ngettext("%(num)d answer is left out of the analysis.",
+                           "%(num)d answers are left out of the analysis.", changed))
+        else:
+            flash(ngettext("%(num)d answer is counted again.",
+                           "%(num)d answers are counted again.", changed))
+        return redirect(url_for("staff.review_repeats", slug=slug), code=303)
+    return render_template("staff/repeats.html", record=record, survey=survey,
+                           groups=repeats.likely_repeats(record),
+                           hours=current_app.config.get("REPEAT_TAG_HOURS",
+                                                        repeats.DEFAULT_TAG_HOURS))
