@@ -46,9 +46,14 @@ upgrade:
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Compiled catalogs (.mo) are build output, never committed.
-translations-compile: install
-	$(BIN)/pybabel compile -d translations >/dev/null
+# Compiled catalogs (.mo) are build output, never committed. Each is compiled only when its .po
+# changed: pybabel rewrites a .mo in place, and `make serve` (started by the browser tests beside
+# other test processes, or a second server on one host) must not rewrite catalogs that running
+# processes are reading.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations-compile: $(CATALOGS)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations -l $* >/dev/null
 
 # Extract UI strings and update every catalog (translators then fill in the .po files).
 translations: install
