@@ -12,17 +12,24 @@ import csv
 import io
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import AnalysisError
-from .population import read_population
-from .ranking import DEFAULT_SEED, METHODS, rank_items
-from .report import write_report
+from .options import DEFAULT_SEED, METHODS
+from .textfiles import read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_BAD_INPUT = 2
+# What pandas reads as missing by default, besides the empty field.
+MISSING_WORDS = frozenset({
+    "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rank(args: argparse.Namespace) -> int:
+    from .population import read_population
+    from .ranking import rank_items
+    from .report import write_report
+
     started = time.perf_counter()
 
     def progress(step: str) -> None:
@@ -108,24 +119,67 @@ def _rank(args: argparse.Namespace) -> int:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV export: UTF-8 (with or without BOM) or Windows-1252, ',' or ';'."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise AnalysisError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+    """Read a CSV export: UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252,
+    ',', ';' or tab.
+
+    Only empty fields are missing. Text that other tools read as missing ("NA", "null",
+    "#N/A" …) is read as missing too, but counted and reported on standard error, because
+    in a survey export it can just as well be someone's answer.
+    """
+    import pandas as pd
+
+    text = read_text(path, "file")
     first = text.split("\n", 1)[0]
     try:
         sep = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, low_memory=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise AnalysisError(f"cannot parse {path} as CSV: {exc}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            # index_col=False: extra fields in the first data row must not become an index
+            # that shifts every column one step.
+            table = pd.read_csv(io.StringIO(text), sep=sep, index_col=False,
+                                keep_default_na=False, na_values=[""], low_memory=False)
+        except pd.errors.ParserError as exc:
+            raise AnalysisError(f"cannot parse {path} as CSV: "
+                                f"{' '.join(str(exc).split())}") from None
+        except pd.errors.EmptyDataError:
+            raise AnalysisError(f"{path} is empty") from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        raise AnalysisError(_too_many_fields(path, text, sep))
+    return _missing_words(table, path)
+
+
+def _too_many_fields(path: Path, text: str, sep: str) -> str:
+    rows = csv.reader(io.StringIO(text), delimiter=sep)
+    width = len(next(rows))
+    for number, row in enumerate(rows, start=2):
+        if len(row) > width:
+            return (f"{path}: row {number} has {len(row)} fields but the header has {width} / "
+                    f"rad {number} har {len(row)} fält men rubrikraden {width}")
+    return f"{path}: a row has more fields than the header"
+
+
+def _missing_words(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    found: dict[str, int] = {}
+    for column in table.columns:
+        values = table[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        hit = values.isin(MISSING_WORDS)
+        if hit.any():
+            for word, count in values[hit].value_counts().items():
+                found[f"{word!r} in {column}"] = int(count)
+            table[column] = values.mask(hit)
+    if found:
+        total = sum(found.values())
+        listed = ", ".join(f"{k} ×{v}" for k, v in found.items())
+        print(f"{path}: {total} värden lästes som saknade / {total} values read as missing: "
+              f"{listed}", file=sys.stderr)
+    return table
 
 
 def _names(text: str, option: str) -> list[str]:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
+from .textfiles import read_text
 
 __all__ = ["parse_age_band", "read_population", "read_scb_population", "validate_population"]
 
@@ -69,10 +70,12 @@ def validate_population(population: pd.DataFrame, by: Sequence[str]) -> pd.DataF
     bad = population.loc[counts.isna(), "count"]
     if len(bad):
         raise AnalysisError(f"population column 'count' has a non-number: {bad.iloc[0]!r}")
-    if (counts < 0).any():
-        row = population.loc[counts < 0].iloc[0]
-        cell = ", ".join(f"{c}={row[c]}" for c in by)
-        raise AnalysisError(f"population column 'count' is negative ({row['count']}) for {cell}")
+    for bad, what in ((counts < 0, "negative"), (~np.isfinite(counts), "not a finite number")):
+        if bad.any():
+            row = population.loc[bad].iloc[0]
+            cell = ", ".join(f"{c}={row[c]}" for c in by)
+            raise AnalysisError(f"population column 'count' is {what} ({row['count']}) for "
+                                f"{cell}")
     for col in by:
         if population[col].isna().any():
             raise AnalysisError(f"population column {col!r} has an empty value")
@@ -100,8 +103,8 @@ def read_population(
     pandas.DataFrame
         The weighting variables (as strings) and ``count``.
     """
-    text = _read_text(path)
-    table = _read_csv_text(text, path)
+    # SCB's "Komma-avgränsad" download is Windows-1252 encoded; read_text reads that too.
+    table = _read_csv_text(read_text(path, "population file"), path)
     if _is_scb(table.columns):
         if bands is None:
             raise AnalysisError(
@@ -157,7 +160,7 @@ def read_scb_population(
     SCB, Statistikdatabasen, table BE0101N1 "Folkmängden efter region, civilstånd, ålder
     och kön. År".
     """
-    table = _read_csv_text(_read_text(path), path)
+    table = _read_csv_text(read_text(path, "population file"), path)
     cols = {_fold(c): c for c in table.columns}
     for need in ("region", "alder", "kon"):
         if need not in cols:
@@ -208,8 +211,8 @@ def read_scb_population(
             raise AnalysisError(f"{path}: no ages in the export fall in band {label!r}")
     if counts[keep].isna().any():
         raise AnalysisError(f"{path}: year {year} has a missing count ('..') inside the bands")
-    if (counts[keep] < 0).any():
-        raise AnalysisError(f"{path}: year {year} has a negative count")
+    if (counts[keep] < 0).any() or not np.isfinite(counts[keep]).all():
+        raise AnalysisError(f"{path}: year {year} has a negative or infinite count")
     out = pd.DataFrame({
         age_column: band_of[keep].astype(str).to_numpy(),
         gender_column: kon[keep].map(labels).to_numpy(),
@@ -243,18 +246,6 @@ def _fold(name: object) -> str:
 def _is_scb(columns: Sequence[object]) -> bool:
     folded = {_fold(c) for c in columns}
     return "alder" in folded and "kon" in folded
-
-
-def _read_text(path: str | Path) -> str:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise AnalysisError(f"cannot read population file {path}: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # SCB's "Komma-avgränsad" download is Windows-1252 encoded.
-        return raw.decode("cp1252")
 
 
 def _read_csv_text(text: str, path: str | Path) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from .errors import AnalysisError
 from .estimation import CellDesign, build_design, estimate_means, logit_ci
 from .group_tests import DIFFERENCE_COLUMNS, concordance, group_differences
 from .notes import Note
+from .options import DEFAULT_SEED, METHODS
 from .weighting import (
     WeightDiagnostics,
     WeightingResult,
@@ -38,8 +39,6 @@ RANKING_COLUMNS = [
     "mean_score", "mean_se", "rank", "rank_low", "rank_high", "suppressed",
 ]
 EXTRA_COLUMNS = ["dont_know_share", "missing_share", "priority_share", "priority_se"]
-METHODS = ("poststratify", "rake", "none")
-DEFAULT_SEED = 20261121
 # Everything a withheld row could give away, its number of answers included.
 _WITHHELD = ["n", "n_eff_kish", "n_eff_design", "share", "se", "ci_low", "ci_high",
              "mean_score", "mean_se", "rank", "rank_low", "rank_high", "dont_know_share",

@@ -231,6 +231,7 @@ def rake_weights(
         raise AnalysisError("tol must be positive and max_iter at least 1")
     _require_columns(data, by)
     pop = validate_population(population, by)
+    _require_every_cell(pop, by)
     n_row = _row_counts(data, counts)
     cell_of_row, cells = factorize_columns(data, by)
     n_cell = np.bincount(cell_of_row, weights=n_row, minlength=len(cells))
@@ -457,6 +458,22 @@ def _check_levels(cells: pd.DataFrame, pop: pd.DataFrame, by: Sequence[str]) -> 
                 f"from the population table / befolkningstabellen har {var}={absent[0]!r} men "
                 "inget svar har det"
             )
+
+
+def _require_every_cell(pop: pd.DataFrame, by: Sequence[str]) -> None:
+    """Raking uses the margins of the population table; a missing row would silently shrink
+    a margin (45–64 calibrated to the women alone), so every combination must be there."""
+    if len(by) < 2:
+        return
+    full = pd.MultiIndex.from_product([pop[c].unique() for c in by], names=list(by))
+    present = pd.MultiIndex.from_frame(pop[list(by)])
+    missing = full.difference(present)
+    if len(missing):
+        cell = "(" + ", ".join(f"{c}={v}" for c, v in zip(by, missing[0], strict=True)) + ")"
+        raise AnalysisError(
+            f"the population table has no row for {cell}; raking would take the margins "
+            f"without it – add the row (count 0 if nobody lives there) / befolkningstabellen "
+            f"saknar raden {cell}")
 
 
 def _cell_text(row: pd.Series, by: Sequence[str]) -> str:

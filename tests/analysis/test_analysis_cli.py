@@ -128,3 +128,81 @@ def test_missing_responses_file_is_reported(tmp_path, reference_dir, capsys):
                       tmp_path / "out"))
     assert code == 2
     assert "nope.csv" in capsys.readouterr().err
+
+
+def _run_module(args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _one_line_exit_2(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    for needle in needles:
+        assert needle in last, last
+
+
+@pytest.mark.parametrize("which", ["responses", "population"])
+def test_undecodable_bytes_name_the_file_and_offset(which, reference_dir, tmp_path):
+    source = reference_dir / f"public_{which}.csv"
+    raw = source.read_bytes()
+    # 0x81 is neither UTF-8 (a lone continuation byte) nor Windows-1252 (undefined).
+    broken = tmp_path / f"{which}.csv"
+    broken.write_bytes(raw[:40] + b"\x81" + raw[40:])
+    files = {"responses": reference_dir / "public_responses.csv",
+             "population": reference_dir / "public_population.csv", which: broken}
+    proc = _run_module(_args(files["responses"], files["population"], tmp_path / "out"))
+    _one_line_exit_2(proc, str(broken), "byte 40", "0x81")
+
+
+def test_utf16_export_is_read(reference_dir, tmp_path):
+    """Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated."""
+    table = pd.read_csv(reference_dir / "public_responses.csv")
+    utf16 = tmp_path / "unicode.txt"
+    utf16.write_bytes(table.to_csv(sep="\t", index=False).encode("utf-16"))
+    out = tmp_path / "out"
+    code = main(_args(utf16, reference_dir / "public_population.csv", out))
+    assert code == 0
+    assert len(pd.read_csv(out / "ranking.csv")) == 60
+
+
+def test_infinite_population_count_is_refused(reference_dir, population, tmp_path):
+    pop = population.astype({"count": object})
+    pop.loc[3, "count"] = "inf"
+    p = tmp_path / "p.csv"
+    pop.to_csv(p, index=False)
+    proc = _run_module(_args(reference_dir / "public_responses.csv", p, tmp_path / "out"))
+    _one_line_exit_2(proc, "not a finite number", "inf")
+
+
+def test_raking_refuses_a_missing_population_cell(reference_dir, population, tmp_path):
+    pop = population.loc[~((population["age_band"] == "45-64")
+                           & (population["gender"] == "man"))]
+    p = tmp_path / "p.csv"
+    pop.to_csv(p, index=False)
+    for method in ("rake", "poststratify"):
+        proc = _run_module(_args(reference_dir / "public_responses.csv", p, tmp_path / "out",
+                                 "--method", method))
+        _one_line_exit_2(proc, "45-64", "man")
+    assert not (tmp_path / "out" / "ranking.csv").exists()
+
+
+def test_extra_fields_in_the_first_row_name_the_row(reference_dir, tmp_path):
+    lines = (reference_dir / "public_responses.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] += ",7"
+    r = tmp_path / "r.csv"
+    r.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = _run_module(_args(r, reference_dir / "public_population.csv", tmp_path / "out"))
+    _one_line_exit_2(proc, "row 2 has 13 fields but the header has 12")
+
+
+def test_text_read_as_missing_is_counted(reference_dir, tmp_path):
+    table = pd.read_csv(reference_dir / "public_responses.csv").astype({"klotter": object})
+    table.loc[[0, 5, 9], "klotter"] = "NA"
+    r = tmp_path / "r.csv"
+    table.to_csv(r, index=False)
+    proc = _run_module(_args(r, reference_dir / "public_population.csv", tmp_path / "out",
+                             "--no-charts"))
+    assert proc.returncode == 0, proc.stderr
+    assert "3 values read as missing: 'NA' in klotter ×3" in proc.stderr
