@@ -140,11 +140,16 @@ def survey_from_dict(data: Any, source: str = "<dict>") -> Survey:
     return build_survey(data, source)
 
 
+# libyaml's emitter writes the same YAML about ten times faster: the staff upload shows an
+# imported survey as YAML, and LimeSurvey's large sample took 0.35 s in the Python emitter.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump_definition(survey: Survey) -> str:
     """The survey as YAML definition text that :func:`~surveys.loader.parse_definition` reads back
     to an equal survey."""
-    return yaml.safe_dump(
-        survey_to_dict(survey), allow_unicode=True, sort_keys=False, width=100
+    return yaml.dump(
+        survey_to_dict(survey), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100
     )
 
 

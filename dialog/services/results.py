@@ -22,7 +22,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from analysis import AnalysisError, Note, RankingResult, compare_rounds, rank_items
-from analysis import charts as analysis_charts
 from analysis.disclosure import withhold
 from surveys import AnalysisSpec, Indicator, Survey, analysis_spec
 
@@ -534,6 +533,10 @@ def chart_bytes(results: SurveyResults, name: str, fmt: str, lang: str,
     cached = results.charts.get(key)
     if cached is not None:
         return cached
+    # Imported here: matplotlib and seaborn cost ~0.6 s of CPU, which every command-line
+    # call (load-survey once per file) would pay at start-up for charts it never draws.
+    from analysis import charts as analysis_charts
+
     ranking = results.ranking
     if name == "heatmap":
         data = analysis_charts.heatmap(ranking, labels, title, fmt=fmt, texts=texts,
