@@ -14,7 +14,14 @@ from sqlalchemy import delete, func, insert, select, update
 from analysis import RANKING_COLUMNS
 from dialog import auth
 from dialog.dashboard.cli import analyse_command
-from dialog.dashboard.presenting import change_interval, ordinal, rank_text, share_interval
+from dialog.dashboard.presenting import (
+    change_interval,
+    change_points,
+    ordinal,
+    percent,
+    rank_text,
+    share_interval,
+)
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.kiosk import devices
@@ -564,3 +571,14 @@ def test_intervals_read_in_words_in_right_to_left_languages(app, lang, rank, sha
         assert rank_text(2, 5, lang) == rank
         assert share_interval(0.31, 0.39) == share
         assert change_interval(0.02, 0.09) == change
+
+
+@pytest.mark.parametrize(("share", "change", "shown_share", "shown_change"), [
+    (0.125, 0.005, "13 %", "+1"), (0.285, -0.005, "29 %", "−1"), (0.5, 0.004, "50 %", "+0"),
+    (0.0, 0.0, "0 %", "±0"),
+])
+def test_per_cent_and_points_round_half_up(app, share, change, shown_share, shown_change):
+    """Half up as people expect; a small rise never reads "±0", which means no change."""
+    with app.test_request_context("/sv/"):
+        assert percent(share) == shown_share
+        assert change_points(change) == shown_change
