@@ -3,10 +3,14 @@
 Each resident behaves like a browser: GET the page, read the CSRF token, POST the answers,
 follow the redirect, until the thank-you page; then starts again as a new resident. The
 server is gunicorn exactly as ``make serve`` runs it, started here on a free loopback port
-against a fresh SQLite file or a throwaway PostgreSQL 15 cluster.
+against a fresh SQLite file or a throwaway PostgreSQL 15 cluster. With ``--servers N`` there
+are N such servers on one PostgreSQL, sharing a throwaway Redis for their rate limits, behind a
+real nginx over https configured as docs/deployment.md says (tests/deploy/topology.py); the
+residents talk to nginx, which spreads their requests over the servers.
 
     .venv/bin/python benchmarks/load.py --database sqlite --residents 50 --seconds 30
     .venv/bin/python benchmarks/load.py --database postgres
+    .venv/bin/python benchmarks/load.py --database postgres --servers 2
 
 Prints, for each of ``--runs`` runs and for the median run, completed surveys per second,
 request latency percentiles and errors; the ratio to a trivial endpoint (/healthz) on the same
@@ -22,6 +26,7 @@ import http.client
 import json
 import os
 import re
+import ssl
 import sys
 import tempfile
 import threading
@@ -58,11 +63,17 @@ class Server(topology.Server):
 
 
 class Browser:
-    """Just enough of a browser: one keep-alive connection, cookies, no redirect following."""
+    """Just enough of a browser: one keep-alive connection, cookies, no redirect following.
 
-    def __init__(self, port: int, timeout: float = 30) -> None:
+    With ``tls`` it speaks https (to nginx) and says where its form posts come from (Origin),
+    as browsers do and as the app's same-origin check on https requires.
+    """
+
+    def __init__(self, port: int, timeout: float = 30, tls: ssl.SSLContext | None = None
+                 ) -> None:
         self.port = port
         self.timeout = timeout
+        self.tls = tls
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
 
@@ -70,6 +81,8 @@ class Browser:
                 ) -> tuple[int, str, str]:
         """Returns (status, Location, body)."""
         headers = {"Accept-Language": "sv"}
+        if self.tls is not None and method == "POST":
+            headers["Origin"] = f"https://127.0.0.1:{self.port}"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -78,8 +91,11 @@ class Browser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                       timeout=self.timeout)
+                self.conn = (
+                    http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+                    if self.tls is None else
+                    http.client.HTTPSConnection("127.0.0.1", self.port, timeout=self.timeout,
+                                                context=self.tls))
             try:
                 self.conn.request(method, path, body=body, headers=headers)
                 resp = self.conn.getresponse()
@@ -143,9 +159,11 @@ class Resident:
     """Walks the survey again and again until ``stop`` is set."""
 
     def __init__(self, number: int, port: int, survey: Survey, tally: Tally,
-                 stop: threading.Event, seed: int = 2026, lang: str = "sv") -> None:
+                 stop: threading.Event, seed: int = 2026, lang: str = "sv",
+                 tls: ssl.SSLContext | None = None) -> None:
         self.number = number
         self.port = port
+        self.tls = tls
         self.survey = survey
         self.tally = tally
         self.stop = stop
@@ -167,7 +185,7 @@ class Resident:
         """One resident from the intro to the thank-you page, with a fresh browser."""
         self.walks += 1
         marker = f"bench-{self.number}-{self.walks}-{self.rng.integers(1 << 62)}"
-        browser = Browser(self.port)
+        browser = Browser(self.port, tls=self.tls)
         base = f"/{self.lang}/s/{self.survey.slug}/"
         try:
             _, _, body = self._timed(browser, "GET", base)
@@ -212,14 +230,15 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def hammer(port: int, path: str, clients: int, seconds: float) -> tuple[int, list[float]]:
+def hammer(port: int, path: str, clients: int, seconds: float,
+           tls: ssl.SSLContext | None = None) -> tuple[int, list[float]]:
     """Requests per client in a loop; returns (count, latencies) of 200 answers."""
     stop = threading.Event()
     latencies: list[float] = []
     lock = threading.Lock()
 
     def loop() -> None:
-        browser = Browser(port)
+        browser = Browser(port, tls=tls)
         while not stop.is_set():
             start = time.perf_counter()
             status, _, _ = browser.request("GET", path)
@@ -248,11 +267,12 @@ def database(kind: str, folder: Path) -> Iterator[str]:
 
 
 def cpu_by_program() -> dict[str, float]:
-    """CPU seconds used so far by the server, the database and this load generator.
+    """CPU seconds used so far by the servers, the database, nginx, Redis and this load
+    generator (every such process on the machine: on a shared machine, others' count too).
 
     Read from /proc so that the figures show where the two cores go during the load."""
     tick = os.sysconf("SC_CLK_TCK")
-    totals = {"gunicorn": 0.0, "postgres": 0.0}
+    totals = {"gunicorn": 0.0, "postgres": 0.0, "nginx": 0.0, "redis": 0.0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -261,8 +281,11 @@ def cpu_by_program() -> dict[str, float]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue  # the process ended meanwhile
+        command = cmdline.split(b"\0", 1)[0]
         program = ("gunicorn" if b"gunicorn" in cmdline
-                   else "postgres" if b"postgres" in cmdline.split(b"\0", 1)[0] else None)
+                   else "postgres" if b"postgres" in command
+                   else "nginx" if b"nginx" in command
+                   else "redis" if b"redis-server" in command else None)
         if program:
             fields = stat.rsplit(")", 1)[1].split()
             totals[program] += (int(fields[11]) + int(fields[12])) / tick
@@ -272,10 +295,11 @@ def cpu_by_program() -> dict[str, float]:
 
 
 def run_load(port: int, survey: Survey, residents: int, seconds: float, tally: Tally,
-             first: int = 0) -> float:
+             first: int = 0, tls: ssl.SSLContext | None = None) -> float:
     """``first`` numbers the residents, so that every run's answer markers are its own."""
     stop = threading.Event()
-    people = [Resident(first + i, port, survey, tally, stop) for i in range(residents)]
+    people = [Resident(first + i, port, survey, tally, stop, tls=tls)
+              for i in range(residents)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     start = time.perf_counter()
     tally.cpu_before = cpu_by_program()
@@ -354,10 +378,10 @@ class RunFigures:
         return self.requests / self.seconds
 
 
-def one_run(port: int, survey: Survey, residents: int, seconds: float, first: int
-            ) -> tuple[RunFigures, Tally]:
+def one_run(port: int, survey: Survey, residents: int, seconds: float, first: int,
+            tls: ssl.SSLContext | None = None) -> tuple[RunFigures, Tally]:
     tally = Tally()
-    elapsed = run_load(port, survey, residents, seconds, tally, first)
+    elapsed = run_load(port, survey, residents, seconds, tally, first, tls)
     cpu = {k: tally.cpu_after[k] - tally.cpu_before[k] for k in tally.cpu_after}
     return RunFigures(elapsed, tally.thanks, len(tally.latencies), tally.latencies,
                       tally.errors, cpu), tally
@@ -370,6 +394,23 @@ def describe(run: RunFigures) -> str:
             f"{len(run.errors)} errors")
 
 
+@contextmanager
+def serving(args: argparse.Namespace, url: str, folder: Path
+            ) -> Iterator[tuple[int, ssl.SSLContext | None]]:
+    """The port the residents use and its TLS: one gunicorn, or nginx before several."""
+    if args.servers > 1:
+        with topology.several_servers(url, folder, args.servers, workers=args.workers,
+                                      threads=args.threads, settings=BENCH_ENV) as site:
+            yield site.nginx_port, site.tls
+        return
+    server = Server(url, workers=args.workers, threads=args.threads)
+    server.start()
+    try:
+        yield server.port, None
+    finally:
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -378,32 +419,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs against the same server")
     parser.add_argument("--workers", type=int, default=None, help="default: as make serve")
     parser.add_argument("--threads", type=int, default=4, help="default: as make serve")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="app servers behind nginx, with Redis (PostgreSQL only)")
     args = parser.parse_args(argv)
+    if args.servers > 1 and args.database != "postgres":
+        parser.error("several servers share one PostgreSQL: add --database postgres")
     survey = load_definition(builtin_template_path("trygghet"))
     runs: list[RunFigures] = []
     acknowledged: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder, database(args.database, Path(folder)) as url:
-        server = Server(url, workers=args.workers, threads=args.threads)
-        server.prepare()
-        server.start()
-        try:
+        Server(url).prepare()
+        with serving(args, url, Path(folder)) as (port, tls):
             before = cpu_by_program()
-            count, health = hammer(server.port, "/healthz", args.residents, 5)
+            count, health = hammer(port, "/healthz", args.residents, 5, tls)
             health_cpu = cpu_by_program()["gunicorn"] - before["gunicorn"]
             for number in range(args.runs):
-                run, tally = one_run(server.port, survey, args.residents, args.seconds,
-                                     first=number * args.residents)
+                run, tally = one_run(port, survey, args.residents, args.seconds,
+                                     first=number * args.residents, tls=tls)
                 runs.append(run)
                 acknowledged.update(tally.acknowledged)
                 print(f"run {number + 1}: {describe(run)}", flush=True)
-        finally:
-            server.stop()
         rows = stored_responses(url)
     health_per_s = count / 5
     median = sorted(runs, key=lambda r: r.surveys_per_s)[len(runs) // 2]
+    servers = (f"{args.servers} servers behind nginx (https), Redis, each"
+               if args.servers > 1 else "one server,")
     print(f"database {args.database}, {args.residents} residents, {args.runs} runs of "
-          f"{args.seconds:.0f} s, gunicorn {gunicorn_command(0, args.workers)[2]} workers × "
-          f"gthread {args.threads}")
+          f"{args.seconds:.0f} s, {servers} gunicorn {gunicorn_command(0, args.workers)[2]} "
+          f"workers × gthread {args.threads}")
     print(f"median run: {describe(median)}")
     if errors := [e for r in runs for e in r.errors]:
         print(f"first error: {errors[0]}")

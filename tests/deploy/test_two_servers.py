@@ -8,15 +8,26 @@ another process with its own memory.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from benchmarks.load import Browser, csrf_token
+from benchmarks.load import (
+    MARKER_FIELD,
+    Browser,
+    Resident,
+    Tally,
+    check_stored,
+    csrf_token,
+    stored_responses,
+)
 from dialog import auth, create_app
 from dialog.config import Config
 from dialog.extensions import db
+from surveys import load_definition
+from surveys.templates import builtin_template_path
 from tests.deploy import redis_server
 from tests.deploy.topology import SECRET_KEY, Server, Site, several_servers
 from tests.postgres import cluster as pg
@@ -35,7 +46,7 @@ ANSWER_LIMIT = 6
 
 
 @pytest.fixture(scope="module")
-def deployment() -> Iterator[tuple[Site, str]]:
+def deployment(tmp_path_factory) -> Iterator[tuple[Site, str]]:
     if not pg.available():
         pytest.skip(f"PostgreSQL 15 is not installed ({pg.PG_BIN})")
     if not redis_server.available():
@@ -43,7 +54,8 @@ def deployment() -> Iterator[tuple[Site, str]]:
     with pg.TemporaryCluster() as cluster:
         url = cluster.create_database("site")
         Server(url).prepare()
-        with several_servers(url, 2, workers=1, settings=SETTINGS) as site:
+        folder = tmp_path_factory.mktemp("site")
+        with several_servers(url, folder, 2, workers=1, settings=SETTINGS) as site:
             yield site, url
 
 
@@ -196,3 +208,17 @@ def test_round_closed_on_one_server_refuses_answers_on_the_other(ports, account)
         assert status == 410
     finally:
         assert post_form(staff, survey_page, schedule, [("status", "open")]) == 302
+        time.sleep(Config.SURVEY_REF_CACHE_SECONDS)  # open again everywhere for what follows
+
+
+def test_residents_answer_through_nginx_on_both_servers(deployment):
+    site, url = deployment
+    survey = load_definition(builtin_template_path("trygghet"))
+    tally = Tally()
+    for number in range(2):
+        Resident(number, site.nginx_port, survey, tally, threading.Event(),
+                 tls=site.tls).walk()
+    assert tally.thanks == 2 and not tally.errors
+    mine = [(status, answers) for status, answers in stored_responses(url)
+            if answers.get(MARKER_FIELD) in tally.acknowledged]
+    assert check_stored(tally.acknowledged, tally.thanks, mine) == []

@@ -1,6 +1,8 @@
 """Several app servers on one database, as deployed: gunicorn started exactly as ``make serve``
-starts it (production settings), Redis for the counters every server shares, and later nginx
-in front. Used by the two-server tests and by ``benchmarks/load.py --servers N``.
+starts it (production settings), Redis for the counters every server shares, and a real nginx
+in front with the configuration ``flask --app app nginx-config`` gives operators (over https,
+with a self-signed certificate). Used by the two-server tests and by
+``benchmarks/load.py --servers N``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from tests.deploy.redis_server import TemporaryRedis
 from tests.postgres.cluster import free_port
+from tests.servers import Nginx, self_signed_certificate
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET_KEY = "several-servers-share-this-secret-key"
@@ -28,7 +32,8 @@ def gunicorn_command(port: int, workers: int | None = None, threads: int = 4) ->
     workers = workers or os.cpu_count() or 1
     return [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
             "--worker-class", "gthread", "--threads", str(threads), "--bind",
-            f"127.0.0.1:{port}", "--keep-alive", "5", "--log-level", "warning", "app:app"]
+            f"127.0.0.1:{port}", "--keep-alive", "5", "--no-control-socket", "--log-level",
+            "warning", "app:app"]
 
 
 @dataclass
@@ -102,10 +107,12 @@ class Server:
 
 @dataclass
 class Site:
-    """The running app servers of one site and the Redis they share."""
+    """The running app servers of one site, the Redis they share and nginx in front."""
 
     servers: list[Server]
     redis_url: str
+    nginx_port: int
+    tls: ssl.SSLContext  # trusts the site's self-signed certificate
 
     @property
     def ports(self) -> list[int]:
@@ -113,15 +120,24 @@ class Site:
 
 
 @contextmanager
-def several_servers(database_url: str, count: int = 2, *, workers: int | None = None,
+def several_servers(database_url: str, folder: Path, count: int = 2, *,
+                    workers: int | None = None, threads: int = 4,
                     settings: Mapping[str, str] | None = None) -> Iterator[Site]:
-    """``count`` app servers on one (prepared) database with a throwaway Redis for their
-    rate-limit counters; everything is stopped on leaving."""
+    """``count`` app servers on one (prepared) database, a throwaway Redis for their rate-limit
+    counters and nginx in front (files in ``folder``); everything is stopped on leaving."""
     with ExitStack() as stack:
         redis = stack.enter_context(TemporaryRedis())
-        shared = {"RATELIMIT_STORAGE_URI": redis.url, **(settings or {})}
-        servers = [Server(database_url, workers=workers, settings=shared) for _ in range(count)]
+        # One proxy in front: the client address and https come from nginx's headers.
+        shared = {"RATELIMIT_STORAGE_URI": redis.url, "TRUSTED_PROXIES": "1",
+                  **(settings or {})}
+        servers = [Server(database_url, workers=workers, threads=threads, settings=shared)
+                   for _ in range(count)]
         for server in servers:
             stack.callback(server.stop)
             server.start()
-        yield Site(servers, redis.url)
+        certificate, key = self_signed_certificate(folder / "tls")
+        upstreams = [f"127.0.0.1:{server.port}" for server in servers]
+        nginx = stack.enter_context(Nginx(folder / "nginx", upstreams, certificate, key,
+                                          servers[0].env))
+        tls = ssl.create_default_context(cafile=str(certificate))
+        yield Site(servers, redis.url, nginx.port, tls)
