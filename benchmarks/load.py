@@ -26,13 +26,15 @@ import http.client
 import json
 import os
 import re
+import signal
 import ssl
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +47,7 @@ sys.path.insert(0, str(REPO))
 from surveys import Survey, load_definition, visible_questions  # noqa: E402
 from surveys.templates import builtin_template_path  # noqa: E402
 from tests.deploy import topology  # noqa: E402
-from tests.deploy.topology import gunicorn_command  # noqa: E402
-from tests.postgres.cluster import TemporaryCluster  # noqa: E402
+from tests.postgres.cluster import TemporaryCluster, free_port  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PAGE_RE = re.compile(r"/s/(?P<slug>[^/]+)/p/(?P<number>\d+)$")
@@ -55,11 +56,72 @@ MARKER_FIELD = "tryggare"  # free text on the last page carries a unique marker 
 BENCH_ENV = {"RATELIMIT_ANSWERS_PER_CLIENT": "1000000 per minute"}
 
 
-@dataclass
-class Server(topology.Server):
-    """The app server of ``make serve``, with room for the benchmark's one-address crowd."""
+def gunicorn_command(port: int, workers: int | None = None, threads: int = 4) -> list[str]:
+    """The same server ``make serve`` starts (gthread, one worker per core, 4 threads each)."""
+    workers = workers or os.cpu_count() or 1
+    return [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
+            "--worker-class", "gthread", "--threads", str(threads), "--bind",
+            f"127.0.0.1:{port}", "--keep-alive", "5", "--log-level", "warning", "app:app"]
 
-    settings: Mapping[str, str] = field(default_factory=lambda: dict(BENCH_ENV))
+
+@dataclass
+class Server:
+    """A gunicorn on loopback against ``database_url``; ``kill()`` is a SIGKILL, no goodbye."""
+
+    database_url: str
+    port: int = field(default_factory=free_port)
+    workers: int | None = None
+    threads: int = 4
+    process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **BENCH_ENV, "DATABASE_URL": self.database_url,
+                "SECRET_KEY": "load-benchmark-secret-key", "MEDBORGARDIALOG_DEV": "1"}
+
+    def prepare(self) -> None:
+        """What ``make serve`` does before starting: init-db and load-builtin."""
+        from flask_migrate import upgrade
+
+        from dialog import create_app
+        from dialog.extensions import db
+        from dialog.services import catalog
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": self.database_url,
+                          "SECRET_KEY": self.env["SECRET_KEY"]})
+        with app.app_context():
+            upgrade(revision="head")
+            catalog.publish(load_definition(builtin_template_path("trygghet")))
+            # A connection still held by the session would outlive the disposed pool.
+            db.session.remove()
+            db.engine.dispose()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(gunicorn_command(self.port, self.workers, self.threads),
+                                        cwd=REPO,
+                                        env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            try:
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+            finally:
+                conn.close()
+        raise RuntimeError("gunicorn did not start within 30 s")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
 
 
 class Browser:
@@ -399,11 +461,11 @@ def serving(args: argparse.Namespace, url: str, folder: Path
             ) -> Iterator[tuple[int, ssl.SSLContext | None]]:
     """The port the residents use and its TLS: one gunicorn, or nginx before several."""
     if args.servers > 1:
-        with topology.several_servers(url, folder, args.servers, workers=args.workers,
-                                      threads=args.threads, settings=BENCH_ENV) as site:
+        with topology.several_servers(url, folder, args.servers, settings=BENCH_ENV) as site:
             yield site.nginx_port, site.tls
         return
     server = Server(url, workers=args.workers, threads=args.threads)
+    server.prepare()
     server.start()
     try:
         yield server.port, None
@@ -428,7 +490,6 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[RunFigures] = []
     acknowledged: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder, database(args.database, Path(folder)) as url:
-        Server(url).prepare()
         with serving(args, url, Path(folder)) as (port, tls):
             before = cpu_by_program()
             count, health = hammer(port, "/healthz", args.residents, 5, tls)

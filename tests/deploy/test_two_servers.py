@@ -1,9 +1,8 @@
 """Two app servers, one PostgreSQL, one Redis: what one server does, the other knows.
 
-Both servers are gunicorn as ``make serve`` runs it, with production settings and the same
-``SECRET_KEY``; each request below goes to the server named, as a load balancer without sticky
-sessions may send it. Each server runs one worker, so that "the other server" is always
-another process with its own memory.
+Both servers are ``make serve`` with production settings and the same ``SECRET_KEY``, behind
+a real nginx. Most requests below go straight to the server named, as a load balancer without
+sticky sessions may send them; the residents' walk goes through nginx over https.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from dialog.extensions import db
 from surveys import load_definition
 from surveys.templates import builtin_template_path
 from tests.deploy import redis_server
-from tests.deploy.topology import SECRET_KEY, Server, Site, several_servers
+from tests.deploy.topology import SECRET_KEY, Site, several_servers
 from tests.postgres import cluster as pg
 
 pytestmark = pytest.mark.postgres
@@ -53,9 +52,8 @@ def deployment(tmp_path_factory) -> Iterator[tuple[Site, str]]:
         pytest.skip("redis-server is not installed (make test installs it)")
     with pg.TemporaryCluster() as cluster:
         url = cluster.create_database("site")
-        Server(url).prepare()
         folder = tmp_path_factory.mktemp("site")
-        with several_servers(url, folder, 2, workers=1, settings=SETTINGS) as site:
+        with several_servers(url, folder, 2, settings=SETTINGS) as site:
             yield site, url
 
 
