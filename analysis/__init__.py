@@ -1,6 +1,6 @@
 """Statistics and charts for Medborgardialog: weighting, estimates, ranks, reports.
 
-Framework-free (pandas, numpy, scipy, seaborn): usable from the web app, the command line
+Framework-free (pandas, numpy, scipy, matplotlib): usable from the web app, the command line
 and notebooks. The main entry point is :func:`rank_items`::
 
     from analysis import rank_items, write_report

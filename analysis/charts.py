@@ -3,7 +3,9 @@
 Figures are drawn on matplotlib ``Figure`` objects with the Agg canvas set explicitly, so
 nothing touches pyplot's global state or needs a display, and a notebook's own backend is
 left alone. Titles and labels arrive already translated; the palette is colour-blind safe
-(``cividis`` for the heatmap, seaborn's ``colorblind`` for points).
+(``cividis`` for the heatmap, the first colour of seaborn's ``colorblind`` palette for
+points). Plain matplotlib, not seaborn: importing seaborn cost more than drawing the charts.
+:func:`figures` draws each chart once so that a report can save it as PNG and SVG.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from collections.abc import Mapping
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -23,7 +24,7 @@ from .errors import AnalysisError
 from .ranking import OVERALL, RankingResult
 from .rounding import whole_percent
 
-__all__ = ["DEFAULT_TEXTS", "dotplot", "heatmap", "small_multiples"]
+__all__ = ["DEFAULT_TEXTS", "dotplot", "figures", "heatmap", "render", "small_multiples"]
 
 FORMATS = ("png", "svg")
 DEFAULT_TEXTS: dict[str, str] = {
@@ -34,7 +35,7 @@ DEFAULT_TEXTS: dict[str, str] = {
     "overall": "Alla",
     "rank": "plats",
 }
-_POINT_COLOUR = sns.color_palette("colorblind")[0]
+_POINT_COLOUR = "#0173b2"  # seaborn's "colorblind" palette, first colour
 _HATCH_COLOUR = "#7f7f7f"
 
 
@@ -52,6 +53,12 @@ def heatmap(
     Items are ordered by their overall rank; the first column is the whole sample.
     """
     _check_format(fmt)
+    return render(_heatmap_figure(result, labels, title, texts, group_labels), fmt)
+
+
+def _heatmap_figure(result: RankingResult, labels: Mapping[str, str] | None, title: str,
+                    texts: Mapping[str, str] | None,
+                    group_labels: Mapping[str, str] | None) -> Figure:
     text = {**DEFAULT_TEXTS, **(texts or {})}
     order = _item_order(result)
     columns = [OVERALL, *result.groups]
@@ -66,23 +73,34 @@ def heatmap(
                   height=1.2 + 0.42 * len(order))
     ax = fig.add_subplot()
     values = wide.to_numpy(dtype=float) * 100
-    annot = np.where(np.isnan(values), "", np.vectorize(lambda v: f"{whole_percent(v / 100)} %")(
-        np.nan_to_num(values)))
-    sns.heatmap(values, ax=ax, cmap="cividis", vmin=0, vmax=100, annot=annot, fmt="",
-                mask=suppressed.to_numpy(), linewidths=0.5, linecolor="white",
-                cbar_kws={"label": text["share"] + " (%)"}, xticklabels=col_names,
-                yticklabels=names)
-    for (r, c) in zip(*np.nonzero(suppressed.to_numpy()), strict=True):
-        ax.add_patch(Rectangle((c, r), 1, 1, fill=False, hatch="///",
-                               edgecolor=_HATCH_COLOUR, linewidth=0))
-        ax.text(c + 0.5, r + 0.5, text["suppressed"], ha="center", va="center",
-                fontsize=7, color="black",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    hidden = suppressed.to_numpy()
+    cmap = mpl.colormaps["cividis"]
+    image = ax.imshow(np.ma.masked_array(values, hidden | np.isnan(values)), cmap=cmap,
+                      vmin=0, vmax=100, aspect="auto", interpolation="nearest")
+    for (r, c), value in np.ndenumerate(values):
+        if hidden[r, c]:
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///",
+                                   edgecolor=_HATCH_COLOUR, linewidth=0))
+            ax.text(c, r, text["suppressed"], ha="center", va="center", fontsize=7,
+                    color="black", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+        elif not np.isnan(value):
+            red, green, blue, _ = cmap(value / 100)
+            dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
+            ax.text(c, r, f"{whole_percent(value / 100)} %", ha="center", va="center",
+                    color="white" if dark else "black")
+    fig.colorbar(image, ax=ax, label=text["share"] + " (%)")
+    ax.set_xticks(range(len(columns)), col_names)
+    ax.set_yticks(range(len(order)), names)
+    ax.set_xticks(np.arange(len(columns) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(order) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=0.5)
+    ax.tick_params(which="minor", length=0)
+    ax.tick_params(which="major", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     ax.set_xlabel(text["group"])
-    ax.set_ylabel("")
-    ax.tick_params(axis="x", rotation=0)
     ax.set_title(title)
-    return _render(fig, fmt)
+    return fig
 
 
 def dotplot(
@@ -96,6 +114,11 @@ def dotplot(
 ) -> bytes:
     """Items ranked by share in one group, with CI whiskers and the rank interval."""
     _check_format(fmt)
+    return render(_dotplot_figure(result, labels, title, group, texts), fmt)
+
+
+def _dotplot_figure(result: RankingResult, labels: Mapping[str, str] | None, title: str,
+                    group: str, texts: Mapping[str, str] | None) -> Figure:
     text = {**DEFAULT_TEXTS, **(texts or {})}
     rows = result.table.loc[result.table["group"] == group]
     if rows.empty:
@@ -104,7 +127,7 @@ def dotplot(
     ax = fig.add_subplot()
     _dots(ax, rows, _item_order(result, group), labels, text, with_ranks=True)
     ax.set_title(title)
-    return _render(fig, fmt)
+    return fig
 
 
 def small_multiples(
@@ -119,6 +142,13 @@ def small_multiples(
 ) -> bytes:
     """One dot-and-whisker panel per group, items in overall rank order, shared x axis."""
     _check_format(fmt)
+    return render(_small_multiples_figure(result, labels, title, texts, group_labels, columns),
+                  fmt)
+
+
+def _small_multiples_figure(result: RankingResult, labels: Mapping[str, str] | None,
+                            title: str, texts: Mapping[str, str] | None,
+                            group_labels: Mapping[str, str] | None, columns: int) -> Figure:
     if not result.groups:
         raise AnalysisError("small multiples need a grouping column")
     text = {**DEFAULT_TEXTS, **(texts or {})}
@@ -134,7 +164,20 @@ def small_multiples(
     for ax in list(axes.flat)[len(result.groups):]:
         ax.set_visible(False)
     fig.suptitle(title)
-    return _render(fig, fmt)
+    return fig
+
+
+def figures(result: RankingResult, labels: Mapping[str, str] | None,
+            titles: Mapping[str, str], texts: Mapping[str, str] | None = None
+            ) -> dict[str, Figure]:
+    """The dot plot and, with groups, the heatmap and small multiples, each drawn once
+    (``titles`` by chart name); save them with :func:`render`."""
+    out = {"dotplot": _dotplot_figure(result, labels, titles["dotplot"], OVERALL, texts)}
+    if result.groups:
+        out["heatmap"] = _heatmap_figure(result, labels, titles["heatmap"], texts, None)
+        out["small_multiples"] = _small_multiples_figure(
+            result, labels, titles["small_multiples"], texts, None, 3)
+    return out
 
 
 def _dots(ax, rows: pd.DataFrame, order: list[str], labels: Mapping[str, str] | None,
@@ -193,7 +236,9 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _render(fig: Figure, fmt: str) -> bytes:
+def render(fig: Figure, fmt: str) -> bytes:
+    """A figure as PNG (150 dpi) or SVG bytes, identical between runs."""
+    _check_format(fmt)
     buffer = io.BytesIO()
     # A fixed hash salt and no date keep SVG output identical between runs.
     with mpl.rc_context({"svg.hashsalt": "medborgardialog", "svg.fonttype": "none"}):

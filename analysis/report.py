@@ -180,14 +180,10 @@ def _write_charts(result: RankingResult, out: Path, labels: Mapping[str, str] | 
                   lang: str) -> list[Path]:
     from . import charts
 
-    titles, texts = _TITLES[lang], _TEXTS[lang]
-    plots = [("dotplot", charts.dotplot)]
-    if result.groups:
-        plots += [("heatmap", charts.heatmap), ("small_multiples", charts.small_multiples)]
     written = []
-    for name, draw in plots:
+    for name, figure in charts.figures(result, labels, _TITLES[lang], _TEXTS[lang]).items():
         for fmt in ("png", "svg"):
             path = out / f"{name}.{fmt}"
-            path.write_bytes(draw(result, labels, titles[name], fmt=fmt, texts=texts))
+            path.write_bytes(charts.render(figure, fmt))
             written.append(path)
     return written
