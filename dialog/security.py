@@ -257,6 +257,9 @@ def init_app(app: Flask) -> Limiter:
     # Limits would make the test suite depend on timing; the limit tests switch them on.
     app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis down must not refuse residents' answers: each worker counts on its own meanwhile
+    # (as without Redis) and goes back to Redis once it answers again.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
