@@ -14,20 +14,30 @@ _NATIVE_NAMES_FOR = ("sv", "en", "fi", "fit", "se", "yi", "rom", "ar", "so", "fa
                      "uk", "de", "fr", "es", "pl", "ru", "tr", "ku", "bs", "sr", "hr", "zh", "sw")
 
 
-# Spellings forms in the field use that are neither the English nor the native name in CLDR.
+# Spellings forms in the field use that are neither the English nor the native name in CLDR;
+# reading one is a guess worth telling staff about (see :func:`is_other_spelling`).
 _SPELLINGS = {
-    "tigirigna": "ti", "tigrigna": "ti", "tigrinia": "ti", "tigray": "ti", "tigrinya": "ti",
-    "oromiffa": "om", "afaan oromoo": "om", "oromifa": "om", "afan oromo": "om", "oromigna": "om",
-    "amarigna": "am", "amharigna": "am", "amharic": "am", "somali": "so", "af-soomaali": "so",
-    "dari": "prs", "farsi": "fa", "kiswahili": "sw", "swahili": "sw", "ukrainian": "uk",
-    "arabic": "ar", "english": "en", "french": "fr", "francais": "fr", "espanol": "es",
-    "portugues": "pt", "bahasa indonesia": "id", "bahasa": "id", "hindi": "hi", "nepali": "ne",
+    "tigirigna": "ti", "tigrigna": "ti", "tigrinia": "ti", "oromiffa": "om",
+    "afaan oromoo": "om", "oromifa": "om", "afan oromo": "om", "oromigna": "om",
+    "amarigna": "am", "amharigna": "am", "af-soomaali": "so", "dari": "prs", "farsi": "fa",
+    "kiswahili": "sw", "francais": "fr", "espanol": "es", "portugues": "pt", "bahasa": "id",
 }
+
+
+def is_other_spelling(spec: str) -> bool:
+    """True if ``spec`` was read through the table of field spellings ("Tigirigna")."""
+    spec = spec.strip().casefold()
+    return spec in _SPELLINGS and spec not in _cldr_names()
 
 
 @cache
 def _names() -> dict[str, str]:
-    names: dict[str, str] = dict(_SPELLINGS)
+    return {**_SPELLINGS, **_cldr_names()}
+
+
+@cache
+def _cldr_names() -> dict[str, str]:
+    names: dict[str, str] = {}
     for code, name in Locale("en").languages.items():
         if "_" not in code:
             names.setdefault(name.casefold(), code)
@@ -42,11 +52,19 @@ def _names() -> dict[str, str]:
 
 
 def language_code(spec: str) -> str | None:
-    """``"Swahili (sw)"`` -> ``"sw"``, ``"english"`` -> ``"en"``; ``None`` if unknown."""
+    """``"Swahili (sw)"`` -> ``"sw"``, ``"english"`` -> ``"en"``, a bare known code such as
+    ``"EN"`` -> ``"en"``; ``None`` if unknown."""
     spec = spec.strip()
     if match := _WITH_CODE.match(spec):
         return match.group("code").replace("_", "-")
+    if (code := spec.lower()) in _codes():
+        return code
     return _names().get(spec.casefold())
+
+
+@cache
+def _codes() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").languages if "_" not in code)
 
 
 def language_label(code: str) -> str:

@@ -50,7 +50,6 @@ SPLIT_TYPES = {"K": ("number", "multiple numerical input"),
 UNSUPPORTED_TYPES = {
     "|": "file upload",
     "*": "equation",
-    "X": "text display",
     "I": "language switch",
     ":": "array of numbers",
     ";": "array of texts",
@@ -221,22 +220,41 @@ class _LssReader:
                             "conditions on a whole page are not supported")
             members = sorted(by_group.get(gid, []),
                              key=lambda q: int(q.row.get("question_order") or 0))
-            page_questions = []
+            page_questions: list[Question] = []
+            # Text displays are read, not answered: they join the page's introduction.
+            displays: list[tuple[str, Text]] = []
             for member in members:
-                imported = self.questions_of(member, where)
                 self.counts[0] += 1
+                if member.row.get("type") == "X":
+                    display_where = (f"{where} / question '{member.row.get('title', '')}' "
+                                     f"(qid {member.row.get('qid', '')})")
+                    text = self.text(member.text("question"), display_where, "text")
+                    if text:
+                        displays.append((display_where, text))
+                    continue
+                imported = self.questions_of(member, where)
                 self.counts[1] += bool(imported)
                 page_questions += imported
             if not page_questions:
+                for display_where, _ in displays:
+                    self.report(display_where, "text display",
+                                "its page has no question we can show; left out")
                 self.report(where, "group without supported questions",
                             "a page needs at least one question; the group is left out")
                 continue
+            for display_where, _ in displays:
+                self.report(display_where, "text display", "shown as text at the top of its page")
+            self.counts[1] += len(displays)
+            parts = [self.text(group.text("description"), where, "description"),
+                     *(text for _, text in displays)]
+            intro = {lang: "\n\n".join(p[lang] for p in parts if p.get(lang))
+                     for lang in self.languages}
             title = self.text(group.text("group_name"), where, "group name")
             pages.append(Page(
                 id=page_ids.claim(name, "page"),
                 title=title or {self.languages[0]: name},
                 questions=tuple(page_questions),
-                intro=self.text(group.text("description"), where, "description") or None,
+                intro={lang: text for lang, text in intro.items() if text} or None,
             ))
         return tuple(pages)
 

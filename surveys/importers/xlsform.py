@@ -33,7 +33,12 @@ from surveys.definition import (
     Text,
 )
 from surveys.importers.expressions import map_condition, parse_xlsform
-from surveys.importers.languages import language_code, split_header
+from surveys.importers.languages import (
+    is_other_spelling,
+    language_code,
+    language_label,
+    split_header,
+)
 from surveys.importers.limits import (
     MAX_SHEET_COLUMNS,
     MAX_TEXT_LENGTH,
@@ -61,7 +66,7 @@ CHOICE_TYPES: dict[str, QuestionType] = {
     "select_one": "single_choice", "select_multiple": "multiple_choice", "rank": "pick_top",
 }
 UNSUPPORTED_TYPES = {
-    "note": "display text", "calculate": "calculation", "hidden": "hidden value",
+    "calculate": "calculation", "hidden": "hidden value",
     "geopoint": "location", "geotrace": "location", "geoshape": "location",
     "image": "file upload", "audio": "file upload", "video": "file upload", "file": "file upload",
     "background-audio": "recording", "barcode": "barcode scan", "time": "time",
@@ -184,12 +189,16 @@ class _Node:
 
 
 def _type_of(raw: str) -> tuple[str, str]:
-    """``"select_one yes_no"`` -> ``("select_one", "yes_no")``; aliases resolved."""
+    """``"select_one yes_no"`` -> ``("select_one", "yes_no")``; aliases resolved, and the
+    older ``select one from yes_no`` read the same way."""
     raw = " ".join(raw.replace("\u00a0", " ").split())
     lowered = raw.lower()
     for alias, canonical in TYPE_ALIASES.items():
         if lowered == alias or lowered.startswith(alias + " "):
-            return canonical, raw[len(alias):].strip()
+            rest = raw[len(alias):].strip()
+            if canonical in CHOICE_TYPES and rest.lower().startswith("from "):
+                rest = rest[len("from "):].strip()
+            return canonical, rest
     head, _, rest = raw.partition(" ")
     return head.lower(), rest.strip()
 
@@ -204,6 +213,8 @@ class _XlsformReader:
         self.field_names: dict[str, str] = {}
         self.code_maps: dict[str, dict[str, str]] = {}  # field -> source code -> our code
         self.counts = [0, 0]  # source questions, imported ones
+        # Notes waiting for the page being built: where, what, condition note, text.
+        self.page_notes: list[tuple[str, str, str, Text]] = []
 
     def report(self, location: str, element: str, reason: str) -> None:
         self.unsupported.append(Unsupported(location, element, reason))
@@ -235,6 +246,9 @@ class _XlsformReader:
                     code = make_id(spec, "lang")
                     self.report(f"{sheet.name} sheet header '{base}::{spec}'", f"language '{spec}'",
                                 f"no language code found; imported as '{code}'")
+                elif is_other_spelling(spec) and spec not in self.codes:
+                    self.report(f"{sheet.name} sheet header '{base}::{spec}'", f"language '{spec}'",
+                                f"read as '{code}' ({language_label(code)})")
                 elif (primary := code.split("-")[0].lower()) != code:
                     self.report(f"{sheet.name} sheet header '{base}::{spec}'", f"language '{spec}'",
                                 f"regional variants are not distinguished; imported as '{primary}'")
@@ -356,7 +370,7 @@ class _XlsformReader:
                                        f"'{kind}' without a matching 'begin {expected}'")
                 stack.pop().end_row = number
                 continue
-            if kind not in ("begin group", "begin repeat") and not plain.get("name"):
+            if kind not in ("begin group", "begin repeat", "note") and not plain.get("name"):
                 # A note is display text and needs no name; any other row without one cannot
                 # be answered or referred to, so it is left out like an unsupported part.
                 what = UNSUPPORTED_TYPES.get(kind)
@@ -383,7 +397,9 @@ class _XlsformReader:
             if loose:
                 questions = self.questions(loose)
                 if questions:
-                    pages.append(Page(page_ids.claim("page", "page"), dict(title), questions))
+                    pages.append(Page(page_ids.claim("page", "page"), dict(title), questions,
+                                      intro=self.page_intro(None)))
+                self.drop_notes()
                 loose.clear()
 
         for node in nodes:
@@ -398,6 +414,7 @@ class _XlsformReader:
                             "conditions on a whole page are not supported")
             questions = self.questions(node.children)
             if not questions:
+                self.drop_notes()
                 self.report(where, f"group '{name}' without supported questions",
                             "a page needs at least one question; the group is left out")
                 continue
@@ -405,10 +422,38 @@ class _XlsformReader:
                 id=page_ids.claim(name, "page"),
                 title=self.text(node.plain, node.texts, "label", where) or {self.default: name},
                 questions=questions,
-                intro=self.text(node.plain, node.texts, "hint", where) or None,
+                intro=self.page_intro(self.text(node.plain, node.texts, "hint", where)),
             ))
         flush()
         return tuple(pages)
+
+    def note(self, node: _Node, where: str) -> None:
+        """A note is text to read: it joins the introduction of its page (see page_intro)."""
+        text = self.text(node.plain, node.texts, "label", where)
+        what = f"note '{node.name}'" if node.name else "note"
+        if not text:
+            self.report(where, what, "no text to show; left out")
+            return
+        relevant = node.plain.get("relevant")
+        condition = f"; its condition `{relevant}` is left out" if relevant else ""
+        self.page_notes.append((where, what, condition, text))
+
+    def page_intro(self, hint: Text | None) -> Text | None:
+        """A page's introduction: its group's hint, then the notes placed on it."""
+        parts = [hint] if hint else []
+        for where, what, condition, text in self.page_notes:
+            self.report(where, what, f"shown as text at the top of its page{condition}")
+            self.counts[1] += 1
+            parts.append(text)
+        self.page_notes.clear()
+        intro = {lang: "\n\n".join(p[lang] for p in parts if p.get(lang))
+                 for lang in self.languages}
+        return {lang: text for lang, text in intro.items() if text} or None
+
+    def drop_notes(self) -> None:
+        for where, what, _, _ in self.page_notes:
+            self.report(where, what, "its page has no question we can show; left out")
+        self.page_notes.clear()
 
     def is_matrix(self, node: _Node) -> bool:
         """A table-list group, or label + list-nolabel rows: one select_one list for all."""
@@ -445,6 +490,8 @@ class _XlsformReader:
                                 f"'{node.name}'", "conditions on groups inside a page are not "
                                 "supported; the questions are imported without it")
                 result.extend(self.questions(node.children))
+            elif _type_of(node.plain.get("type", ""))[0] == "note":
+                self.note(node, where)
             elif question := self.question(node):
                 result.append(question)
             if not plain_group:  # a matrix keeps its rows as the items of one question
