@@ -59,8 +59,9 @@ def _blueprints() -> list[Blueprint]:
     from .promises.routes import bp as promises
     from .respond.routes import bp as respond
     from .staff.routes import bp as staff
+    from .translation_review.routes import bp as translation_review
 
-    return [respond, staff, kiosk, pages, dashboard, promises]
+    return [respond, staff, kiosk, pages, dashboard, promises, translation_review]
 
 
 def _limit_answer_body() -> None:
