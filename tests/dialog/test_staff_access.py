@@ -42,6 +42,12 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/dashboard/{T}/lofte/", (302, 404, 404, 404)),  # no löfte drafted yet
     (f"/dashboard/{T}/lofte/ny", (302, 403, 200, 200)),
     (f"/dashboard/{T}/lofte/utskrift", (302, 404, 404, 404)),
+    ("/staff/translations/", (302, 403, 200, 200)),
+    (f"/staff/translations/surveys/{T}/ar/", (302, 403, 200, 200)),
+    (f"/staff/translations/surveys/{T}/sv/", (302, 403, 404, 404)),  # the source language
+    ("/staff/translations/interface/fi/", (302, 403, 200, 200)),
+    ("/staff/translations/interface/sv/", (302, 403, 404, 404)),
+    (f"/staff/translations/surveys/{T}/ar/xliff", (302, 403, 200, 200)),
 ]
 POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/login", (422, 302, 302, 302)),
@@ -61,6 +67,10 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/dashboard/{T}/lofte/atgarder/1/ta-bort", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/signera", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/atgarder/1/uppfoljning", (302, 403, 404, 404)),
+    # An empty review form or upload is sent back to the page with a message.
+    (f"/staff/translations/surveys/{T}/ar/", (302, 403, 303, 303)),
+    ("/staff/translations/interface/fi/", (302, 403, 303, 303)),
+    (f"/staff/translations/surveys/{T}/ar/xliff", (302, 403, 303, 303)),
 ]
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
