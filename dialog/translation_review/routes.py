@@ -83,14 +83,15 @@ def list_languages() -> str:
     surveys = []
     for record in records:
         survey = catalog.definition_of(record.current_version)
-        counts = {lang: service.summary(service.survey_review(survey, lang))
-                  for lang in service.translation_languages(survey)}
-        surveys.append((record, survey, counts))
-    interface = {lang: service.summary(service.catalog_review(lang))
-                 for lang in supported_languages() if lang != service.SOURCE_LANGUAGE}
+        rows = [(lang, url_for(".show_survey_strings", slug=record.slug, target=lang),
+                 service.summary(service.survey_review(survey, lang)))
+                for lang in service.translation_languages(survey)]
+        surveys.append((record, survey, rows))
+    interface = [(lang, url_for(".show_interface_strings", target=lang),
+                  service.summary(service.catalog_review(lang)))
+                 for lang in supported_languages() if lang != service.SOURCE_LANGUAGE]
     return render_template("translation_review/index.html", surveys=surveys,
-                           interface=interface, states=state_labels(),
-                           languages=supported_languages())
+                           interface_rows=interface, states=state_labels())
 
 
 def row_anchor(key: str) -> str:

@@ -51,7 +51,9 @@ def test_side_by_side_page_shows_source_translation_and_state(staff):  # noqa: F
         _states(staff.application, "ar"))
     assert staff.get(f"{URL}/sv/").status_code == 404  # the source is not a translation
     assert staff.get(f"{URL}/de/").status_code == 404
-    assert staff.get("/staff/translations/").status_code == 200
+    overview = staff.get("/staff/translations/").text
+    assert f'href="{URL}/ar/"' in overview
+    assert 'href="/staff/translations/interface/fi/"' in overview
 
 
 def test_approve_and_comment_are_per_string_and_audited(app, staff, csrf):  # noqa: F811
