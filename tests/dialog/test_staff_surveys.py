@@ -17,6 +17,7 @@ from dialog.models import AuditEvent, Response, utcnow
 from dialog.services import catalog
 from dialog.services.redaction import REDACTED
 from surveys import builtin_template_path, prune_hidden
+from surveys.importers import import_file
 from tests.conftest import SHARED
 from tests.dialog.test_respond import as_answers, fill
 from tests.hostile_files import entity_amplification_lss, huge_cell_xlsform
@@ -170,6 +171,20 @@ def test_garbage_import_is_a_clear_error(staff, csrf):
     resp = upload(staff, csrf, "enkät.lss", b"<not xml")
     assert resp.status_code == 422
     assert 'role="alert"' in resp.text
+
+
+def test_upload_lists_what_the_import_drops_like_the_command(staff, csrf):
+    """The upload check shows every left-out part the command line prints, with its place."""
+    path = SHARED / "fixtures" / "import-corpus" / "xlsform" / "xlsformutil_demo.xlsx"
+    resp = upload(staff, csrf, path.name, path.read_bytes())
+    assert resp.status_code == 422  # no intro texts in an XLSForm: staff complete the draft
+    left_out = resp.text.split("Utelämnat vid importen")[1]  # the staff pages' Swedish
+    listed = re.findall(r"<li><code>(.*?)</code>: (.*?)</li>", left_out)
+    expected = import_file(path).unsupported
+    assert len(listed) == len(expected)
+    assert (html.unescape(listed[0][0]), html.unescape(listed[0][1])) == (
+        expected[0].location, f"{expected[0].element} – {expected[0].reason}")
+    assert any("language 'Oromiffa'" in html.unescape(item) for _, item in listed)
 
 
 def test_hostile_upload_is_refused_with_the_limit_it_broke(staff, csrf, tmp_path):

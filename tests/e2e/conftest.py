@@ -82,6 +82,7 @@ def seeded(tmp_path_factory) -> Seeded:
     _flask(env, "init-db")
     _flask(env, "load-builtin")
     _flask(env, "load-survey", str(HERE / "data" / "grannskap.yaml"))
+    _flask(env, "load-survey", str(HERE / "data" / "handelser.yaml"))
     _flask(env, "seed-demo", "--responses", "300")
     device_key = _flask(env, "kiosk", "add-device", "Kundtjänst (e2e)").strip().splitlines()[-1]
     _flask(env, "kiosk", "set-idle", "trygghet", str(KIOSK_IDLE), "--warning", str(KIOSK_WARNING))

@@ -186,3 +186,31 @@ def test_tigrinya_is_drawn_in_a_real_font_not_boxes(server, new_page):
         const w = s.getBoundingClientRect().width; s.remove(); return w; })""")
     assert len({round(w, 1) for w in widths}) > 1, widths
     shot(page, "tigrinya-intro")
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-js", "without-js"])
+def test_date_and_number_in_arabic_with_errors_in_arabic(server, new_page, script):
+    """The native date field and the number field, right to left; the server's errors in
+    Arabic name the allowed range; the same works with JavaScript switched off."""
+    page = new_page(375, 667, axe=script, java_script_enabled=script)
+    page.goto(f"{server.url}/ar/s/handelser/")
+    page.locator("main form button.primary").click()
+    page.wait_for_selector("form#answers")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    field = page.get_by_label("متى حدث ذلك؟")  # the label names the date field
+    assert field.get_attribute("type") == "date" and field.get_attribute("dir") == "ltr"
+    field.fill("2019-06-01")  # before the earliest day the question allows
+    page.get_by_label("كم مرة حدث ذلك؟").fill("99")
+    with page.expect_navigation():
+        page.locator("button[name=action][value=next]").click()
+    errors = page.locator(".question .error").all_inner_texts()
+    assert len(errors) == 2 and errors[0].startswith("اكتب تاريخًا من"), errors
+    assert "2020" in errors[0]
+    if script:
+        assert_accessible(page, "ar date errors")
+        shot(page, "resident-ar-date-errors")
+    page.get_by_label("متى حدث ذلك؟").fill("2024-03-14")
+    page.get_by_label("كم مرة حدث ذلك؟").fill("3")
+    with page.expect_navigation():
+        page.locator("button[name=action][value=next]").click()
+    assert "/klart" in page.url
