@@ -53,7 +53,8 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PAGE_RE = re.compile(r"/s/(?P<slug>[^/]+)/p/(?P<number>\d+)$")
 MARKER_FIELD = "tryggare"  # free text on the last page carries a unique marker per resident
 # 50 residents share one address here; a real per-client budget would stop the benchmark.
-BENCH_ENV = {"RATELIMIT_ANSWERS_PER_CLIENT": "1000000 per minute"}
+BENCH_ENV = {"RATELIMIT_ANSWERS_PER_CLIENT": "1000000 per minute",
+             "RATELIMIT_STARTS_PER_CLIENT": "1000000 per minute"}
 
 
 def gunicorn_command(port: int, workers: int | None = None, threads: int = 4) -> list[str]:
