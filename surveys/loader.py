@@ -33,6 +33,16 @@ Texts in the short ``{sv: ..., en: ...}`` form must be quoted when they contain 
             options:
               - {code: centrum, label: {sv: Centrum, en: Town centre}}
               - {code: annat, label: {sv: Annat, en: Elsewhere}}
+          - id: nar
+            type: date  # an ISO date or 'today' as min/max; answers are stored as 2024-03-14
+            text: {sv: 'När hände det?', en: 'When did it happen?'}
+            min: 2020-01-01
+            max: today
+          - id: antal
+            type: number  # whole numbers unless 'integer: false'
+            text: {sv: Hur många gånger, en: How many times}
+            min: 1
+            max: 20
     indicators:  # optional key figures (nyckeltal), shown first on the dashboard
       - id: bor_i_centrum
         question: omrade
