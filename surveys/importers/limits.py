@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
-# A LimeSurvey structure export is plain XML of a few megabytes at most.
+# A LimeSurvey structure export is plain XML of a few megabytes at most, with up to ~3,700
+# table rows (questions, answers, attributes and texts) in the largest we have seen.
 MAX_XML_BYTES = 8 * 1024 * 1024
+MAX_XML_ROWS = 10_000
 # Unpacked size of all parts of a workbook, and of its largest part (a sheet, shared strings).
 MAX_WORKBOOK_BYTES = 40 * 1024 * 1024
 MAX_WORKBOOK_PART_BYTES = 16 * 1024 * 1024
@@ -50,7 +52,8 @@ def _stop_at_root(*_: object) -> None:
 
 
 def check_xml(data: bytes) -> None:
-    """Refuse XML that is too large or declares a document type (and with it entities).
+    """Refuse XML that is too large, has too many table rows, or declares a document type
+    (and with it entities).
 
     Only the prologue is scanned: expat stops at the first start tag, so the check costs
     microseconds and expands nothing.
@@ -58,6 +61,9 @@ def check_xml(data: bytes) -> None:
     if len(data) > MAX_XML_BYTES:
         raise TooLarge(f"the file is larger than {MAX_XML_BYTES / 1e6:.0f} MB, the most XML "
                        "that is read")
+    rows = data.count(b"<row>")
+    if rows > MAX_XML_ROWS:
+        raise TooLarge(f"the file has {rows:,} table rows; at most {MAX_XML_ROWS:,} are read")
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
