@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
 
 import pytest
 
@@ -84,3 +86,17 @@ def test_the_command_explains_a_refused_value(cli):
     result = cli.invoke(args=["nginx-config", "--upstream", "app;"])
     assert result.exit_code == 2
     assert "cannot go into an nginx configuration" in result.output
+
+
+def test_make_serve_refuses_half_a_tls_setting(tmp_path):
+    """A certificate without its key (or a missing file) stops `make serve` before it starts
+    a server that would silently speak plain http."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    env.update(SECRET_KEY="x" * 32, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}",
+               SERVE_CERTFILE=str(DOCS))
+    result = subprocess.run(["make", "--no-print-directory", "serve"], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "SERVE_CERTFILE and SERVE_KEYFILE must both name readable files" in result.stderr
+    assert not (tmp_path / "serve.db").exists()  # stopped before touching the database
