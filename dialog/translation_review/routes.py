@@ -42,7 +42,14 @@ def _review_error(error: service.ReviewError):
     # does not have never gets here: the views answer it with 404 first.
     code = str(error)
     flash(_messages().get(code, code))
-    return redirect(request.url), 303
+    return redirect(_strings_page(**(request.view_args or {}))), 303
+
+
+def _strings_page(target: str, slug: str | None = None) -> str:
+    """The side-by-side page a form on it, or the XLIFF import, returns to."""
+    if slug is None:
+        return url_for(".show_interface_strings", target=target)
+    return url_for(".show_survey_strings", slug=slug, target=target)
 
 
 @bp.before_request
@@ -131,7 +138,7 @@ def show_survey_strings(slug: str, target: str) -> tuple[str, int]:
 @roles_required(*STAFF_ROLES)
 def update_survey_string(slug: str, target: str) -> HttpResponse:
     record = _record_or_404(slug, target)
-    return _apply(record, target, url_for(".show_survey_strings", slug=slug, target=target))
+    return _apply(record, target, _strings_page(target, slug))
 
 
 @bp.get("/interface/<target>/")
@@ -146,7 +153,7 @@ def show_interface_strings(target: str) -> tuple[str, int]:
 @roles_required(*STAFF_ROLES)
 def update_interface_string(target: str) -> HttpResponse:
     _interface_language_or_404(target)
-    return _apply(None, target, url_for(".show_interface_strings", target=target))
+    return _apply(None, target, _strings_page(target))
 
 
 def _apply(record: SurveyRecord | None, target: str, back: str) -> HttpResponse:
@@ -188,7 +195,7 @@ def export_xliff(slug: str, target: str) -> Response:
 @roles_required(*STAFF_ROLES)
 def import_xliff(slug: str, target: str) -> HttpResponse:
     record = _record_or_404(slug, target)
-    back = url_for(".show_survey_strings", slug=slug, target=target)
+    back = _strings_page(target, slug)
     form = XliffUploadForm()
     if not form.validate_on_submit():
         flash(_("Choose an XLIFF file."))
