@@ -20,7 +20,8 @@ import pandas as pd
 from .errors import AnalysisError
 from .textfiles import read_text
 
-__all__ = ["parse_age_band", "read_population", "read_scb_population", "validate_population"]
+__all__ = ["parse_age_band", "read_population", "read_scb_population", "validate_population",
+           "weighting_population"]
 
 _BAND_RE = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+)|(\+))\s*(?:år)?\s*$")
 _AGE_RE = re.compile(r"^\s*(\d+)\s*(\+)?\s*år\s*$|^\s*(\d+)\s*(\+)?\s*$")
@@ -81,6 +82,40 @@ def validate_population(population: pd.DataFrame, by: Sequence[str]) -> pd.DataF
             raise AnalysisError(f"population column {col!r} has an empty value")
     tidy = population.loc[:, list(by)].astype(str).assign(count=counts.to_numpy(dtype=float))
     return tidy.groupby(list(by), sort=False, as_index=False)["count"].sum()
+
+
+def weighting_population(responses: pd.DataFrame, population: pd.DataFrame,
+                         other: str) -> pd.DataFrame:
+    """An age band × gender population table for respondents of any stated gender.
+
+    Respondents whose ``gender`` is not in the table (another gender, no answer) get a cell
+    ``other`` in each age band, holding their share of that band's population, taken from the
+    band's other cells in proportion; the gender column is named ``weight_gender``.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        ``age_band`` and ``gender`` per respondent.
+    population : pandas.DataFrame
+        ``age_band``, ``gender`` and ``count``.
+    other : str
+        Label of the added cells; must not be a gender of the table.
+    """
+    known = set(population["gender"])
+    outside = ~responses["gender"].isin(known).fillna(False)
+    share = outside.groupby(responses["age_band"]).mean()
+    band_share = population["age_band"].map(share).fillna(0.0).to_numpy(dtype=float)
+    scaled = population.assign(count=population["count"].to_numpy(dtype=float)
+                               * (1 - band_share))
+    totals = population.groupby("age_band", sort=False)["count"].sum()
+    extra = pd.DataFrame({
+        "age_band": totals.index, "gender": other,
+        "count": totals.to_numpy(dtype=float) * share.reindex(totals.index).fillna(0.0)
+        .to_numpy(dtype=float),
+    })
+    out = pd.concat([scaled, extra], ignore_index=True)
+    out = out.loc[out["count"] > 0]
+    return out.rename(columns={"gender": "weight_gender"}).reset_index(drop=True)
 
 
 def read_population(

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 
 from surveys import (
     DefinitionError,
+    analysis_spec,
     builtin_template_path,
     load_definition,
     survey_from_dict,
@@ -28,6 +29,7 @@ from .models import Response, SurveyVersion, utcnow
 from .progress import show_progress
 from .services import catalog
 from .services.export import codebook_table, iter_csv, iter_responses_csv
+from .services.results import facts
 from .translate_cli import translate_command
 
 
@@ -136,6 +138,9 @@ def seed_demo_command(count: int | None, seed: int, slug: str, if_empty: bool) -
             db.session.commit()
             batch.clear()
             show_progress(i, count, "Demosvar")
+    # Written past the services in bulk: the analysed fields are coded in one go.
+    facts.refresh(db.session.connection(), record.id, facts.FactLayout(analysis_spec(survey)))
+    db.session.commit()
     click.echo(f"{slug}: {count} demosvar tillagda (seed {seed}).")
 
 

@@ -10,7 +10,7 @@ sum over its snapshots.
 The shares the dashboard and its trend show depend, within each weighting cell, on how many
 gave each answer to each question, never on which answers one person combined; so
 :func:`retained_answers` rebuilds answer sets with exactly those counts, and a purged round
-is analysed as it was before (see ``dialog/services/results.py``).
+is analysed as it was before (see ``dialog/services/results/compute.py``).
 """
 
 from __future__ import annotations

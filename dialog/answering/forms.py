@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -12,6 +10,7 @@ from wtforms.validators import Optional
 
 from surveys import Answers, Page, Question
 
+from ..cache import LRUCache
 from ..i18n import pick_text
 
 
@@ -43,24 +42,20 @@ def _fields_for(question: Question, lang: str) -> dict[str, Field]:
 
 # Building a form class costs more than filling it; pages of published versions never change.
 # The page itself is kept with its class so that its id() cannot be reused by another page.
-_FORM_CLASSES: OrderedDict[tuple[int, str], tuple[Page, type[PageForm]]] = OrderedDict()
-_FORM_CLASS_LIMIT = 512
+_FORM_CLASSES: LRUCache[tuple[Page, type[PageForm]]] = LRUCache(512)
 
 
 def _form_class(page: Page, lang: str) -> type[PageForm]:
     key = (id(page), lang)
     cached = _FORM_CLASSES.get(key)
     if cached is not None and cached[0] is page:
-        _FORM_CLASSES.move_to_end(key)
         return cached[1]
     attrs: dict[str, Field] = {}
     for question in page.questions:
         attrs.update(_fields_for(question, lang))
     form_class = type("GeneratedPageForm", (PageForm,), attrs)
     form_class.page_field_names = frozenset(attrs)
-    _FORM_CLASSES[key] = (page, form_class)
-    if len(_FORM_CLASSES) > _FORM_CLASS_LIMIT:
-        _FORM_CLASSES.popitem(last=False)
+    _FORM_CLASSES.put(key, (page, form_class))
     return form_class
 
 

@@ -1,4 +1,5 @@
-"""``flask --app app analyse SLUG``: the ranking of a survey in the database, as files."""
+"""``flask --app app analyse SLUG``: the ranking of a survey in the database, as files;
+``flask --app app rebuild-facts``: the analysed fields of every response coded again."""
 
 from __future__ import annotations
 
@@ -7,13 +8,18 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import delete
 
 from analysis import AnalysisError
 from analysis.report import write_report
 
+from ..extensions import db
 from ..services import catalog
 from ..services.population import PopulationInfo, parse_population, population_for
-from ..services.results import analyse, item_labels
+from ..services.results import facts
+from ..services.results.compute import analyse
+from ..services.results.outputs import item_labels
+from ..services.results.store import StoredResults
 
 
 def _step(text: str) -> None:
@@ -75,3 +81,14 @@ def analyse_command(slug: str, population_file: Path | None, out: Path | None, l
         click.echo(f"  - {note.text(lang)}")
     for path in written:
         click.echo(str(path))
+
+
+@click.command("rebuild-facts")
+@with_appcontext
+def rebuild_facts_command() -> None:
+    """Code the analysed fields of every complete response again (the dashboard reads
+    them); the stored results are recomputed on the next view."""
+    written = facts.rebuild(db.session.connection())
+    db.session.execute(delete(StoredResults))
+    db.session.commit()
+    click.echo(f"{written} svar kodade på nytt (responses coded again).")

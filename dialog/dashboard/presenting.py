@@ -18,7 +18,15 @@ from analysis.rounding import whole_percent
 from surveys import Survey
 
 from ..i18n import pick_text
-from ..services.results import INDICATOR_PREFIX, SurveyResults, item_labels
+from ..services.results.compute import SurveyResults
+from ..services.results.facts import INDICATOR_PREFIX
+from ..services.results.interpret import (
+    agreeing_items,
+    differing_items,
+    suggest_focus,
+    withheld_cells,
+)
+from ..services.results.outputs import item_labels
 
 
 def ordinal(number: int, lang: str) -> str:
@@ -311,3 +319,42 @@ def key_figure_rows(results: SurveyResults, lang: str, figures: RankingResult | 
             ci=share_interval(r["ci_low"], r["ci_high"]) if shown else "",
             suppressed=not shown, cells=cells))
     return groups, rows
+
+
+def ranking_view(results: SurveyResults, lang: str) -> dict:
+    """Everything the dashboard page derives from the ranking; cached with the results per
+    language."""
+    cached = results.views.get(lang)
+    if cached is not None:
+        return cached
+    ranking = results.ranking
+    labels = item_labels(results, lang)
+    groups, heat_rows = heat_table(ranking)
+    view = dict(
+        labels=labels, overall=overall_rows(results, lang),
+        groups=groups, heat_rows=heat_rows, group_tops=group_tops(ranking),
+        differing=[labels[i] for i in differing_items(ranking)],
+        agreeing=[labels[i] for i in agreeing_items(ranking)],
+        agreement=agreement_words(ranking.kendall_w),
+        suggestions=suggest_focus(ranking), n_eff=ranking.weighting.n_eff,
+        design_effect=ranking.weighting.design_effect, weights=ranking.diagnostics,
+        suppressed_cells=withheld_cells(ranking),
+        areas=option_labels(results.survey, "area", lang),
+    )
+    view["age_shared_top"] = shared_top(ranking)
+    view["key_groups"], view["key_figures"] = key_figure_rows(results, lang)
+    if results.key_figures_by_gender is not None:
+        genders = option_labels(results.survey, "gender", lang)
+        view["key_gender_groups"], view["key_gender_rows"] = key_figure_rows(
+            results, lang, results.key_figures_by_gender, order=list(genders))
+    by_area = results.by_area
+    if by_area is not None:
+        areas = list(view["areas"])
+        area_groups, area_rows = heat_table(by_area, order=areas)
+        view.update(area_groups=area_groups, area_rows=area_rows,
+                    area_tops=group_tops(by_area, order=areas),
+                    area_shared_top=shared_top(by_area),
+                    area_differing=[labels[i] for i in differing_items(by_area)],
+                    area_suppressed=withheld_cells(by_area, groups_only=True))
+    results.views[lang] = view
+    return view

@@ -15,15 +15,10 @@ from ..extensions import db
 from ..models import SurveyRecord
 from ..promises.models import Promise
 from ..services import catalog
-from ..services.results import (
-    CHARTS,
-    SurveyResults,
-    chart_bytes,
-    earlier_round,
-    results_for,
-    suggest_focus,
-    trend,
-)
+from ..services.results.compute import SurveyResults
+from ..services.results.interpret import earlier_round, trend
+from ..services.results.outputs import CHARTS, chart_bytes
+from ..services.results.store import results_for
 from ..staff_language import choose_staff_language
 from . import presenting
 
@@ -92,7 +87,7 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
     }
     if results.ranking is None:
         return context
-    context.update(_ranking_view(results, lang))
+    context.update(presenting.ranking_view(results, lang))
     previous = earlier_round(record)
     if previous is not None:
         before = results_for(previous)
@@ -106,48 +101,6 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
                            trend=presenting.trend_rows(change, results, lang, focus),
                            trend_groups=trend_groups, group_trend=group_trend)
     return context
-
-
-def _ranking_view(results: SurveyResults, lang: str) -> dict:
-    """Everything the page derives from the ranking; cached with the results per language."""
-    cached = results.views.get(lang)
-    if cached is not None:
-        return cached
-    ranking = results.ranking
-    labels = presenting.item_labels(results, lang)
-    groups, heat_rows = presenting.heat_table(ranking)
-    differences = ranking.differences
-    differing = [labels[i] for i in differences.loc[differences["significant"], "item"]]
-    tested = differences.loc[differences["groups_tested"] >= 2]
-    view = dict(
-        labels=labels, overall=presenting.overall_rows(results, lang),
-        groups=groups, heat_rows=heat_rows, group_tops=presenting.group_tops(ranking),
-        differing=differing,
-        agreeing=[labels[i] for i in tested.loc[~tested["significant"], "item"]],
-        agreement=presenting.agreement_words(ranking.kendall_w),
-        suggestions=suggest_focus(ranking), n_eff=ranking.weighting.n_eff,
-        design_effect=ranking.weighting.design_effect, weights=ranking.diagnostics,
-        suppressed_cells=int(ranking.table["suppressed"].sum()),
-        areas=presenting.option_labels(results.survey, "area", lang),
-    )
-    view["age_shared_top"] = presenting.shared_top(ranking)
-    view["key_groups"], view["key_figures"] = presenting.key_figure_rows(results, lang)
-    if results.key_figures_by_gender is not None:
-        genders = presenting.option_labels(results.survey, "gender", lang)
-        view["key_gender_groups"], view["key_gender_rows"] = presenting.key_figure_rows(
-            results, lang, results.key_figures_by_gender, order=list(genders))
-    if results.by_area is not None:
-        area_groups, area_rows = presenting.heat_table(results.by_area,
-                                                       order=list(view["areas"]))
-        view.update(area_groups=area_groups, area_rows=area_rows,
-                    area_tops=presenting.group_tops(results.by_area, order=list(view["areas"])),
-                    area_shared_top=presenting.shared_top(results.by_area),
-                    area_differing=[labels[i] for i in results.by_area.differences.loc[
-                        results.by_area.differences["significant"], "item"]],
-                    area_suppressed=int(results.by_area.table.loc[
-                        results.by_area.table["group"] != "all", "suppressed"].sum()))
-    results.views[lang] = view
-    return view
 
 
 def _promise_of(record: SurveyRecord) -> Promise | None:

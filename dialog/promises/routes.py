@@ -16,7 +16,9 @@ from ..i18n import pick_text, supported_languages
 from ..models import SurveyRecord, SurveyVersion
 from ..services import catalog
 from ..services.recent import RecentReads
-from ..services.results import SurveyResults, earlier_round, results_for, suggest_focus
+from ..services.results.compute import SurveyResults
+from ..services.results.interpret import earlier_round, suggest_focus
+from ..services.results.store import results_for
 from ..staff_language import choose_staff_language
 from . import service
 from .forms import RemoveForm, SignForm, action_form, followup_form, new_promise_form, texts_of

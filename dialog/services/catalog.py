@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from surveys import Survey, definition_fingerprint, survey_from_dict, survey_to_dict
 
+from ..cache import LRUCache
 from ..extensions import db
 from ..models import SurveyRecord, SurveyVersion, utcnow
 from .recent import RecentReads
@@ -51,14 +52,14 @@ def publish(survey: Survey, *, status: str | None = None) -> Published:
 
 # Versions never change once published, so a parsed definition can live for the process.
 # The fingerprint is part of the key because version ids repeat across databases (tests).
-_parsed: dict[tuple[int, str], Survey] = {}
+_parsed: LRUCache[Survey] = LRUCache(256)
 
 
 def _parsed_once(version_id: int, fingerprint: str, read: Callable[[], dict]) -> Survey:
     key = (version_id, fingerprint)
     survey = _parsed.get(key)
     if survey is None:
-        survey = _parsed[key] = survey_from_dict(read())
+        survey = _parsed.put(key, survey_from_dict(read()))
     return survey
 
 

@@ -19,6 +19,7 @@ from surveys import Answers, Survey, prune_hidden
 
 from ..extensions import db
 from ..models import Response, utcnow
+from .results import facts
 
 _table = Response.__table__
 
@@ -124,8 +125,13 @@ def complete_response(
         values["token_hash"] = None  # the next person at the kiosk must not get back in
     # A conditional UPDATE makes two simultaneous submits complete the response only once.
     result = _execute(_COMPLETE, values)
+    completed = result.rowcount == 1
+    if completed:
+        facts.record_completed(db.session.connection(), response.id, response.version_id,
+                               survey, channel=response.channel, language=language,
+                               answers=final)
     db.session.commit()
-    return result.rowcount == 1
+    return completed
 
 
 def forget_token(response: OpenResponse) -> None:

@@ -48,7 +48,9 @@ from ..models import SurveyRecord, SurveyVersion, User, utcnow
 from ..services import catalog, redaction
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
-from ..services.results import item_labels, report_sheets, results_for
+from ..services.results import facts
+from ..services.results.outputs import item_labels, report_sheets
+from ..services.results.store import results_for
 from ..services.xlsx_export import write_responses_xlsx
 from ..staff_language import STAFF_LANGUAGES, choose_staff_language, fresh_session
 from . import definitions, rounds
@@ -405,6 +407,9 @@ def enter_paper(slug: str) -> HttpResponse | str | tuple[str, int]:
         answers=prune_hidden(survey, answers), started_at=now, updated_at=now, completed_at=now,
     )
     db.session.add(response)
+    db.session.flush()
+    facts.record_completed(db.session.connection(), response.id, response.version_id, survey,
+                           channel="paper", language=language, answers=response.answers)
     db.session.commit()
     audit.record("paper_entry", str(response.id), slug)
     flash(_("The paper questionnaire has been saved (response %(id)s). You can enter the next "

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from analysis import RANKING_COLUMNS
+from analysis.population import weighting_population
 from dialog import auth
 from dialog.dashboard.cli import analyse_command
 from dialog.dashboard.presenting import (
@@ -27,14 +28,16 @@ from dialog.extensions import db
 from dialog.kiosk import devices
 from dialog.kiosk.models import KioskResponse
 from dialog.models import Response, User, utcnow
-from dialog.services import catalog, results
+from dialog.services import catalog
 from dialog.services.population import (
     DEMO_POPULATION,
     parse_population,
     population_for,
     store_population,
 )
-from surveys import analysis_spec, load_definition
+from dialog.services.results import compute, interpret, store
+from dialog.services.results.facts import INDICATOR_PREFIX
+from surveys import load_definition
 from surveys.templates import builtin_template_path
 
 POPULATION = DEMO_POPULATION.read_text(encoding="utf-8")
@@ -145,7 +148,7 @@ def test_small_groups_are_hidden_and_say_why(app, client):
     sign_in(app, client)
     html = client.get("/dashboard/trygghet/").text
     with app.app_context():
-        got = results.results_for(catalog.find_survey("trygghet"))
+        got = store.results_for(catalog.find_survey("trygghet"))
     table = got.ranking.table
     assert table["suppressed"].any()
     assert table.loc[table["suppressed"], "share"].isna().all()
@@ -167,8 +170,8 @@ def test_no_withheld_figure_on_the_dashboard_can_be_subtracted_out(app, client):
     sign_in(app, client)
     assert client.get("/dashboard/trygghet/").status_code == 200
     with app.app_context():
-        got = results.results_for(catalog.find_survey("trygghet"))
-        frame = results.current_frame(catalog.find_survey("trygghet"), got.spec)
+        got = store.results_for(catalog.find_survey("trygghet"))
+        frame = compute.response_frame(catalog.find_survey("trygghet"), got.spec)
     frame = frame.loc[frame["age_band"].notna()]
     checked = 0
     for ranking, column in [(got.ranking, "age_band"), (got.by_area, "area"),
@@ -215,7 +218,7 @@ def test_results_by_area_match_the_answers_and_hide_small_areas(app, client):
     assert 'id="areas"' in html and "Sandarne" in html
     with app.app_context():
         record = catalog.find_survey("trygghet")
-        got = results.results_for(record)
+        got = store.results_for(record)
         answers = [a for (a,) in db.session.execute(select(Response.answers).where(
             Response.status == "complete"))]
     by_area = got.by_area.table.set_index(["group", "item"])
@@ -261,7 +264,7 @@ def test_age_group_summary_follows_the_ranking(seeded, client):
     sign_in(seeded, client)
     page = text_of(client.get("/dashboard/trygghet/").text)
     with seeded.app_context():
-        table = results.results_for(catalog.find_survey("trygghet")).ranking.table
+        table = store.results_for(catalog.find_survey("trygghet")).ranking.table
     shown = table.loc[(table["group"] != "all") & ~table["suppressed"]]
     tops = shown.sort_values("share", ascending=False).groupby("group")["item"].first()
     if tops.nunique() == 1 and len(tops) == table.loc[table["group"] != "all", "group"].nunique():
@@ -278,7 +281,7 @@ def test_key_figures_count_what_the_definition_says(app, client):
     sign_in(app, client)
     page = text_of(client.get("/dashboard/trygghet/").text)
     with app.app_context():
-        got = results.results_for(catalog.find_survey("trygghet"))
+        got = store.results_for(catalog.find_survey("trygghet"))
         answers = [a for (a,) in db.session.execute(select(Response.answers).where(
             Response.status == "complete")) if a.get("alder")]
     figures = got.key_figures.overall().set_index("item")
@@ -292,14 +295,14 @@ def test_key_figures_count_what_the_definition_says(app, client):
         chosen = [set(v) if isinstance(v, list) else {v}
                   for a in answers if (v := a.get(question))]
         base = [c for c in chosen if not c <= excludes]
-        row = figures.loc[results.INDICATOR_PREFIX + figure]
+        row = figures.loc[INDICATOR_PREFIX + figure]
         assert row["n"] == len(base), figure
         assert len(base) < len(chosen) or not excludes, figure  # some answered "vet ej"
         unweighted = sum(bool(c & counts) for c in base) / len(base)
         assert abs(row["share"] - unweighted) < 0.1, figure  # weighted: near, not equal
         assert row["ci_low"] < row["share"] < row["ci_high"]
     assert "Nyckeltal" in page
-    first = figures.loc[results.INDICATOR_PREFIX + "otrygg_ute"]
+    first = figures.loc[INDICATOR_PREFIX + "otrygg_ute"]
     assert f"{round(first['share'] * 100)} % Känner sig otrygga ute ensamma sent en kväll" in page
 
 
@@ -308,12 +311,12 @@ def test_key_figures_by_gender_hide_small_groups(app, client):
     sign_in(app, client)
     html = client.get("/dashboard/trygghet/").text
     with app.app_context():
-        got = results.results_for(catalog.find_survey("trygghet"))
+        got = store.results_for(catalog.find_survey("trygghet"))
         genders = [a.get("kon") for (a,) in db.session.execute(select(Response.answers))
                    if a.get("alder")]
     table = got.key_figures_by_gender.table
     women = table.loc[(table["group"] == "kvinna")
-                      & (table["item"] == results.INDICATOR_PREFIX + "utsatt_12_man")]
+                      & (table["item"] == INDICATOR_PREFIX + "utsatt_12_man")]
     assert int(women["n"].iloc[0]) <= genders.count("kvinna")
     small = table.loc[(table["group"] != "all") & (table["n"] < 10)]
     assert small["suppressed"].all() and small["share"].isna().all()
@@ -333,30 +336,14 @@ def test_too_few_answers_gives_a_message_not_an_error(app, client):
 def test_results_are_cached_until_a_response_changes(seeded):
     with seeded.app_context():
         record = catalog.find_survey("trygghet")
-        first = results.results_for(record)
-        assert results.results_for(record) is first
+        first = store.results_for(record)
+        assert store.results_for(record) is first
     seed(seeded, 1, seed=99)
     with seeded.app_context():
         record = catalog.find_survey("trygghet")
-        fresh = results.results_for(record)
+        fresh = store.results_for(record)
         assert fresh is not first
         assert fresh.n_complete == first.n_complete + 1
-
-
-def test_incremental_read_matches_a_full_read(seeded):
-    with seeded.app_context():
-        record = catalog.find_survey("trygghet")
-        spec = analysis_spec(catalog.definition_of(record.current_version))
-        before = results.current_frame(record, spec)
-    seed(seeded, 5, seed=42)
-    with seeded.app_context():
-        db.session.execute(delete(Response).where(Response.id == int(before.index[0])))
-        db.session.commit()
-        record = catalog.find_survey("trygghet")
-        incremental = results.current_frame(record, spec)
-        full = results.response_frame(record, spec)
-    assert len(incremental) == len(before) + 4
-    pd.testing.assert_frame_equal(incremental.sort_index(), full.sort_index())
 
 
 def test_charts_are_png_and_svg_and_revalidate(seeded, client):
@@ -378,8 +365,8 @@ def test_weighting_moves_estimates_towards_the_population(seeded):
     """The demo sample over-represents older women; weighting must change the shares."""
     with seeded.app_context():
         record = catalog.find_survey("trygghet")
-        weighted = results.results_for(record)
-        unweighted = results.analyse(record, None)
+        weighted = store.results_for(record)
+        unweighted = compute.analyse(record, None)
     assert weighted.weighted and not unweighted.weighted
     a = weighted.ranking.overall().set_index("item")["share"]
     b = unweighted.ranking.overall().set_index("item")["share"]
@@ -393,12 +380,12 @@ def test_other_genders_take_their_bands_share_of_the_population():
     population = pd.DataFrame({"age_band": ["a", "a", "b", "b"],
                                "gender": ["kvinna", "man", "kvinna", "man"],
                                "count": [100.0, 300.0, 50.0, 50.0]})
-    target = results.weighting_population(frame, population)
+    target = weighting_population(frame, population, compute.OTHER_GENDER)
     assert target["count"].sum() == pytest.approx(500.0)
     band_a = target.loc[target["age_band"] == "a"].set_index("weight_gender")["count"]
-    np.testing.assert_allclose(band_a[results.OTHER_GENDER], 200.0)
+    np.testing.assert_allclose(band_a[compute.OTHER_GENDER], 200.0)
     np.testing.assert_allclose(band_a["kvinna"], 50.0)
-    assert results.OTHER_GENDER not in set(target.loc[target["age_band"] == "b",
+    assert compute.OTHER_GENDER not in set(target.loc[target["age_band"] == "b",
                                                       "weight_gender"])
 
 
@@ -472,9 +459,9 @@ def test_next_round_shows_the_change_per_item(app, client):
     assert 'id="trend"' in html
     assert "Trygghetsundersökning" in html
     with app.app_context():
-        earlier = results.earlier_round(catalog.find_survey("trygghet-2028"))
+        earlier = interpret.earlier_round(catalog.find_survey("trygghet-2028"))
         assert earlier.slug == "trygghet"
-        assert results.earlier_round(catalog.find_survey("trygghet")) is None
+        assert interpret.earlier_round(catalog.find_survey("trygghet")) is None
     # The first round has nothing to compare with.
     assert 'id="trend"' not in client.get("/dashboard/trygghet/").text
 
@@ -528,12 +515,13 @@ def test_a_purged_round_still_feeds_the_trend(app, client):
     sign_in(app, client)
 
     def trend_now() -> tuple[str, pd.DataFrame]:
-        results.forget_cached()
+        with app.app_context():
+            store.forget_cached()
         html = client.get("/dashboard/trygghet-2028/").text
         with app.app_context():
             current = catalog.find_survey("trygghet-2028")
-            change = results.trend(results.results_for(results.earlier_round(current)),
-                                   results.results_for(current))
+            change = interpret.trend(store.results_for(interpret.earlier_round(current)),
+                                     store.results_for(current))
         return _trend_section(html), change
 
     html_before, change_before = trend_now()

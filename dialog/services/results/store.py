@@ -1,0 +1,171 @@
+"""Survey results kept between requests, in this process and in the database.
+
+The analysis of a round runs once per *data version*: a fingerprint of everything the
+results depend on (the survey's versions, the complete responses, those left out of the
+analysis, the population table, the smallest group shown and the analysis code itself).
+:func:`results_for` looks in three places, cheapest first:
+
+1. this process's memory (an :class:`~dialog.cache.LRUCache` kept on the app);
+2. the ``dashboard_result`` table: one row per round with the data version and the pickled
+   results, so a second app server, or this one after a restart, takes over what another
+   process computed instead of running the analysis again;
+3. the analysis itself (:func:`.compute.analyse`), whose results then go to both.
+
+The stored results are signed with the app's ``SECRET_KEY`` (HMAC-SHA256) and unpickled
+only when the signature holds: whoever can write to the database cannot make a server run
+code through it. A row that does not verify or unpickle is treated as missing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import pickle
+import zlib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import ForeignKey, LargeBinary, String, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from analysis import RankingResult
+
+from ...cache import LRUCache
+from ...extensions import db
+from ...models import Response, SurveyRecord, SurveyVersion, utcnow
+from ..population import population_for, population_stamp
+from . import facts
+from .compute import SurveyResults, analyse
+
+_MEMORY_KEY = "dashboard_results"
+_MEMORY_SIZE = 16
+
+
+class StoredResults(db.Model):
+    """The newest computed results of one round, shared by every app server."""
+
+    __tablename__ = "dashboard_result"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), primary_key=True)
+    data_version: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+_stored = StoredResults.__table__
+
+
+def results_stamp(record: SurveyRecord) -> tuple:
+    """What the results depend on; cheap enough to check on every request.
+
+    Count, largest and summed id of the complete responses change whenever one completes
+    or is deleted, and are read from the (version, status) index alone; a complete
+    response's analysed answers are never edited (redaction touches free text only).
+    The facts add the responses left out of the analysis.
+    """
+    version_ids = tuple(v.id for v in record.versions)
+    count, newest, id_sum = db.session.execute(
+        select(func.count(Response.id), func.max(Response.id), func.sum(Response.id))
+        .join(SurveyVersion, Response.version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == record.id, Response.status == "complete")
+    ).one()
+    excluded = facts.excluded_stamp(db.session.connection(), record.id)
+    return (version_ids, record.current_version_id, int(count), newest, id_sum, excluded,
+            population_stamp(record))
+
+
+def data_version(stamp: tuple) -> str:
+    """The stamp with the settings and code that shape the results, as one key."""
+    shaped_by = (stamp, int(current_app.config["MIN_GROUP_SIZE"]), _code_fingerprint())
+    return hashlib.sha256(repr(shaped_by).encode()).hexdigest()
+
+
+def results_for(record: SurveyRecord) -> SurveyResults:
+    """Results of a survey: from memory, from the database, or computed now (see above)."""
+    stamp = results_stamp(record)
+    memory = _memory()
+    cached = memory.get(record.id)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    version = data_version(stamp)
+    results = _load(record.id, version)
+    if results is None:
+        results = analyse(record, population_for(record), stamp)
+        _save(record.id, version, results)
+    return memory.put(record.id, results)
+
+
+def forget_cached() -> None:
+    """Forget this app's results in memory and in the database (benchmarks time the cold
+    path with it)."""
+    _memory().clear()
+    db.session.execute(_stored.delete())
+    db.session.commit()
+
+
+def _memory() -> LRUCache[SurveyResults]:
+    # On the app, not the module: each app (tests build many) has its own database.
+    return current_app.extensions.setdefault(_MEMORY_KEY, LRUCache(_MEMORY_SIZE))
+
+
+@cache
+def _code_fingerprint() -> str:
+    """The analysis code and this package: servers running other code compute anew."""
+    root = Path(__file__).resolve().parents[3]
+    digest = hashlib.sha256()
+    for path in sorted([*(root / "analysis").glob("*.py"), *Path(__file__).parent.glob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _signature(data: bytes) -> bytes:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, data, hashlib.sha256).digest()
+
+
+def _slim(ranking: RankingResult | None) -> RankingResult | None:
+    """Without the per-respondent weights, which no page shows and which would make the
+    stored row grow with every answer."""
+    if ranking is None:
+        return None
+    empty = np.zeros(0)
+    weighting = dataclasses.replace(ranking.weighting, weights=empty,
+                                    cell_of_row=empty.astype(np.int64))
+    return dataclasses.replace(ranking, weighting=weighting)
+
+
+def _save(survey_id: int, version: str, results: SurveyResults) -> None:
+    slim = dataclasses.replace(
+        results, charts={}, views={}, ranking=_slim(results.ranking),
+        by_area=_slim(results.by_area), key_figures=_slim(results.key_figures),
+        key_figures_by_gender=_slim(results.key_figures_by_gender))
+    data = zlib.compress(pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    row = {"survey_id": survey_id, "data_version": version, "computed_at": utcnow(),
+           "payload": _signature(data) + data}
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(_stored).values(row)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["survey_id"],
+        set_={c: statement.excluded[c] for c in ("data_version", "computed_at", "payload")}))
+    db.session.commit()
+
+
+def _load(survey_id: int, version: str) -> SurveyResults | None:
+    payload = db.session.scalar(select(_stored.c.payload).where(
+        _stored.c.survey_id == survey_id, _stored.c.data_version == version))
+    if payload is None:
+        return None
+    signature, data = payload[:32], payload[32:]
+    if not hmac.compare_digest(signature, _signature(data)):
+        return None
+    try:
+        results = pickle.loads(zlib.decompress(data))  # signed by this app: see above
+    except Exception:  # a row written by other code is as good as none
+        return None
+    return results if isinstance(results, SurveyResults) else None
