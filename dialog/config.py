@@ -37,6 +37,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     MIN_GROUP_SIZE = 10
+    # When the dashboard's analysis last took longer than this (seconds), a view after new
+    # answers shows the previous results at once and the analysis runs again in the
+    # background; None always waits for fresh results. See docs/deployment.md.
+    RESULTS_BACKGROUND_AFTER_SECONDS: float | None = 1.0
     # How long a server process trusts what it read about a round (open? which version?).
     # Closing a round therefore reaches residents on other processes within this time.
     SURVEY_REF_CACHE_SECONDS = 2.0

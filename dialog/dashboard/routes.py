@@ -18,7 +18,7 @@ from ..services import catalog
 from ..services.results.compute import SurveyResults
 from ..services.results.interpret import earlier_round, trend
 from ..services.results.outputs import CHARTS, chart_bytes
-from ..services.results.store import results_for
+from ..services.results.store import is_refreshing, results_for
 from ..staff_language import choose_staff_language
 from . import presenting
 
@@ -83,7 +83,7 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         "ages": presenting.option_labels(survey, "age_band", lang),
         "genders": presenting.option_labels(survey, "gender", lang),
         "p": presenting, "promise": _promise_of(record),
-        "can_edit": current_user.role in STAFF_ROLES,
+        "can_edit": current_user.role in STAFF_ROLES, "refreshing": is_refreshing(record),
     }
     if results.ranking is None:
         return context

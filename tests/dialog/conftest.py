@@ -25,6 +25,9 @@ BACKENDS = tuple(os.environ.get("TEST_DATABASES", "sqlite,postgres").split(","))
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-not-for-production",
+    # Fresh dashboard results after every change, however slow the machine; the background
+    # refresh has tests of its own (test_results_store.py).
+    "RESULTS_BACKGROUND_AFTER_SECONDS": None,
 }
 _TEMPLATE = "migrated_template"
 _numbers = itertools.count()

@@ -231,3 +231,18 @@ def test_a_different_smallest_group_is_a_different_data_version(app):
         mine = store.data_version(stamp)
         app.config["MIN_GROUP_SIZE"] = 5
         assert store.data_version(stamp) != mine
+
+
+@pytest.mark.parametrize("app_config", [{"RESULTS_BACKGROUND_AFTER_SECONDS": 0.0}])
+def test_a_slow_round_shows_its_previous_results_while_the_new_ones_are_computed(app):
+    _bulk_insert(app, 40, seed=11)
+    with app.app_context():
+        first = store.results_for(_survey()[0])
+        assert first.n_complete == 40 and not store.is_refreshing(_survey()[0])
+    _complete(app, 1, seed=12, channel="web")
+    with app.app_context():
+        record = _survey()[0]
+        assert store.results_for(record) is first  # at once, without waiting
+        store.wait_for_refresh()
+        assert not store.is_refreshing(record)
+        assert store.results_for(record).n_complete == 41

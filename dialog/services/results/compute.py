@@ -81,6 +81,8 @@ class SurveyResults:
     key_figures: RankingResult | None = None
     # The key figures by gender (the same weights); women and men often differ most here.
     key_figures_by_gender: RankingResult | None = None
+    # How long the analysis took, which decides whether the next one runs in the background.
+    compute_seconds: float = 0.0
     charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)
 

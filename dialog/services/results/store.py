@@ -11,6 +11,10 @@ analysis, the population table, the smallest group shown and the analysis code i
    process computed instead of running the analysis again;
 3. the analysis itself (:func:`.compute.analyse`), whose results then go to both.
 
+After new answers, a round whose analysis takes long (``RESULTS_BACKGROUND_AFTER_SECONDS``)
+is shown with its previous results while a background thread of this process computes the
+new ones; the page says so. Councillors then never wait seconds for one more answer.
+
 The stored results are signed with the app's ``SECRET_KEY`` (HMAC-SHA256) and unpickled
 only when the signature holds: whoever can write to the database cannot make a server run
 code through it. A row that does not verify or unpickle is treated as missing.
@@ -22,13 +26,15 @@ import dataclasses
 import hashlib
 import hmac
 import pickle
+import threading
+import time
 import zlib
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import ForeignKey, LargeBinary, String, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,6 +50,8 @@ from . import facts
 from .compute import SurveyResults, analyse
 
 _MEMORY_KEY = "dashboard_results"
+_RUNNING_KEY = "dashboard_results_running"
+_running_lock = threading.Lock()
 _MEMORY_SIZE = 16
 
 
@@ -87,18 +95,73 @@ def data_version(stamp: tuple) -> str:
 
 
 def results_for(record: SurveyRecord) -> SurveyResults:
-    """Results of a survey: from memory, from the database, or computed now (see above)."""
+    """Results of a survey: from memory, from the database, or computed now (see above).
+
+    When the data changed and the previous analysis took longer than
+    ``RESULTS_BACKGROUND_AFTER_SECONDS``, the previous results are returned at once and the
+    analysis runs again in a background thread (:func:`is_refreshing` tells the page)."""
     stamp = results_stamp(record)
     memory = _memory()
     cached = memory.get(record.id)
     if cached is not None and cached.stamp == stamp:
         return cached
     version = data_version(stamp)
-    results = _load(record.id, version)
-    if results is None:
-        results = analyse(record, population_for(record), stamp)
-        _save(record.id, version, results)
-    return memory.put(record.id, results)
+    stored_version, stored = _load(record.id)
+    if stored is not None and stored_version == version:
+        return memory.put(record.id, stored)
+    previous = cached or stored
+    limit = current_app.config["RESULTS_BACKGROUND_AFTER_SECONDS"]
+    if previous is not None and limit is not None and previous.compute_seconds > limit:
+        _refresh_in_background(record.id)
+        return previous
+    return memory.put(record.id, _compute(record, stamp, version))
+
+
+def is_refreshing(record: SurveyRecord) -> bool:
+    """Whether newer results are being computed in the background for this round."""
+    thread = current_app.extensions.get(_RUNNING_KEY, {}).get(record.id)
+    return thread is not None and thread.is_alive()
+
+
+def wait_for_refresh() -> None:
+    """Wait until this app's background analyses are done (tests, benchmarks, shutdown)."""
+    for thread in list(current_app.extensions.get(_RUNNING_KEY, {}).values()):
+        thread.join()
+
+
+def _compute(record: SurveyRecord, stamp: tuple, version: str) -> SurveyResults:
+    start = time.perf_counter()
+    results = analyse(record, population_for(record), stamp)
+    results.compute_seconds = time.perf_counter() - start
+    _save(record.id, version, results)
+    return results
+
+
+def _refresh_in_background(survey_id: int) -> None:
+    app = current_app._get_current_object()
+    running = app.extensions.setdefault(_RUNNING_KEY, {})
+    with _running_lock:
+        if survey_id in running and running[survey_id].is_alive():
+            return
+        thread = threading.Thread(target=_refresh, args=(app, survey_id), daemon=True,
+                                  name=f"dashboard-results-{survey_id}")
+        running[survey_id] = thread
+    thread.start()
+
+
+def _refresh(app: Flask, survey_id: int) -> None:
+    with app.app_context():
+        try:
+            record = db.session.get(SurveyRecord, survey_id)
+            stamp = results_stamp(record)
+            version = data_version(stamp)
+            stored_version, stored = _load(survey_id)
+            results = stored if stored is not None and stored_version == version else \
+                _compute(record, stamp, version)
+            _memory().put(survey_id, results)
+        except Exception:  # the next view tries again; the page keeps the previous results
+            app.logger.exception("dashboard results of survey %s could not be computed",
+                                 survey_id)
 
 
 def forget_cached() -> None:
@@ -156,16 +219,18 @@ def _save(survey_id: int, version: str, results: SurveyResults) -> None:
     db.session.commit()
 
 
-def _load(survey_id: int, version: str) -> SurveyResults | None:
-    payload = db.session.scalar(select(_stored.c.payload).where(
-        _stored.c.survey_id == survey_id, _stored.c.data_version == version))
-    if payload is None:
-        return None
+def _load(survey_id: int) -> tuple[str | None, SurveyResults | None]:
+    """The stored results of a round and their data version, whatever the version."""
+    row = db.session.execute(select(_stored.c.data_version, _stored.c.payload).where(
+        _stored.c.survey_id == survey_id)).first()
+    if row is None:
+        return None, None
+    version, payload = row
     signature, data = payload[:32], payload[32:]
     if not hmac.compare_digest(signature, _signature(data)):
-        return None
+        return None, None
     try:
         results = pickle.loads(zlib.decompress(data))  # signed by this app: see above
     except Exception:  # a row written by other code is as good as none
-        return None
-    return results if isinstance(results, SurveyResults) else None
+        return None, None
+    return (version, results) if isinstance(results, SurveyResults) else (None, None)
