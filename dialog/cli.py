@@ -182,12 +182,12 @@ def export_command(slug: str, fmt: str, out: Path | None, codebook: Path | None,
 
 def init_app(app: Flask) -> None:
     """Every command of the app, the features' included, is registered here and only here."""
-    from .dashboard.cli import analyse_command
+    from .dashboard.cli import analyse_command, rebuild_facts_command
     from .kiosk.cli import kiosk_cli
     from .staff.cli import create_user_command
 
     for command in (init_db_command, load_survey_command, load_builtin_command,
                     seed_demo_command, export_command, translate_command, nginx_config_command,
-                    analyse_command, create_user_command, kiosk_cli):
+                    analyse_command, rebuild_facts_command, create_user_command, kiosk_cli):
         app.cli.add_command(command)
     ops_cli.init_app(app)
