@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from . import audit
 from .extensions import db
 from .models import Response, SurveyRecord, SurveyVersion, utcnow
+from .services.results import facts
 
 EXCLUDED = "excluded"
 DEFAULT_TAG_HOURS = 48
@@ -126,6 +127,8 @@ def set_excluded(record: SurveyRecord, response_ids: list[int], exclude: bool) -
                                Response.version_id.in_(version_ids),
                                Response.client_tag.is_not(None))
         .values(status=after)).rowcount
+    # The dashboard reads the kept facts, not the status: they follow in this transaction.
+    facts.follow_status(db.session.connection(), response_ids)
     if changed:
         audit.record("responses.exclude" if exclude else "responses.include", record.slug,
                      f"{changed} likely repeat answers: "

@@ -8,9 +8,9 @@ copy never drifts. Every path that completes a response calls :func:`record_comp
 insert (demo data, benchmarks); deleting a response (retention purge) deletes its row by the
 foreign key's ``ON DELETE CASCADE``. Redaction edits free text only, which is not copied.
 
-``excluded`` marks responses the analysis leaves out (for instance likely repeat answers):
-:func:`set_excluded` changes it, and :func:`read_frame` and :func:`data_stamp` skip such rows,
-so the dashboard's results change with it.
+``excluded`` follows the response's status ``excluded`` (likely repeat answers staff left out,
+:mod:`dialog.repeats`) through :func:`follow_status`; :func:`read_frame` skips such rows and
+:func:`excluded_stamp` makes them part of the results' data version.
 
 Item answers are stored as one character per item and key figure (``codes``) so that a
 whole round decodes with a single numpy call. ``layout`` fingerprints the analysis spec the
@@ -211,17 +211,17 @@ def rebuild(connection: Connection) -> int:
     return done
 
 
-def set_excluded(connection: Connection, response_ids: Iterable[int], excluded: bool) -> int:
-    """Leave responses out of the analysis (or take them back in); returns how many rows
-    changed. Their answers stay stored and exported."""
+def follow_status(connection: Connection, response_ids: Iterable[int]) -> None:
+    """Mark the facts of these responses excluded exactly when the response is no longer
+    complete – its status is ``excluded`` (:func:`dialog.repeats.set_excluded` calls this
+    before its commit)."""
     ids = list(response_ids)
-    changed = 0
     for start in range(0, len(ids), _BATCH):
-        changed += connection.execute(
-            update(_facts).where(_facts.c.response_id.in_(ids[start:start + _BATCH]),
-                                 _facts.c.excluded.is_not(excluded))
-            .values(excluded=excluded)).rowcount
-    return changed
+        chunk = ids[start:start + _BATCH]
+        complete = select(_responses.c.id).where(_responses.c.id.in_(chunk),
+                                                 _responses.c.status == "complete")
+        connection.execute(update(_facts).where(_facts.c.response_id.in_(chunk))
+                           .values(excluded=_facts.c.response_id.not_in(complete)))
 
 
 def excluded_stamp(connection: Connection, survey_id: int) -> tuple[int, int]:
