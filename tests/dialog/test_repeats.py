@@ -12,7 +12,8 @@ from sqlalchemy import func, select, text, update
 from dialog import auth, repeats
 from dialog.extensions import db
 from dialog.models import AuditEvent, Response, utcnow
-from dialog.services import catalog, results
+from dialog.services import catalog
+from dialog.services.results import store
 from tests.dialog.test_respond import walk
 
 PASSWORD = "korrekt-häst-batteri"
@@ -49,13 +50,13 @@ def test_one_browser_answering_three_times_is_shown_and_can_be_left_out(app, cli
     ids = re.findall(r'name="response" value="(\d+)"', page.text)
     assert len(ids) == 2  # the first of the three is kept
     with app.app_context():
-        before = results.results_for(catalog.find_survey("trygghet")).n_complete
+        before = store.results_for(catalog.find_survey("trygghet")).n_complete
     resp = staff.post("/staff/surveys/trygghet/repeats",
                       data={"csrf_token": csrf(page.text), "action": "exclude", "response": ids})
     assert resp.status_code == 303
     assert statuses(app) == ["complete", "excluded", "excluded", "complete"]
     with app.app_context():
-        assert results.results_for(catalog.find_survey("trygghet")).n_complete == before - 2
+        assert store.results_for(catalog.find_survey("trygghet")).n_complete == before - 2
         event = db.session.scalar(select(AuditEvent).where(
             AuditEvent.action == "responses.exclude"))
         assert event.actor == "samordnare@kommun.se" and event.target == "trygghet"
