@@ -5,7 +5,7 @@ by every app server
 version of each survey (``flask results rebuild`` does the same later, if ever needed).
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01 20:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
