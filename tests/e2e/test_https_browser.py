@@ -46,6 +46,12 @@ def test_a_resident_answers_to_the_thank_you_page(deployed, new_page, label):
     assert _count_complete(deployed, "trygghet", "sv") == before + 1
     cookies = page.context.cookies()
     assert cookies and all(cookie["secure"] for cookie in cookies), cookies
+    # Styles and fonts: from nginx's own alias behind nginx, from the app otherwise.
+    for path, kind in (("style.css", "text/css"),
+                       ("fonts/noto-sans-ethiopic-400.woff2", "font/woff2")):
+        static = page.request.get(f"{deployed.url}/static/{path}")
+        assert static.ok and static.headers["content-type"].startswith(kind), static.headers
+        assert static.headers["x-content-type-options"] == "nosniff"
 
 
 def test_the_kiosk_takes_an_answer_to_the_end(deployed, new_page, label):
