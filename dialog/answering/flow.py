@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -26,7 +25,6 @@ from surveys import (
 from .. import repeats
 from ..i18n import pick_text, supported_languages
 from ..services import catalog, responses
-from ..translation_review.service import page_is_unreviewed, page_prefixes
 from .forms import build_page_form
 from .messages import error_message
 
@@ -155,7 +153,6 @@ def _render_page(survey, slug, index, form, answers, errors, flow: Flow) -> str:
         flow.template, survey=survey, slug=slug, page=page, index=index, form=form,
         questions=shown, errors=messages, summary=summary, is_last=is_last,
         total=len(survey.pages), page_endpoint=flow.page,
-        unreviewed=page_is_unreviewed(survey, str(get_locale()), page_prefixes(survey, index)),
     )
 
 

@@ -25,7 +25,6 @@ from ..answering.flow import Flow, language_for, open_survey, serve_page
 from ..extensions import db
 from ..i18n import best_language, supported_languages
 from ..services import catalog, responses
-from ..translation_review.service import page_is_unreviewed, page_prefixes
 
 bp = Blueprint("respond", __name__)
 WEB = Flow(page="respond.answer_page", thanks="respond.show_thanks")
@@ -105,8 +104,7 @@ def show_intro(lang: str, slug: str) -> HttpResponse | str:
         return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
                                 number=current.page_index + 1))
     already = current is not None and current.status in ("complete", repeats.EXCLUDED)
-    return render_template("respond/intro.html", survey=survey, slug=slug, already=already,
-                           unreviewed=page_is_unreviewed(survey, lang, page_prefixes(survey, None)))
+    return render_template("respond/intro.html", survey=survey, slug=slug, already=already)
 
 
 def _resident_response(slug: str, record) -> responses.OpenResponse | None:

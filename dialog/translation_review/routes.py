@@ -4,12 +4,13 @@ the Swedish source, and the XLIFF round trip with a translation agency."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
+from surveys import Survey
 from surveys.strings import text_digest
 
 from ..auth import STAFF_ROLES, roles_required
@@ -50,6 +51,15 @@ def _strings_page(target: str, slug: str | None = None) -> str:
     if slug is None:
         return url_for(".show_interface_strings", target=target)
     return url_for(".show_survey_strings", slug=slug, target=target)
+
+
+@bp.app_template_global()
+def survey_text_unreviewed(survey: Survey, page_index: int | None = None) -> bool:
+    """For the residents' pages (web and kiosk): is the survey text of this page (``None``:
+    the intro) not yet approved in the page language? They then say the Swedish text applies.
+    A template global, so that the answering flow does not import this feature."""
+    return service.page_is_unreviewed(survey, str(get_locale()),
+                                      service.page_prefixes(survey, page_index))
 
 
 @bp.before_request
