@@ -44,9 +44,10 @@ class Flow:
 
 
 def open_survey(slug: str) -> tuple[catalog.SurveyRef, Survey]:
-    """The survey round and its current definition; 404 when unknown, 410 when closed."""
+    """The survey round and its current definition; 404 when unknown or a draft, 410 when
+    closed."""
     ref = catalog.find_ref(slug)
-    if ref is None or ref.current_version_id is None:
+    if not catalog.is_public(ref):
         abort(404)
     if not catalog.is_open(ref):
         abort(410)

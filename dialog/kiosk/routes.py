@@ -238,7 +238,7 @@ def reset(slug: str) -> HttpResponse:
 @bp.get("/<slug>/<lang>/klart")
 def show_thanks(slug: str, lang: str) -> HttpResponse | str:
     record = catalog.find_survey(slug)
-    if record is None or record.current_version is None:
+    if not catalog.is_public(record):
         abort(404)
     survey = catalog.definition_of(record.current_version)
     if lang not in survey.languages:

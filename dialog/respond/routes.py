@@ -128,7 +128,7 @@ def answer_page(lang: str, slug: str, number: int) -> HttpResponse | str:
 @bp.get("/<lang>/s/<slug>/klart")
 def show_thanks(lang: str, slug: str) -> HttpResponse | str:
     ref = catalog.find_ref(slug)
-    if ref is None or ref.current_version_id is None:
+    if not catalog.is_public(ref):
         abort(404)
     survey = catalog.current_definition(ref)
     if lang not in survey.languages:

@@ -114,6 +114,13 @@ def find_survey(slug: str) -> SurveyRecord | None:
     return db.session.scalar(select(SurveyRecord).where(SurveyRecord.slug == slug))
 
 
+def is_public(record: SurveyRecord | SurveyRef | None) -> bool:
+    """Whether residents may learn that the round exists: published and not a draft. A draft
+    answers 404 like an unknown address (a 410 would tell that it exists)."""
+    return record is not None and record.current_version_id is not None \
+        and record.status != "draft"
+
+
 def is_open(record: SurveyRecord | SurveyRef, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if record.status != "open" or record.current_version_id is None:

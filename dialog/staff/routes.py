@@ -78,7 +78,10 @@ def _choose_language() -> None:
 @bp.context_processor
 def _staff_context() -> dict:
     def staff_language_url(code: str) -> str:
-        args = {**request.args.to_dict(), **(request.view_args or {}), "lang": code}
+        # url_for reads _method, _anchor, _external and _scheme as its own options: a query
+        # string must not reach them (a BuildError, or a link to another scheme).
+        query = {k: v for k, v in request.args.items() if not k.startswith("_")}
+        args = {**query, **(request.view_args or {}), "lang": code}
         return url_for(request.endpoint or "staff.index", **args)
 
     return {"staff_languages": {c: supported_languages()[c] for c in STAFF_LANGUAGES},

@@ -76,6 +76,17 @@ def test_next_with_hidden_characters_stays_on_this_site(app, client, csrf, next_
     assert again.status_code == 302 and again.headers["Location"] == "/staff/"
 
 
+@pytest.mark.parametrize("query", ["_method=POST", "_anchor=x&_external=1&_scheme=javascript",
+                                   "_method=DELETE&page=2"])
+def test_url_for_options_in_the_query_string_are_ignored(app, client, csrf, query):
+    assert client.get(f"/staff/login?{query}").status_code == 200
+    make_user(app)
+    login(client, csrf)
+    page = client.get(f"/staff/?{query}")
+    assert page.status_code == 200
+    assert "javascript:" not in page.text and "http://localhost" not in page.text
+
+
 def test_wrong_password_and_unknown_account_look_the_same(app, client, csrf):
     make_user(app)
     wrong = login(client, csrf, password="fel-lösenord-123")

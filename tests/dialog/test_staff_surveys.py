@@ -206,7 +206,13 @@ def test_new_survey_is_published_as_a_draft(app, staff, csrf):
     staff.post(resp.headers["Location"] + "publish", data={"csrf_token": csrf(pending.text)})
     with app.app_context():
         assert catalog.find_survey("trygghet-2027").status == "draft"
-    assert staff.get("/sv/s/trygghet-2027/").status_code == 410
+    # A draft looks like an unknown address everywhere a resident could try it.
+    unknown = [staff.get(url).status_code for url in (
+        "/sv/s/finns-inte/", "/sv/s/finns-inte/klart", "/kiosk/finns-inte/sv/klart")]
+    drafts = [staff.get(url).status_code for url in (
+        "/sv/s/trygghet-2027/", "/sv/s/trygghet-2027/p/1", "/sv/s/trygghet-2027/klart",
+        "/kiosk/trygghet-2027/sv/klart")]
+    assert unknown == [404] * 3 and drafts == [404] * 4
 
 
 def test_dates_open_and_close_the_round_for_residents(app, staff, csrf, client):
