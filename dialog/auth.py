@@ -35,6 +35,7 @@ READ_ROLES = ("admin", "staff", "councillor")
 
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
+MAX_ACCOUNT_FAILURES = 20
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 _SEEN_KEY = "staff_seen"
 _STARTED_KEY = "staff_started"
@@ -84,13 +85,40 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+# Long passwords that lists of leaked passwords are full of; length alone lets them through.
+COMMON_PASSWORDS = frozenset({
+    "password1234", "password12345", "password123456", "passwordpassword", "lösenord1234",
+    "losenord1234", "lösenordlösenord", "qwertyuiopå", "qwertyuiop123", "qwertyuiopasdf",
+    "asdfghjklöä", "1q2w3e4r5t6y", "iloveyou1234", "sommar123456", "välkommen123",
+    "valkommen123", "welcome12345", "administrator", "medborgardialog", "trygghet1234",
+    "abc123abc123", "changeme1234",
+})
+
+
+def too_easy(password: str) -> bool:
+    """A common password, or a trivial one (see :func:`_trivial`)."""
+    return _trivial(password) or password.casefold().strip() in COMMON_PASSWORDS
+
+
+def _trivial(password: str) -> bool:
+    """Few different characters (``aaaaaaaaaaaa``, twelve spaces, ``abababababab``) or a run
+    along the alphabet or the keyboard's digits (``123456789012``, ``abcdefghijkl``)."""
+    folded = password.casefold()
+    if len(set(folded)) < 5:
+        return True
+    steps = {ord(b) - ord(a) for a, b in zip(folded, folded[1:], strict=False)}
+    return steps <= {1, -9} or steps <= {-1, 9}
+
+
 def check_new_password(password: str) -> None:
-    """Raises ValueError when a password is too short to be accepted."""
+    """Raises ValueError when a password is too short, too simple or a common one."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(
             f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken "
             f"(the password must have at least {MIN_PASSWORD_LENGTH} characters)."
         )
+    if too_easy(password):
+        raise ValueError("Lösenordet är för lätt att gissa (the password is too easy to guess).")
 
 
 def create_user(email: str, password: str, role: str, language: str = "sv") -> User:
@@ -141,25 +169,56 @@ class SignIn:
     retry_after: timedelta | None = None
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> SignIn:
-    """Check a password, counting failures per typed address (known or not) for throttling.
+def _failures(key: str, since: datetime) -> tuple[int, datetime | None]:
+    return tuple(db.session.execute(
+        select(func.count(FailedLogin.id), func.min(FailedLogin.at))
+        .where(FailedLogin.account == key, FailedLogin.at > since)).one())
 
-    After ``MAX_FAILED_LOGINS`` failures within ``FAILED_LOGIN_WINDOW`` every attempt is
-    refused, even with the right password, until the oldest of those failures leaves the
-    window; refused attempts are not counted, so waiting always helps.
+
+def authenticate(email: str, password: str, now: datetime | None = None,
+                 client: str = "") -> SignIn:
+    """Check a password, throttling wrong guesses per client and account.
+
+    ``client`` names where the attempt comes from (a keyed hash, never an address). After
+    ``MAX_FAILED_LOGINS`` failures for the account from one client within
+    ``FAILED_LOGIN_WINDOW``, that client is refused for that account until the oldest of them
+    leaves the window. Failures from many clients together (``MAX_ACCOUNT_FAILURES``) refuse
+    every client that has itself failed on the account, while a client that has not may
+    still try: the owner with the right password is never locked out by someone else's
+    guesses. Refused attempts and successful sign-ins are not counted, so waiting always
+    helps. Only hashes of the address typed and of the client are stored.
     """
     now = now or utcnow()
-    key = _account_key(email)
     since = now - FAILED_LOGIN_WINDOW
-    recent = db.session.execute(
-        select(func.count(FailedLogin.id), func.min(FailedLogin.at))
-        .where(FailedLogin.account == key, FailedLogin.at > since)
-    ).one()
-    if recent[0] >= MAX_FAILED_LOGINS:
-        return SignIn(None, throttled=True, retry_after=recent[1] + FAILED_LOGIN_WINDOW - now)
+    db.session.execute(delete(FailedLogin).where(FailedLogin.at <= since))
+    account = _account_key(email)
+    pair = _account_key(f"{email}\0{client}")
+    on_account = _failures(account, since)[0]
+    from_client, oldest = _failures(pair, since)
+    if from_client >= MAX_FAILED_LOGINS or (from_client and on_account >= MAX_ACCOUNT_FAILURES):
+        return SignIn(None, throttled=True, retry_after=oldest + FAILED_LOGIN_WINDOW - now)
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
+        db.session.add_all([FailedLogin(account=account, at=now),
+                            FailedLogin(account=pair, at=now)])
+        db.session.commit()
+        return SignIn(None)
+    db.session.execute(delete(FailedLogin).where(FailedLogin.account == pair))
+    db.session.commit()
+    return SignIn(user)
+
+
+def check_current_password(user: User, password: str, now: datetime | None = None) -> SignIn:
+    """The current password before a new one is set, with the same limit on guesses as a
+    sign-in: a stolen session cannot try passwords without end."""
+    now = now or utcnow()
+    since = now - FAILED_LOGIN_WINDOW
+    key = _account_key(f"{user.email}\0password-change")
+    failures, oldest = _failures(key, since)
+    if failures >= MAX_FAILED_LOGINS:
+        return SignIn(None, throttled=True, retry_after=oldest + FAILED_LOGIN_WINDOW - now)
+    if not check_password(user, password):
         db.session.add(FailedLogin(account=key, at=now))
         db.session.commit()
         return SignIn(None)

@@ -89,8 +89,14 @@ def _without_resume_token() -> bool:
 
 
 def account_key() -> str:
+    """One account from one client: someone else's guesses never hold the owner back."""
     email = (request.form.get("email") or "").strip().casefold()
-    return "account:" + _pseudonym(email)
+    return "account:" + _pseudonym(f"{email}\0{request.remote_addr or 'unknown'}")
+
+
+def _failed_sign_in(response: HttpResponse) -> bool:
+    # A sign-in that worked redirects; only the others count towards the limit.
+    return response.status_code != 302
 
 
 def local_path(target: str | None) -> str | None:
@@ -296,5 +302,5 @@ def init_app(app: Flask) -> Limiter:
         error_message=_too_many_logins))
     _limit_view(app, LOGIN_ENDPOINT, limiter.limit(
         app.config["RATELIMIT_LOGINS_PER_ACCOUNT"], key_func=account_key, methods=["POST"],
-        error_message=_too_many_logins))
+        error_message=_too_many_logins, deduct_when=_failed_sign_in))
     return limiter

@@ -7,9 +7,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from ..auth import MIN_PASSWORD_LENGTH, ROLES
+from ..auth import MIN_PASSWORD_LENGTH, ROLES, too_easy
+
+
+def _not_too_easy(form: FlaskForm, field: PasswordField) -> None:
+    if field.data and too_easy(field.data):
+        raise ValidationError(_l("This password is too easy to guess. Use several words, "
+                                 "not a repeated or well-known pattern."))
 
 
 class LoginForm(FlaskForm):
@@ -22,7 +28,8 @@ class ChangePasswordForm(FlaskForm):
     new = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024,
-                                           message=_l("Use at least 12 characters."))],
+                                           message=_l("Use at least 12 characters.")),
+                    _not_too_easy],
     )
     confirm = PasswordField(
         _l("New password again"),
@@ -73,5 +80,6 @@ class UserForm(FlaskForm):
     password = PasswordField(
         _l("First password (at least 12 characters)"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024,
-                                           message=_l("Use at least 12 characters."))],
+                                           message=_l("Use at least 12 characters.")),
+                    _not_too_easy],
     )

@@ -117,11 +117,10 @@ def login() -> HttpResponse | str | tuple[str, int]:
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("staff/login.html", form=form, error=None), status
-    outcome = auth.authenticate(form.email.data, form.password.data)
+    outcome = auth.authenticate(form.email.data, form.password.data,
+                                client=security.client_key())
     if outcome.throttled:
-        wait = format_timedelta(outcome.retry_after or auth.FAILED_LOGIN_WINDOW,
-                                threshold=1.0, add_direction=False)
-        message = _("Too many failed attempts. Wait %(wait)s and try again.", wait=wait)
+        message = _too_many_attempts(outcome)
         return render_template("staff/login.html", form=form, error=message), 429
     if outcome.user is None:
         message = _("The e-mail address or the password is wrong.")
@@ -129,7 +128,14 @@ def login() -> HttpResponse | str | tuple[str, int]:
     target = _local_target(request.args.get("next"))
     fresh_session()
     auth.start_session(outcome.user)
+    audit.record("sign_in", outcome.user.email)
     return redirect(target)
+
+
+def _too_many_attempts(outcome: auth.SignIn) -> str:
+    wait = format_timedelta(outcome.retry_after or auth.FAILED_LOGIN_WINDOW,
+                            threshold=1.0, add_direction=False)
+    return _("Too many failed attempts. Wait %(wait)s and try again.", wait=wait)
 
 
 @bp.post("/logout")
@@ -148,7 +154,11 @@ def logout() -> HttpResponse:
 def change_password() -> HttpResponse | str | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not auth.check_password(current_user, form.current.data):
+        checked = auth.check_current_password(current_user, form.current.data)
+        if checked.throttled:
+            form.current.errors = [_too_many_attempts(checked)]
+            return render_template("staff/password.html", form=form), 429
+        if checked.user is None:
             form.current.errors = [_("The current password is wrong.")]
         else:
             auth.set_password(current_user, form.new.data)

@@ -32,6 +32,7 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/surveys/{T}/preview/en/", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/paper", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/free-text", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/repeats", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/export?format=csv", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/export?format=xlsx", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/codebook.csv", (302, 403, 200, 200)),
@@ -62,6 +63,7 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/surveys/{T}/population", (302, 403, 302, 302)),
     (f"/staff/surveys/{T}/paper", (302, 403, 302, 302)),  # an all-blank paper form is saved
     (f"/staff/surveys/{T}/free-text/999/tryggare", (302, 403, 404, 404)),
+    (f"/staff/surveys/{T}/repeats", (302, 403, 303, 303)),
     (f"/dashboard/{T}/lofte/ny", (302, 403, 422, 422)),
     (f"/dashboard/{T}/lofte/atgarder", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/atgarder/1/ta-bort", (302, 403, 404, 404)),

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from dialog import auth
+from dialog import auth, security
 from dialog.extensions import db
-from dialog.models import FailedLogin, User, utcnow
+from dialog.models import AuditEvent, FailedLogin, User, utcnow
 
 PASSWORD = "korrekt-häst-batteri"
 
@@ -113,9 +113,12 @@ def test_five_failures_lock_the_account_for_a_while(app, client, csrf, email):
     assert client.get("/staff/").status_code == 302
     with app.app_context():
         # Refused attempts are not counted, so the lock ends when the window has passed.
-        assert db.session.scalar(select(func.count(FailedLogin.id))) == auth.MAX_FAILED_LOGINS
+        # one row for the account, one for the account from this client
+        assert db.session.scalar(select(func.count(FailedLogin.id))) \
+            == 2 * auth.MAX_FAILED_LOGINS
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         later = utcnow() + auth.FAILED_LOGIN_WINDOW + timedelta(seconds=1)
-        outcome = auth.authenticate(email, PASSWORD, now=later)
+        outcome = auth.authenticate(email, PASSWORD, now=later, client=security.client_key())
         assert outcome.throttled is False
         assert (outcome.user is not None) == (email == "samordnare@kommun.se")
 
@@ -126,7 +129,75 @@ def test_success_clears_earlier_failures(app, client, csrf):
         login(client, csrf, password="fel-lösenord-123")
     assert login(client, csrf).status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(func.count(FailedLogin.id))) == 0
+        # this client starts afresh; the account keeps counting everyone's failures
+        assert db.session.scalar(select(func.count(FailedLogin.id))) \
+            == auth.MAX_FAILED_LOGINS - 1
+
+
+def login_from(client, csrf, address, password):
+    page = client.get("/staff/login", environ_base={"REMOTE_ADDR": address})
+    return client.post("/staff/login", environ_base={"REMOTE_ADDR": address}, data={
+        "csrf_token": csrf(page.text), "email": "samordnare@kommun.se", "password": password})
+
+
+def test_guesses_from_elsewhere_never_lock_out_the_owner(app, csrf):
+    make_user(app)
+    attacker, owner = app.test_client(), app.test_client()
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        assert login_from(attacker, csrf, "203.0.113.9", "fel-lösenord-123").status_code == 401
+    assert login_from(attacker, csrf, "203.0.113.9", PASSWORD).status_code == 429
+    assert login_from(owner, csrf, "198.51.100.20", PASSWORD).status_code == 302
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.actor == "samordnare@kommun.se")).all()
+    assert events == ["sign_in"]
+
+
+def test_guesses_spread_over_many_clients_stop_those_clients(app, csrf):
+    make_user(app)
+    clients = [app.test_client() for _ in range(auth.MAX_ACCOUNT_FAILURES)]
+    for number, client in enumerate(clients):
+        assert login_from(client, csrf, f"203.0.113.{number}", "fel-lösenord-123"
+                          ).status_code == 401
+    # a client that has guessed wrong is refused now, even with the right password ...
+    assert login_from(clients[0], csrf, "203.0.113.0", PASSWORD).status_code == 429
+    # ... while a client that has not guessed may still sign in
+    assert login_from(app.test_client(), csrf, "198.51.100.20", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("password", [" " * 12, "a" * 12, "abababababab", "123456789012",
+                                      "abcdefghijklmn", "Password1234", "Lösenord1234"])
+def test_trivial_and_common_passwords_are_refused(app, client, csrf, password):
+    with app.app_context(), pytest.raises(ValueError, match="too easy"):
+        auth.create_user("ny@kommun.se", password, "staff")
+    make_user(app)
+    login(client, csrf)
+    page = client.get("/staff/password")
+    resp = client.post("/staff/password", data={
+        "csrf_token": csrf(page.text), "current": PASSWORD, "new": password,
+        "confirm": password})
+    assert resp.status_code == 422
+    with app.app_context():
+        assert auth.check_password(db.session.scalar(select(User)), PASSWORD)
+    if password.strip():  # blank is refused as missing before
+        assert "för lätt att gissa" in resp.text
+
+
+def test_guessing_the_current_password_is_limited(app, client, csrf):
+    make_user(app)
+    login(client, csrf)
+    new = "ett-helt-nytt-lösenord"
+
+    def change(current):
+        page = client.get("/staff/password")
+        return client.post("/staff/password", data={
+            "csrf_token": csrf(page.text), "current": current, "new": new, "confirm": new})
+
+    assert [change("fel-lösenord-123").status_code
+            for _ in range(auth.MAX_FAILED_LOGINS)] == [422] * auth.MAX_FAILED_LOGINS
+    assert change(PASSWORD).status_code == 429
+    with app.app_context():
+        assert auth.check_password(db.session.scalar(select(User)), PASSWORD)
 
 
 def test_deactivated_account_cannot_sign_in(app, client, csrf):
