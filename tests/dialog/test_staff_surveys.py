@@ -122,7 +122,7 @@ def test_upload_preview_and_publish_a_new_version(app, staff, csrf):
     with app.app_context():
         assert catalog.find_survey("trygghet").current_version.number == 2
     assert staff.get(pending_url).status_code == 404
-    assert [a[1] for a in audit_actions(app)] == ["upload_definition", "publish_survey"]
+    assert [a[1] for a in audit_actions(app)] == ["sign_in", "upload_definition", "publish_survey"]
 
 
 def test_invalid_definition_lists_problems_with_locations(staff, csrf):
