@@ -2,7 +2,7 @@
 
 Both servers are ``make serve`` with production settings and the same ``SECRET_KEY``, behind
 a real nginx. Most requests below go straight to the server named, as a load balancer without
-sticky sessions may send them; the residents' walk goes through nginx over https.
+sticky sessions may send them; the residents' walks go through nginx over https.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from benchmarks.load import (
     MARKER_FIELD,
@@ -220,3 +221,35 @@ def test_residents_answer_through_nginx_on_both_servers(deployment):
     mine = [(status, answers) for status, answers in stored_responses(url)
             if answers.get(MARKER_FIELD) in tally.acknowledged]
     assert check_stored(tally.acknowledged, tally.thanks, mine) == []
+
+
+def test_dashboard_computed_on_one_server_is_taken_over_by_the_other(deployment, ports,
+                                                                     account):
+    site, url = deployment
+    a, b = ports
+    survey = load_definition(builtin_template_path("trygghet"))
+    tally = Tally()
+    # Answers given the way residents give them, so that whatever the servers keep up to date
+    # as answers complete is kept here too.
+    for number in range(100, 103):
+        Resident(number, site.nginx_port, survey, tally, threading.Event(),
+                 tls=site.tls).walk()
+    councillor = sign_in(a, account("councillor"))
+    assert councillor.request("GET", "/dashboard/trygghet/")[0] == 200
+    computed = stored_dashboard(url)
+    assert computed is not None
+    assert on(b, councillor).request("GET", "/dashboard/trygghet/")[0] == 200
+    # Server b showed the results server a stored: it did not compute (and store) its own.
+    assert stored_dashboard(url) == computed
+
+
+def stored_dashboard(url: str) -> tuple | None:
+    """(data version, computed at) of the trygghet round's results in the shared database."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT r.data_version, r.computed_at FROM dashboard_result r "
+                "JOIN survey s ON s.id = r.survey_id WHERE s.slug = 'trygghet'")).one_or_none()
+    finally:
+        engine.dispose()
