@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Rectangle
 
 from .errors import AnalysisError
@@ -239,6 +240,12 @@ def _figure(width: float, height: float) -> Figure:
 def render(fig: Figure, fmt: str) -> bytes:
     """A figure as PNG (150 dpi) or SVG bytes, identical between runs."""
     _check_format(fmt)
+    engine = fig.get_layout_engine()
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        # Lay the figure out once, then keep the positions: every save would otherwise run
+        # the constrained layout again, which costs more than drawing.
+        engine.execute(fig)
+        fig.set_layout_engine("none")
     buffer = io.BytesIO()
     # A fixed hash salt and no date keep SVG output identical between runs.
     with mpl.rc_context({"svg.hashsalt": "medborgardialog", "svg.fonttype": "none"}):
