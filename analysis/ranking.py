@@ -228,7 +228,7 @@ def rank_items(
             "låta någon räkna fram en sådan skattning ur totalen.",
             f"{n_sup} estimates are withheld: they rest on fewer than {min_n} answers, or "
             "would let someone work such an estimate out from the totals."))
-    if diagnostics.warning:
+    if weighting.method != "none":
         notes.append(diagnostics.note())
     if kendall_note:
         notes.append(kendall_note)

@@ -157,8 +157,6 @@ def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path,
         extra = [Note(f"Viktning: {w.method}, n = {w.n:.0f}, effektivt n (Kish) = {w.n_eff:.1f}",
                       f"Weighting: {w.method}, n = {w.n:.0f}, effective n (Kish) = "
                       f"{w.n_eff:.1f}")]
-        if result.diagnostics is not None and not result.diagnostics.warning:
-            extra.append(result.diagnostics.note())
         notes = pd.DataFrame([(n.sv, n.en) for n in [*METHOD_NOTES, *result.notes, *extra]],
                              columns=["svenska", "english"])
         notes.to_excel(writer, sheet_name=_sheet_name("method notes", used), index=False)
