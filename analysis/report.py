@@ -15,6 +15,7 @@ from .errors import AnalysisError
 from .method_notes import METHOD_NOTES
 from .notes import LANGUAGES, Note
 from .ranking import OVERALL, RANKING_COLUMNS, RankingResult
+from .workbook import frame_writer
 
 __all__ = ["METHOD_NOTES", "summary", "write_report"]
 
@@ -143,7 +144,7 @@ def _with_labels(table: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.Da
 def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path,
                  extra_sheets: Mapping[str, pd.DataFrame]) -> None:
     used: set[str] = set()
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with frame_writer(path) as writer:
         frames = [("overall", table.loc[table["group"] == OVERALL])]
         frames += [(f"{result.group}_{g}" if result.group else str(g),
                     table.loc[table["group"] == g]) for g in result.groups]

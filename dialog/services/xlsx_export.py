@@ -2,7 +2,8 @@
 
 XlsxWriter's ``constant_memory`` mode flushes every finished row to a temporary file, so the
 memory used does not grow with the number of responses. All cells are written as strings or
-numbers explicitly, never through ``write()``, so no text can become a formula.
+numbers explicitly, in a workbook from :func:`analysis.workbook.open_workbook`, so no text can
+become a formula and none needs the apostrophe a CSV cell gets.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-import xlsxwriter
-
+from analysis.workbook import open_workbook
 from surveys import Survey, codebook_rows
 
 from ..models import SurveyRecord
-from .export import META_COLUMNS, codebook_table, iter_response_rows, neutralise
+from .export import META_COLUMNS, codebook_table, iter_response_rows
 
 _PLAIN_INTEGER = re.compile(r"^(?:0|-?[1-9]\d{0,14})$")
 _LIST_SEPARATOR = ";"
@@ -41,8 +41,7 @@ def _labelled(row: list[str], columns: list[str], labels: dict[str, dict[str, st
         if codes is None or not cell or not isinstance(cell, str):
             out.append(cell)
         else:
-            out.append("; ".join(neutralise(codes.get(code, code))
-                                 for code in cell.split(_LIST_SEPARATOR)))
+            out.append("; ".join(codes.get(code, code) for code in cell.split(_LIST_SEPARATOR)))
     return out
 
 
@@ -65,10 +64,8 @@ def write_responses_xlsx(
 
     ``rows`` defaults to :func:`iter_response_rows` (header first); labels are in ``lang``.
     """
-    rows = rows if rows is not None else iter_response_rows(record, survey)
-    workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
-                                   {"constant_memory": True, "strings_to_formulas": False,
-                                    "strings_to_urls": False})
+    rows = rows if rows is not None else iter_response_rows(record, survey, neutralised=False)
+    workbook = open_workbook(target, constant_memory=True)
     bold = workbook.add_format({"bold": True})
     codes_sheet = workbook.add_worksheet("codes")
     labels_sheet = workbook.add_worksheet("labels")
@@ -85,7 +82,7 @@ def write_responses_xlsx(
     for count, row in enumerate(rows, 1):
         _write_row(codes_sheet, count, row)
         _write_row(labels_sheet, count, _labelled(row, survey_columns, labels, offset))
-    for index, row in enumerate(codebook_table(survey)):
+    for index, row in enumerate(codebook_table(survey, neutralised=False)):
         _write_row(codebook_sheet, index, row, bold if index == 0 else None)
     workbook.close()
     return count

@@ -140,7 +140,8 @@ def test_xlsx_has_codes_labels_and_codebook(app, staff, survey):
     assert codes[1][age] == "65-79" and labels[1][age] == "65–79 years"
     assert isinstance(codes[1][0], int)  # response ids are numbers, not text
     text_col = codes[0].index(field)
-    assert codes[1][text_col] == "'@SUM(A1:A2)" == labels[1][text_col]
+    # a text, not a formula, and as the resident wrote it (no apostrophe in front)
+    assert codes[1][text_col] == "@SUM(A1:A2)" == labels[1][text_col]
     codebook = list(book["codebook"].iter_rows(values_only=True))
     assert codebook[0][:4] == ("column", "question", "type", "code")
     assert ("alder", "alder", "single_choice", "80plus") in {r[:4] for r in codebook}

@@ -1,0 +1,30 @@
+"""Every Excel workbook the project writes is opened here, with one set of options.
+
+A cell is written as what it is: a text stays a text, never read as a formula or a link,
+so a label or an answer beginning with "=" (``=HYPERLINK(...)``) cannot run anything when the
+workbook is opened (formula injection). No apostrophe is put in front, so the text reads as
+it was written. CSV has no cell types: there ``dialog.services.export.neutralise`` is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+import xlsxwriter
+
+SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
+                "strings_to_numbers": False}
+
+
+def open_workbook(target: str | Path | IO[bytes], *, constant_memory: bool = False
+                  ) -> xlsxwriter.Workbook:
+    """An XlsxWriter workbook that writes every string as a string."""
+    return xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
+                               {**SAFE_OPTIONS, "constant_memory": constant_memory})
+
+
+def frame_writer(path: str | Path) -> pd.ExcelWriter:
+    """A pandas ``ExcelWriter`` (for ``DataFrame.to_excel``) with the same options."""
+    return pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": SAFE_OPTIONS})
