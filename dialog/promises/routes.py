@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from surveys import Survey
 
+from .. import audit
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..dashboard import presenting
 from ..i18n import pick_text, supported_languages
@@ -111,6 +112,7 @@ def new_promise(slug: str) -> HttpResponse | str | tuple[str, int]:
         except service.PromiseError as exc:
             error = _message(exc)
         else:
+            audit.record("promise.create", slug)
             flash(_("The draft has been created. Add åtgärder for each focus problem."))
             return redirect(url_for("promises.show_promise", slug=slug))
     status = 422 if request.method == "POST" else 200
@@ -165,6 +167,7 @@ def add_action(slug: str):
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, action=form, error=_message(exc),
                            status=422)
+    audit.record("promise.add_action", slug, form.item.data)
     flash(_("The åtgärd has been added."))
     return redirect(url_for("promises.show_promise", slug=slug))
 
@@ -180,6 +183,7 @@ def remove_action(slug: str, action_id: str) -> HttpResponse:
         service.remove_action(promise, action_id)
     except service.PromiseStateError as exc:
         _conflict(exc)
+    audit.record("promise.remove_action", slug, action_id)
     flash(_("The åtgärd has been removed."))
     return redirect(url_for("promises.show_promise", slug=slug))
 
@@ -202,6 +206,7 @@ def sign_promise(slug: str):
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, sign=form, error=_message(exc),
                            status=422)
+    audit.record("promise.sign", slug)
     flash(_("The löfte is signed and published for residents."))
     return redirect(url_for("promises.show_promise", slug=slug))
 
@@ -223,6 +228,7 @@ def add_followup(slug: str, action_id: str):
         _conflict(exc)
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, error=_message(exc), status=422)
+    audit.record("promise.follow_up", slug, f"{action_id}: {form.status.data}")
     flash(_("The follow-up has been saved."))
     return redirect(url_for("promises.show_promise", slug=slug))
 

@@ -409,6 +409,11 @@ def enter_paper(slug: str) -> HttpResponse | str | tuple[str, int]:
         return _render_paper(survey, slug, forms, {}, language)
     submitted = request.form.to_dict(flat=False)
     answers, errors = _validate_paper(survey, submitted)
+    if not errors and not prune_hidden(survey, answers):
+        # An empty form is a slip of the hand, not a resident's answer.
+        first = survey.pages[0].questions[0].id
+        errors = {first: _("The questionnaire is blank: nothing was saved. Fill in the "
+                           "answers the resident gave.")}
     if errors:
         forms = [build_page_form(page, str(g.lang), formdata=request.form)
                  for page in survey.pages]
@@ -466,6 +471,8 @@ def _free_text_fields(survey: Survey) -> list:
 @roles_required(*STAFF_ROLES)
 def review_free_text(slug: str) -> str:
     record, survey = _record_or_404(slug)
+    # Free text is what can identify a resident: who read it, and when, is kept.
+    audit.record("view_free_text", slug, request.query_string.decode()[:200] or None)
     questions = _free_text_fields(survey)
     only_flagged = request.args.get("flagged") == "1"
     page = max(request.args.get("page", 1, type=int) or 1, 1)

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from dialog import auth
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
-from dialog.models import Response, User, utcnow
+from dialog.models import AuditEvent, Response, User, utcnow
 from dialog.promises.models import Promise
 from dialog.services import catalog
 from surveys import load_definition
@@ -119,6 +119,12 @@ def test_full_cycle_from_draft_to_follow_up(app, staff, csrf):
     public = staff.get("/sv/loften/trygghet").text
     assert "En vandring gjord" in public
     assert "1 september 2026" in public  # dates in the page's language
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("promise.%"))
+            .order_by(AuditEvent.id))]
+    assert actions == ["promise.create", "promise.add_action", "promise.add_action",
+                       "promise.sign", "promise.follow_up"]
 
 
 def test_public_page_has_the_three_parts_in_each_survey_language(app, staff, csrf):

@@ -61,7 +61,7 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/pending/999/publish", (302, 403, 404, 404)),
     ("/staff/pending/999/cancel", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/population", (302, 403, 302, 302)),
-    (f"/staff/surveys/{T}/paper", (302, 403, 302, 302)),  # an all-blank paper form is saved
+    (f"/staff/surveys/{T}/paper", (302, 403, 422, 422)),  # an all-blank form is refused
     (f"/staff/surveys/{T}/free-text/999/tryggare", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/repeats", (302, 403, 303, 303)),
     (f"/dashboard/{T}/lofte/ny", (302, 403, 422, 422)),

@@ -273,9 +273,14 @@ def test_paper_entry_saves_a_complete_paper_response_and_audits_who(app, staff, 
 
 def test_paper_entry_accepts_blanks_but_not_invalid_answers(app, staff, csrf, survey):
     page = staff.get("/staff/surveys/trygghet/paper")
-    blank = staff.post("/staff/surveys/trygghet/paper", data={"csrf_token": csrf(page.text)})
-    assert blank.status_code == 302
+    # an entirely blank form is a slip, not a response
+    empty = staff.post("/staff/surveys/trygghet/paper", data={"csrf_token": csrf(page.text)})
+    assert empty.status_code == 422 and "inget sparades" in empty.text
     first = survey.pages[0].questions[0]
+    one = first.options[0].code
+    blank = staff.post("/staff/surveys/trygghet/paper", data={"csrf_token": csrf(page.text),
+                                                              first.id: one})
+    assert blank.status_code == 302  # the other questions left blank
     wrong = staff.post("/staff/surveys/trygghet/paper", data={
         "csrf_token": csrf(page.text), first.id: "finns-inte"})
     assert wrong.status_code == 422
@@ -298,6 +303,9 @@ def test_free_text_review_flags_and_redacts_for_good(app, staff, csrf, survey):
     assert "<mark" in page.text and "Mer belysning vid stationen" in page.text
     only = staff.get("/staff/surveys/trygghet/free-text?flagged=1")
     assert "Mer belysning" not in only.text and "070-123 45 67" in only.text
+    views = [a for a in audit_actions(app) if a[1] == "view_free_text"]
+    assert views == [(EMAIL, "view_free_text", "trygghet", None),
+                     (EMAIL, "view_free_text", "trygghet", "flagged=1")]
     resp = staff.post(f"/staff/surveys/trygghet/free-text/{flagged_id}/{field}",
                       data={"csrf_token": csrf(page.text), "scope": "flagged"})
     assert resp.status_code == 302
