@@ -47,15 +47,22 @@ def init_db_command() -> None:
 @click.command("load-survey")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--status", type=click.Choice(["draft", "open", "closed"]), default=None,
-              help="Status of the survey round (new surveys default to open).")
+              help="Status of the survey round (a new survey starts as a draft).")
+@click.option("--open", "open_", is_flag=True,
+              help="Open the round to residents at once (the same as --status open).")
 @click.option("--skip-unsupported", is_flag=True,
               help="Import a LimeSurvey/XLSForm file without the elements we cannot represent.")
 @with_appcontext
-def load_survey_command(path: Path, status: str | None, skip_unsupported: bool) -> None:
+def load_survey_command(path: Path, status: str | None, open_: bool,
+                        skip_unsupported: bool) -> None:
     """Validate a definition (.yaml, .lss, .xlsx) and publish it.
 
-    A changed definition becomes a new version; an unchanged one is kept as it is.
+    A changed definition becomes a new version; an unchanged one is kept as it is. A new
+    survey starts as a draft, as after a staff upload, so that a test or an import never
+    appears to residents by mistake: staff open it, or ``--open`` does.
     """
+    if open_:
+        status = "open"
     try:
         result = import_file(path)
     except (DefinitionError, ImportError_) as error:
@@ -85,9 +92,13 @@ def load_survey_command(path: Path, status: str | None, skip_unsupported: bool) 
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
-    published = catalog.publish(survey, status=status)
+    new = catalog.find_survey(survey.slug) is None
+    published = catalog.publish(survey, status=status or ("draft" if new else None))
     state = "ny version" if published.created else "oförändrad"
     click.echo(f"{published.slug} version {published.version} ({state})")
+    if new and status is None:
+        click.echo("Enkäten är ett utkast: öppna den i personalområdet eller kör med --open "
+                   "(a draft: open it in the staff area, or load it with --open).")
 
 
 @click.command("load-builtin")

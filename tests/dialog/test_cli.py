@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from dialog.extensions import db
 from dialog.models import Response, SurveyRecord
+from dialog.services import catalog
 from tests.conftest import SHARED
 from tests.hostile_files import entity_amplification_lss, many_rows_xlsform
 
@@ -24,6 +25,31 @@ def test_load_survey_lists_errors_with_locations(app, tmp_path):
     result = run(app, "load-survey", str(bad))
     assert result.exit_code == 1
     assert "default_language" in result.stderr
+
+
+def test_a_loaded_survey_is_a_draft_unless_opened(app, client, tmp_path):
+    from surveys.templates import builtin_template_path
+
+    text = builtin_template_path("trygghet").read_text(encoding="utf-8")
+    outputs = {}
+    for slug, extra in (("prov-utkast", []), ("prov-oppen", ["--open"])):
+        path = tmp_path / f"{slug}.yaml"
+        path.write_text(text.replace("slug: trygghet", f"slug: {slug}", 1), encoding="utf-8")
+        result = run(app, "load-survey", *extra, str(path))
+        assert result.exit_code == 0, result.output
+        outputs[slug] = result.output
+    assert "--open" in outputs["prov-utkast"] and "--open" not in outputs["prov-oppen"]
+    listing = client.get("/sv/").text
+    assert "/sv/s/prov-oppen/" in listing and "prov-utkast" not in listing
+    assert client.get("/sv/s/prov-utkast/").status_code == 404
+    with app.app_context():
+        assert catalog.find_survey("prov-utkast").status == "draft"
+        # loading it again (a new version) keeps the status staff gave it
+        catalog.find_survey("prov-utkast").status = "open"
+        db.session.commit()
+    run(app, "load-survey", str(tmp_path / "prov-utkast.yaml"))
+    with app.app_context():
+        assert catalog.find_survey("prov-utkast").status == "open"
 
 
 def test_publishing_unchanged_definition_keeps_version(app):

@@ -81,8 +81,8 @@ def seeded(tmp_path_factory) -> Seeded:
            "SECRET_KEY": secrets.token_hex(32), "MEDBORGARDIALOG_DEV": "1", "FLASK_DEBUG": "0"}
     _flask(env, "init-db")
     _flask(env, "load-builtin")
-    _flask(env, "load-survey", str(HERE / "data" / "grannskap.yaml"))
-    _flask(env, "load-survey", str(HERE / "data" / "handelser.yaml"))
+    _flask(env, "load-survey", "--open", str(HERE / "data" / "grannskap.yaml"))
+    _flask(env, "load-survey", "--open", str(HERE / "data" / "handelser.yaml"))
     _flask(env, "seed-demo", "--responses", "300")
     device_key = _flask(env, "kiosk", "add-device", "Kundtjänst (e2e)").strip().splitlines()[-1]
     _flask(env, "kiosk", "set-idle", "trygghet", str(KIOSK_IDLE), "--warning", str(KIOSK_WARNING))
