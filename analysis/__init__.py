@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING
 from .errors import AnalysisError
 
 if TYPE_CHECKING:
+    from ._cells import OVERALL
     from .notes import Note
+    from .options import DEFAULT_SEED
     from .population import read_population, read_scb_population
     from .ranking import RANKING_COLUMNS, RankingResult, rank_items
     from .report import write_report
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
+    "DEFAULT_SEED": "options",
+    "OVERALL": "_cells",
     "Note": "notes",
     "RANKING_COLUMNS": "ranking",
     "RankingResult": "ranking",
@@ -53,6 +57,8 @@ _LAZY = {
 }
 
 __all__ = [
+    "DEFAULT_SEED",
+    "OVERALL",
     "RANKING_COLUMNS",
     "AnalysisError",
     "Note",

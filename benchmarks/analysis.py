@@ -26,7 +26,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from analysis import rank_items  # noqa: E402
+from analysis import DEFAULT_SEED, rank_items  # noqa: E402
 
 BANDS = ["16-24", "25-44", "45-64", "65-79", "80+", "13-15"]
 GENDERS = ["kvinna", "man"]
@@ -68,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"generating {args.n:,} responses × {args.items} items ...", file=sys.stderr)
-    responses, population, items = synthetic(args.n, args.items, seed=20261121)
+    responses, population, items = synthetic(args.n, args.items, seed=DEFAULT_SEED)
     data_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours, base = [], []
     for run in range(args.runs):

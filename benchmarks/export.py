@@ -2,7 +2,7 @@
 
 Seeds a temporary SQLite database with ``--rows`` complete responses of the built-in survey
 (bulk inserts of a pool of demo answers), then runs the staff CSV download's export
-(``iter_responses_csv``; ``--generic``: ``iter_csv(iter_response_rows(...))`` as the CLI does),
+(``iter_responses_csv``; ``--generic``: the general ``iter_csv(iter_response_rows(...))``),
 ``;`` and BOM as Swedish Excel wants it, ``--runs`` times, each in a fresh process so that its
 peak RSS is its own. Prints every run and the median, with CPU time next to wall time (the
 machine may be shared) and a baseline that only fetches and decodes the answers.

@@ -139,6 +139,21 @@ def create_user(email: str, password: str, role: str, language: str = "sv") -> U
     return user
 
 
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def find_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Open or close an account. Its sessions end either way: ended on deactivation, and not
+    revived when the account is activated again."""
+    user.active = active
+    end_sessions(user)
+
+
 def check_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 

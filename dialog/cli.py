@@ -19,7 +19,7 @@ from surveys import (
     survey_from_dict,
     survey_to_dict,
 )
-from surveys.importers import ImportError_, import_file
+from surveys.importers import UnreadableFile, import_file
 from surveys.templates import with_template_intro
 
 from . import ops_cli
@@ -65,7 +65,7 @@ def load_survey_command(path: Path, status: str | None, open_: bool,
         status = "open"
     try:
         result = import_file(path)
-    except (DefinitionError, ImportError_) as error:
+    except (DefinitionError, UnreadableFile) as error:
         click.echo(f"{path}: definitionen har fel (the definition has errors):", err=True)
         problems = getattr(error, "problems", None) or str(error).splitlines()
         for problem in problems:
@@ -157,16 +157,15 @@ def seed_demo_command(count: int | None, seed: int, slug: str, if_empty: bool) -
 
 @click.command("export")
 @click.argument("slug")
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write; without it the CSV goes to standard output.")
 @click.option("--codebook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Codebook file (default: next to --out, named <out>-codebook.csv).")
 @click.option("--excel", is_flag=True, help="Semicolons and a UTF-8 BOM for Swedish Excel.")
 @with_appcontext
-def export_command(slug: str, fmt: str, out: Path | None, codebook: Path | None,
-                   excel: bool) -> None:
-    """Export complete responses (codes, one column per question/item) and the codebook."""
+def export_command(slug: str, out: Path | None, codebook: Path | None, excel: bool) -> None:
+    """Export complete responses as CSV (codes, one column per question/item) and the
+    codebook."""
     record = catalog.find_survey(slug)
     if record is None or record.current_version is None:
         click.echo(f"Enkäten '{slug}' finns inte (survey not found).", err=True)

@@ -235,24 +235,11 @@ def _limit_view(app: Flask, endpoint: str, decorate: Callable) -> None:
         app.view_functions[endpoint] = decorate(view)
 
 
-def _check_posts_only(app: Flask, limiter: Limiter) -> None:
-    """Every limit here is on POSTs: skip the limiter's per-request work for everything else.
-
-    Flask-Limiter evaluates its limits in a before_request hook on every request, GETs and
-    static files included; on the answer path that was a sixth of the server's time.
-    """
-    hooks = app.before_request_funcs.get(None, [])
-    index = next((i for i, hook in enumerate(hooks)
-                  if getattr(hook, "__self__", None) is limiter), None)
-    if index is None:  # limits switched off: the limiter registered no hook
-        return
-    check = hooks[index]
-
-    def check_posts() -> None:
-        if request.method == "POST":
-            check()
-
-    hooks[index] = check_posts
+def _not_a_post() -> bool:
+    """Every limit here is on POSTs: the limiter skips its per-request work for everything
+    else (GETs and static files; on the answer path that work was a sixth of the server's
+    time)."""
+    return request.method != "POST"
 
 
 def init_app(app: Flask) -> Limiter:
@@ -282,7 +269,7 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(client_key, storage_uri=str(app.config["RATELIMIT_STORAGE_URI"]),
                       key_prefix="medborgardialog")
     limiter.init_app(app)
-    _check_posts_only(app, limiter)
+    limiter.request_filter(_not_a_post)
     # Flask-Limiter keeps only weak references to itself; the app must hold the limiter.
     app.extensions["medborgardialog.limiter"] = limiter
     for name in ANSWER_BLUEPRINTS:

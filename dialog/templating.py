@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_percent, get_locale
 
+from analysis.rounding import whole_percent
 from surveys import date_bound
 
 from .i18n import pick_text, supported_languages, text_direction
@@ -47,6 +49,14 @@ def date_limit(value: str | None) -> str:
     return bound.isoformat() if bound else ""
 
 
+def percent(share: float | None) -> str:
+    """A share as whole per cent, written the way the page's language writes it ("77 %"
+    in Swedish, "77%" in English), halves up; empty when there is no share."""
+    if share is None or not math.isfinite(share):
+        return ""
+    return format_percent(whole_percent(share) / 100)
+
+
 def init_app(app: Flask) -> None:
     # Globals rather than context values, so that macro files can be imported without
     # context: Jinja then caches them instead of re-running them on every render.
@@ -54,6 +64,7 @@ def init_app(app: Flask) -> None:
         t=translated, language_url=language_url, survey_languages=survey_languages,
         date_limit=date_limit)
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["t"] = translated  # for map("t") over lists of texts
 
     @app.context_processor

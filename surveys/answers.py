@@ -14,6 +14,7 @@ from typing import Any
 
 from surveys.definition import TODAY, Answers, Question, Survey
 from surveys.logic import is_visible, prune_hidden
+from surveys.numbers import plain_number
 
 ERROR_CODES: tuple[str, ...] = (
     "required",
@@ -64,12 +65,6 @@ def _submitted(form: Mapping[str, Sequence[str] | str], name: str) -> list[str]:
     return [v for v in cleaned if v]
 
 
-def _plain(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
-
-
 def _single(values: list[str]) -> tuple[str | None, FieldError | None]:
     if len(values) > 1:
         return None, FieldError("too_many", {"max": 1})
@@ -90,7 +85,7 @@ def _parse_number(question: Question, text: str) -> tuple[int | float | None, Fi
     too_high = question.max_value is not None and number > question.max_value
     if too_low or too_high:
         # Only the bounds that exist: a message template can then pick "at least"/"at most".
-        bounds = {"min": _plain(question.min_value), "max": _plain(question.max_value)}
+        bounds = {"min": plain_number(question.min_value), "max": plain_number(question.max_value)}
         return None, FieldError("out_of_range", {k: v for k, v in bounds.items() if v is not None})
     return number, None
 

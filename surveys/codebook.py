@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from surveys.definition import Indicator, Question, Scale, Survey, Text
+from surveys.numbers import plain_number
 
 _CODED_TYPES = ("single_choice", "multiple_choice", "pick_top", "likert_matrix")
 
@@ -70,7 +71,7 @@ def _format(value: Any, question: Question) -> str:
         chosen = {str(v) for v in value}
         return ";".join(code for code in order if code in chosen)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return str(plain_number(value))
     return str(value)
 
 

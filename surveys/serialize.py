@@ -9,17 +9,14 @@ from typing import Any
 import yaml
 
 from surveys.definition import Condition, Indicator, Option, Question, Scale, Survey
+from surveys.numbers import plain_number
 from surveys.validation import build_survey
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
 
 
 def _option_to_dict(option: Option) -> dict[str, Any]:
     data: dict[str, Any] = {"code": option.code, "label": dict(option.label)}
     if option.score is not None:
-        data["score"] = _number(option.score)
+        data["score"] = plain_number(option.score)
     if option.dont_know:
         data["dont_know"] = True
     return data
@@ -63,9 +60,9 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
         data["max_length"] = question.max_length
     if question.type == "number":
         if question.min_value is not None:
-            data["min"] = _number(question.min_value)
+            data["min"] = plain_number(question.min_value)
         if question.max_value is not None:
-            data["max"] = _number(question.max_value)
+            data["max"] = plain_number(question.max_value)
         if not question.integer:
             data["integer"] = False
     if question.type == "date":

@@ -29,6 +29,7 @@ from surveys.definition import (
     Survey,
     Text,
 )
+from surveys.numbers import plain_number
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -716,7 +717,8 @@ class _Builder:
             max_value = self.number(block, "max", where) if "max" in block else None
         if min_value is not None and max_value is not None and min_value > max_value:
             self.add(_join(where, "min"),
-                     f"min ({_plain(min_value)}) is greater than max ({_plain(max_value)})",
+                     f"min ({plain_number(min_value)}) is greater than "
+                     f"max ({plain_number(max_value)})",
                      _value_line(block, "min"))
         integer = self.boolean(block, "integer", where) if "integer" in block else True
 
@@ -894,10 +896,6 @@ def parse_iso_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if value.is_integer() else str(value)
 
 
 def build_survey(data: Any, source: str = "<string>") -> Survey:

@@ -13,7 +13,7 @@ import pandas as pd
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from analysis import RankingResult
+from analysis import OVERALL, RankingResult
 from analysis.rounding import whole_percent
 from surveys import Survey
 
@@ -27,6 +27,7 @@ from ..services.results.interpret import (
     withheld_cells,
 )
 from ..services.results.outputs import item_labels
+from ..templating import percent
 
 
 def ordinal(number: int, lang: str) -> str:
@@ -52,13 +53,6 @@ def rank_text(low: int, high: int, lang: str) -> str:
     if low == high:
         return ordinal(low, lang)
     return interval_text(ordinal(low, lang), ordinal(high, lang))
-
-
-def percent(share: float | None) -> str:
-    """Whole per cent, halves up, in the page's number format ("77 %")."""
-    if share is None or not np.isfinite(share):
-        return ""
-    return f"{format_decimal(whole_percent(share))} %"
 
 
 def change_points(change: float) -> str:
@@ -214,7 +208,7 @@ def trend_rows(change: pd.DataFrame, results: SurveyResults, lang: str,
                focus: set[str]) -> list[TrendRow]:
     """Overall change per item, in the current ranking's order."""
     labels = item_labels(results, lang)
-    overall = change.loc[change["group"] == "all"].set_index("item")
+    overall = change.loc[change["group"] == OVERALL].set_index("item")
     rows = []
     for item in [r.item for r in results.ranking.overall().itertuples(index=False)]:
         if item not in overall.index:
@@ -253,7 +247,7 @@ def group_trend(change: pd.DataFrame, results: SurveyResults, lang: str
 
     Returns the age groups (columns) and one row per problem; empty when the rounds have no
     age groups in common."""
-    by_group = change.loc[change["group"] != "all"]
+    by_group = change.loc[change["group"] != OVERALL]
     groups = [g for g in results.ranking.groups if g in set(by_group["group"])]
     if not groups:
         return [], []
@@ -310,7 +304,7 @@ def key_figure_rows(results: SurveyResults, lang: str, figures: RankingResult | 
     rows = []
     for indicator in results.survey.indicators:
         item = f"{INDICATOR_PREFIX}{indicator.id}"
-        r = table.loc[("all", item)]
+        r = table.loc[(OVERALL, item)]
         shown = not r["suppressed"]
         cells = [_cell(table.loc[(group, item)]) for group in groups]
         rows.append(KeyFigureRow(

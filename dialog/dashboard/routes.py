@@ -7,19 +7,18 @@ import hashlib
 from flask import Blueprint, abort, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
-from ..extensions import db
 from ..models import SurveyRecord
-from ..promises.models import Promise
+from ..promises.service import promise_for
 from ..services import catalog
 from ..services.results.compute import SurveyResults
 from ..services.results.interpret import earlier_round, trend
 from ..services.results.outputs import CHARTS, chart_bytes
 from ..services.results.store import is_refreshing, results_for
 from ..staff_language import choose_staff_language
+from ..views import published_or_404
 from . import presenting
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", static_folder="static",
@@ -38,13 +37,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _record_or_404(slug: str) -> SurveyRecord:
-    record = catalog.find_survey(slug)
-    if record is None or record.current_version is None:
-        abort(404)
-    return record
-
-
 def chart_texts() -> dict[str, str]:
     return {
         "share": _("Share saying fairly or very big problem"),
@@ -59,17 +51,15 @@ def chart_texts() -> dict[str, str]:
 @bp.get("/")
 @roles_required(*READ_ROLES)
 def list_surveys() -> str:
-    records = db.session.scalars(
-        select(SurveyRecord).where(SurveyRecord.current_version_id.is_not(None))
-        .order_by(SurveyRecord.created_at.desc())).all()
-    surveys = [(r, catalog.definition_of(r.current_version)) for r in records]
+    surveys = [(r, catalog.definition_of(r.current_version))
+               for r in catalog.published_surveys()]
     return render_template("dashboard/list.html", surveys=surveys)
 
 
 @bp.get("/<slug>/")
 @roles_required(*READ_ROLES)
 def show_dashboard(slug: str) -> str:
-    record = _record_or_404(slug)
+    record, _survey = published_or_404(slug)
     results = results_for(record)
     lang = g.lang
     context = _context(record, results, lang)
@@ -82,7 +72,7 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         "record": record, "results": results, "survey": survey, "lang": lang,
         "ages": presenting.option_labels(survey, "age_band", lang),
         "genders": presenting.option_labels(survey, "gender", lang),
-        "p": presenting, "promise": _promise_of(record),
+        "promise": promise_for(record),
         "can_edit": current_user.role in STAFF_ROLES, "refreshing": is_refreshing(record),
     }
     if results.ranking is None:
@@ -93,18 +83,16 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         before = results_for(previous)
         change = trend(before, results)
         if change is not None:
-            old_promise = _promise_of(previous)
+            old_promise = promise_for(previous)
             focus = {f["item"] for f in old_promise.focus} if old_promise else set()
             trend_groups, group_trend = presenting.group_trend(change, results, lang)
             context.update(previous=previous, previous_results=before,
                            previous_promise=old_promise,
                            trend=presenting.trend_rows(change, results, lang, focus),
-                           trend_groups=trend_groups, group_trend=group_trend)
+                           trend_groups=trend_groups, group_trend=group_trend,
+                           clear_group_changes=presenting.clear_group_changes(trend_groups,
+                                                                              group_trend))
     return context
-
-
-def _promise_of(record: SurveyRecord) -> Promise | None:
-    return db.session.scalar(select(Promise).where(Promise.survey_id == record.id))
 
 
 @bp.get("/<slug>/chart/<name>.<fmt>")
@@ -112,7 +100,7 @@ def _promise_of(record: SurveyRecord) -> Promise | None:
 def show_chart(slug: str, name: str, fmt: str) -> HttpResponse:
     if name not in CHARTS or fmt not in _FORMATS:
         abort(404)
-    record = _record_or_404(slug)
+    record, _survey = published_or_404(slug)
     results = results_for(record)
     if results.ranking is None:
         abort(404)

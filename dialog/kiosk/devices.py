@@ -92,11 +92,6 @@ def start_kiosk_response(record: SurveyRecord, device: KioskDevice, language: st
     return response, token
 
 
-def device_of(response: responses.OpenResponse) -> KioskDevice | None:
-    link = db.session.get(KioskResponse, response.id)
-    return db.session.get(KioskDevice, link.device_id) if link is not None else None
-
-
 def is_stale(response: responses.OpenResponse) -> bool:
     limit = int(current_app.config["KIOSK_MAX_PAGE_SECONDS"])
     return (utcnow() - response.updated_at).total_seconds() > limit

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import Conflict
 from werkzeug.wrappers import Response as HttpResponse
 
 from surveys import Survey
@@ -13,6 +14,7 @@ from surveys import Survey
 from .. import audit
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..dashboard import presenting
+from ..errors import render_error
 from ..i18n import pick_text, supported_languages
 from ..models import SurveyRecord, SurveyVersion
 from ..services import catalog
@@ -21,6 +23,7 @@ from ..services.results.compute import SurveyResults
 from ..services.results.interpret import earlier_round, suggest_focus
 from ..services.results.store import results_for
 from ..staff_language import choose_staff_language
+from ..views import published_or_404
 from . import service
 from .forms import RemoveForm, SignForm, action_form, followup_form, new_promise_form, texts_of
 from .models import Promise
@@ -54,7 +57,7 @@ def _messages() -> dict[str, str]:
     }
 
 
-def _message(error: service.PromiseError) -> str:
+def _message(error: service.PromiseError | service.PromiseStateError) -> str:
     return _messages().get(str(error), str(error))
 
 
@@ -69,13 +72,6 @@ def _language() -> None:
         choose_staff_language()
 
 
-def _record_or_404(slug: str) -> tuple[SurveyRecord, Survey]:
-    record = catalog.find_survey(slug)
-    if record is None or record.current_version is None:
-        abort(404)
-    return record, catalog.definition_of(record.current_version)
-
-
 def _promise_or_404(record: SurveyRecord) -> Promise:
     promise = service.promise_for(record)
     if promise is None:
@@ -83,14 +79,16 @@ def _promise_or_404(record: SurveyRecord) -> Promise:
     return promise
 
 
+@bp.errorhandler(service.PromiseStateError)
 def _conflict(error: service.PromiseStateError):
-    abort(409, description=_message(error))
+    """Any step that does not fit the löfte's status, from any view: 409 with the reason."""
+    return render_error(Conflict(_message(error)))
 
 
 @bp.route(STAFF_PREFIX + "/ny", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def new_promise(slug: str) -> HttpResponse | str | tuple[str, int]:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     if service.promise_for(record) is not None:
         return redirect(url_for("promises.show_promise", slug=slug))
     results = results_for(record)
@@ -107,8 +105,6 @@ def new_promise(slug: str) -> HttpResponse | str | tuple[str, int]:
             service.create_promise(record, texts_of(form, "title", survey.languages),
                                    form.period_start.data, form.period_end.data,
                                    form.focus.data)
-        except service.PromiseStateError as exc:
-            _conflict(exc)
         except service.PromiseError as exc:
             error = _message(exc)
         else:
@@ -141,14 +137,14 @@ def _staff_page(record: SurveyRecord, survey: Survey, promise: Promise, *, actio
 @bp.get(STAFF_PREFIX + "/")
 @roles_required(*READ_ROLES)
 def show_promise(slug: str):
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     return _staff_page(record, survey, _promise_or_404(record))
 
 
 @bp.post(STAFF_PREFIX + "/atgarder")
 @roles_required(*STAFF_ROLES)
 def add_action(slug: str):
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
     labels = presenting.item_labels(results_for(record), g.lang)
     form = action_form(survey.languages, survey.default_language,
@@ -162,8 +158,6 @@ def add_action(slug: str):
                            form.starts.data, form.ends.data,
                            texts_of(form, "follow_up", survey.languages),
                            survey.default_language)
-    except service.PromiseStateError as exc:
-        _conflict(exc)
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, action=form, error=_message(exc),
                            status=422)
@@ -175,14 +169,11 @@ def add_action(slug: str):
 @bp.post(STAFF_PREFIX + "/atgarder/<action_id>/ta-bort")
 @roles_required(*STAFF_ROLES)
 def remove_action(slug: str, action_id: str) -> HttpResponse:
-    record, _survey = _record_or_404(slug)
+    record, _survey = published_or_404(slug)
     promise = _promise_or_404(record)
     if not RemoveForm().validate_on_submit():
         abort(400)
-    try:
-        service.remove_action(promise, action_id)
-    except service.PromiseStateError as exc:
-        _conflict(exc)
+    service.remove_action(promise, action_id)
     audit.record("promise.remove_action", slug, action_id)
     flash(_("The åtgärd has been removed."))
     return redirect(url_for("promises.show_promise", slug=slug))
@@ -191,7 +182,7 @@ def remove_action(slug: str, action_id: str) -> HttpResponse:
 @bp.post(STAFF_PREFIX + "/signera")
 @roles_required(*STAFF_ROLES)
 def sign_promise(slug: str):
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
     form = SignForm()
     if not form.validate_on_submit():
@@ -201,8 +192,6 @@ def sign_promise(slug: str):
               form.signatories.data.splitlines() if line.strip()]
     try:
         service.sign(promise, people, form.signed_on.data)
-    except service.PromiseStateError as exc:
-        _conflict(exc)
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, sign=form, error=_message(exc),
                            status=422)
@@ -214,7 +203,7 @@ def sign_promise(slug: str):
 @bp.post(STAFF_PREFIX + "/atgarder/<action_id>/uppfoljning")
 @roles_required(*STAFF_ROLES)
 def add_followup(slug: str, action_id: str):
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
     form = followup_form(survey.languages, prefix=f"f{action_id}")
     if not form.validate_on_submit():
@@ -224,8 +213,6 @@ def add_followup(slug: str, action_id: str):
     try:
         service.add_followup(promise, action_id, form.status.data,
                              texts_of(form, "comment", survey.languages), form.on.data)
-    except service.PromiseStateError as exc:
-        _conflict(exc)
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, error=_message(exc), status=422)
     audit.record("promise.follow_up", slug, f"{action_id}: {form.status.data}")
@@ -257,7 +244,7 @@ def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str)
 @bp.get(STAFF_PREFIX + "/utskrift")
 @roles_required(*READ_ROLES)
 def print_promise(slug: str) -> str:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
     return render_template("promises/print.html",
                            **_document(record, survey, promise, survey.default_language))
@@ -265,7 +252,7 @@ def print_promise(slug: str) -> str:
 
 @bp.get("/<lang>/loften/<slug>")
 def public_promise(lang: str, slug: str) -> HttpResponse | str:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     promise = service.promise_for(record)
     if promise is None or promise.status not in PUBLIC_STATUSES:
         abort(404)

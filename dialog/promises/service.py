@@ -28,7 +28,7 @@ class PromiseError(ValueError):
     """Input that staff can correct; the message is shown to them."""
 
 
-class PromiseStateError(PromiseError):
+class PromiseStateError(ValueError):
     """The step does not fit the löfte's status (e.g. editing a signed löfte)."""
 
 

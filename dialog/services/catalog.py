@@ -130,6 +130,13 @@ def is_open(record: SurveyRecord | SurveyRef, now: datetime | None = None) -> bo
     return not (record.closes_at and now >= record.closes_at)
 
 
+def published_surveys() -> list[SurveyRecord]:
+    """Every round with a published version, the newest round first."""
+    return list(db.session.scalars(
+        select(SurveyRecord).where(SurveyRecord.current_version_id.is_not(None))
+        .order_by(SurveyRecord.created_at.desc())))
+
+
 def open_surveys() -> list[SurveyRecord]:
     records = db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)).all()
     return [r for r in records if is_open(r)]

@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import String, Text, cast, func, select
 
 from surveys import Question, Survey, codebook_rows
+from surveys.numbers import plain_number
 
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion
@@ -35,7 +36,7 @@ def neutralise(value: str) -> str:
 
 def _format_number(value: Any) -> str:
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return str(plain_number(value))
     return str(value)
 
 

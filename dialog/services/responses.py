@@ -138,3 +138,22 @@ def forget_token(response: OpenResponse) -> None:
     """Nobody can continue this response again; a partial one is kept for statistics."""
     _execute(_SAVE, {"response_id": response.id, "token_hash": None, "updated_at": utcnow()})
     db.session.commit()
+
+
+def add_paper_response(version_id: int, survey: Survey, answers: Answers, *,
+                       language: str) -> int:
+    """Store a paper questionnaire typed in by staff as one complete response; returns its id.
+
+    It has no token: nobody resumes a paper questionnaire."""
+    now = utcnow()
+    response = Response(
+        version_id=version_id, token_hash=None, status="complete", channel="paper",
+        language=language, page_index=len(survey.pages) - 1,
+        answers=prune_hidden(survey, answers), started_at=now, updated_at=now, completed_at=now,
+    )
+    db.session.add(response)
+    db.session.flush()
+    facts.record_completed(db.session.connection(), response.id, response.version_id, survey,
+                           channel="paper", language=language, answers=response.answers)
+    db.session.commit()
+    return response.id

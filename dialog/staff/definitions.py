@@ -1,10 +1,13 @@
-"""Reading an uploaded definition file: our YAML, or LimeSurvey/XLSForm through the importers."""
+"""Uploaded definition files: reading our YAML, or LimeSurvey/XLSForm through the importers,
+and keeping a valid upload until staff publish or cancel it."""
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy import select
 
 from surveys import (
     DefinitionError,
@@ -15,7 +18,11 @@ from surveys import (
     survey_from_dict,
     survey_to_dict,
 )
-from surveys.importers import ImportError_, import_file
+from surveys.importers import UnreadableFile, import_file
+
+from ..extensions import db
+from ..services import catalog
+from .models import PendingDefinition
 
 YAML_SUFFIXES = (".yaml", ".yml")
 IMPORT_SUFFIXES = (".lss", ".xlsx")
@@ -68,7 +75,7 @@ def _import(suffix: str, data: bytes) -> Loaded:
         path.write_bytes(data)
         try:
             result = import_file(path)
-        except ImportError_ as error:
+        except UnreadableFile as error:
             raise UploadError("invalid", [Problem(error.location, error.problem)]) from error
         except DefinitionError as error:
             raise UploadError("invalid", error.problems) from error
@@ -80,3 +87,45 @@ def _import(suffix: str, data: bytes) -> Loaded:
         raise UploadError("incomplete", error.problems, draft=dump_definition(result.survey),
                           unsupported=list(result.unsupported)) from error
     return Loaded(result.survey, list(result.unsupported))
+
+
+# --- Uploads awaiting a decision ------------------------------------------------------------
+
+
+def keep_pending(loaded: Loaded, filename: str, *, uploaded_by: int) -> PendingDefinition:
+    """Keep a valid upload until staff publish or cancel it."""
+    pending = PendingDefinition(
+        slug=loaded.survey.slug, filename=filename[:255],
+        definition=survey_to_dict(loaded.survey),
+        unsupported=[{"location": u.location, "element": u.element, "reason": u.reason}
+                     for u in loaded.unsupported],
+        uploaded_by=uploaded_by,
+    )
+    db.session.add(pending)
+    db.session.commit()
+    return pending
+
+
+def pending_uploads() -> list[PendingDefinition]:
+    return list(db.session.scalars(
+        select(PendingDefinition).order_by(PendingDefinition.created_at.desc())))
+
+
+def find_pending(pending_id: int) -> tuple[PendingDefinition, Survey] | None:
+    pending = db.session.get(PendingDefinition, pending_id)
+    return None if pending is None else (pending, survey_from_dict(pending.definition))
+
+
+def publish_pending(pending: PendingDefinition, survey: Survey) -> catalog.Published:
+    """Publish the upload and forget it; a first version starts as a draft, which staff
+    open on purpose, with dates."""
+    new_round = catalog.find_survey(survey.slug) is None
+    published = catalog.publish(survey, status="draft" if new_round else None)
+    db.session.delete(pending)
+    db.session.commit()
+    return published
+
+
+def cancel_pending(pending: PendingDefinition) -> None:
+    db.session.delete(pending)
+    db.session.commit()

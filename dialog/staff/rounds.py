@@ -1,9 +1,11 @@
-"""Live counts of a survey round for the staff overview, computed in the database."""
+"""Survey rounds for the staff overview: live counts, computed in the database, and the
+schedule."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -11,6 +13,7 @@ from surveys import Survey, analysis_spec
 
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion
+from ..services import catalog
 from ..services.population import PopulationInfo
 
 
@@ -85,3 +88,21 @@ def age_bands(survey: Survey, counts: RoundCounts, population: PopulationInfo | 
     ]
     return AgeBands(rows, population.source if population else None,
                     population.is_estimate if population else False)
+
+
+def overview() -> list[tuple[SurveyRecord, Survey, RoundCounts, bool]]:
+    """Every published survey round by slug: its definition, counts and whether it is open."""
+    rows = []
+    for record in db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)):
+        if record.current_version is None:
+            continue
+        survey = catalog.definition_of(record.current_version)
+        rows.append((record, survey, round_counts(record, survey), catalog.is_open(record)))
+    return rows
+
+
+def schedule(record: SurveyRecord, status: str, opens_at: datetime | None,
+             closes_at: datetime | None) -> None:
+    """Set whether the round takes answers, and between which times."""
+    record.status, record.opens_at, record.closes_at = status, opens_at, closes_at
+    db.session.commit()

@@ -25,15 +25,13 @@ from flask import (
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response as HttpResponse
 
 from analysis.report import write_report
 from surveys import (
     Survey,
     prune_hidden,
-    survey_from_dict,
-    survey_to_dict,
     validate_page,
 )
 
@@ -41,19 +39,18 @@ from .. import audit, auth, repeats, security
 from ..answering.forms import build_page_form
 from ..answering.messages import error_message
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
-from ..extensions import db
+from ..errors import render_error
 from ..i18n import supported_languages
-from ..models import Response as SurveyResponse
-from ..models import SurveyRecord, SurveyVersion, User, utcnow
-from ..services import catalog, redaction
+from ..models import SurveyRecord, utcnow
+from ..services import catalog, responses
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
-from ..services.results import facts
 from ..services.results.outputs import item_labels, report_sheets
 from ..services.results.store import results_for
 from ..services.xlsx_export import write_responses_xlsx
 from ..staff_language import STAFF_LANGUAGES, choose_staff_language, fresh_session
-from . import definitions, rounds
+from ..views import published_or_404
+from . import definitions, review, rounds
 from .forms import (
     ChangePasswordForm,
     ExportForm,
@@ -67,7 +64,6 @@ from .models import PendingDefinition
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-REVIEW_PAGE_SIZE = 50
 
 
 @bp.before_request
@@ -93,13 +89,6 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     # Staff pages show answers and accounts: a shared office PC must not keep them in its cache.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _record_or_404(slug: str) -> tuple[SurveyRecord, Survey]:
-    record = catalog.find_survey(slug)
-    if record is None or record.current_version is None:
-        abort(404)
-    return record, catalog.definition_of(record.current_version)
 
 
 def _local_target(target: str | None) -> str:
@@ -185,7 +174,7 @@ def list_users() -> HttpResponse | str | tuple[str, int]:
             audit.record("create_user", user.email, user.role)
             flash(_("The account has been created."))
             return redirect(url_for("staff.list_users"))
-    users = db.session.scalars(select(User).order_by(User.email)).all()
+    users = auth.all_users()
     status = 422 if request.method == "POST" else 200
     return render_template("staff/users.html", users=users, form=form), status
 
@@ -193,12 +182,10 @@ def list_users() -> HttpResponse | str | tuple[str, int]:
 @bp.post("/users/<int:user_id>/active")
 @roles_required("admin")
 def toggle_user(user_id: int) -> HttpResponse:
-    user = db.session.get(User, user_id) or abort(404)
+    user = auth.find_user(user_id) or abort(404)
     if user.id == current_user.id:
         abort(409, description=_("You cannot deactivate your own account."))
-    user.active = not user.active
-    # Ended on deactivation, and not revived when the account is activated again.
-    auth.end_sessions(user)
+    auth.set_active(user, not user.active)
     audit.record("activate_user" if user.active else "deactivate_user", user.email)
     return redirect(url_for("staff.list_users"))
 
@@ -211,23 +198,14 @@ def toggle_user(user_id: int) -> HttpResponse:
 def index() -> str:
     if current_user.role not in STAFF_ROLES:
         return render_template("staff/index.html", rows=[], pending=[])
-    records = db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)).all()
-    rows = []
-    for record in records:
-        if record.current_version is None:
-            continue
-        survey = catalog.definition_of(record.current_version)
-        rows.append((record, survey, rounds.round_counts(record, survey),
-                     catalog.is_open(record)))
-    pending = db.session.scalars(
-        select(PendingDefinition).order_by(PendingDefinition.created_at.desc())).all()
-    return render_template("staff/index.html", rows=rows, pending=pending)
+    return render_template("staff/index.html", rows=rounds.overview(),
+                           pending=definitions.pending_uploads())
 
 
 @bp.get("/surveys/<slug>/")
 @roles_required(*STAFF_ROLES)
 def show_survey(slug: str) -> str:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     counts = rounds.round_counts(record, survey)
     form = ScheduleForm(status=record.status,
                         opens_at=record.opens_at.date() if record.opens_at else None,
@@ -244,7 +222,7 @@ def show_survey(slug: str) -> str:
 @bp.post("/surveys/<slug>/schedule")
 @roles_required(*STAFF_ROLES)
 def schedule_survey(slug: str) -> HttpResponse | str | tuple[str, int]:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     form = ScheduleForm()
     if not form.validate_on_submit():
         flash(_("Check the status and the dates."))
@@ -256,8 +234,7 @@ def schedule_survey(slug: str) -> HttpResponse | str | tuple[str, int]:
     if opens and closes and closes <= opens:
         flash(_("The closing date must come after the opening date."))
         return redirect(url_for("staff.show_survey", slug=slug))
-    record.status, record.opens_at, record.closes_at = form.status.data, opens, closes
-    db.session.commit()
+    rounds.schedule(record, form.status.data, opens, closes)
     audit.record("schedule_survey", slug, f"{form.status.data} {opens or '-'} {closes or '-'}")
     flash(_("The survey round has been updated."))
     return redirect(url_for("staff.show_survey", slug=slug))
@@ -277,15 +254,8 @@ def upload_definition() -> HttpResponse | str | tuple[str, int]:
         return render_template("staff/upload.html", form=form, problems=error.problems,
                                message=_upload_message(error.message), draft=error.draft,
                                unsupported=error.unsupported), 422
-    pending = PendingDefinition(
-        slug=loaded.survey.slug, filename=(upload.filename or "")[:255],
-        definition=survey_to_dict(loaded.survey),
-        unsupported=[{"location": u.location, "element": u.element, "reason": u.reason}
-                     for u in loaded.unsupported],
-        uploaded_by=current_user.id,
-    )
-    db.session.add(pending)
-    db.session.commit()
+    pending = definitions.keep_pending(loaded, upload.filename or "",
+                                       uploaded_by=current_user.id)
     audit.record("upload_definition", loaded.survey.slug, pending.filename)
     return redirect(url_for("staff.show_pending", pending_id=pending.id))
 
@@ -302,10 +272,10 @@ def _upload_message(code: str) -> str:
 
 
 def _pending_or_404(pending_id: int) -> tuple[PendingDefinition, Survey]:
-    pending = db.session.get(PendingDefinition, pending_id)
-    if pending is None:
+    found = definitions.find_pending(pending_id)
+    if found is None:
         abort(404)
-    return pending, survey_from_dict(pending.definition)
+    return found
 
 
 @bp.get("/pending/<int:pending_id>/")
@@ -321,11 +291,7 @@ def show_pending(pending_id: int) -> str:
 @roles_required(*STAFF_ROLES)
 def publish_pending(pending_id: int) -> HttpResponse:
     pending, survey = _pending_or_404(pending_id)
-    # A first version starts as a draft: staff open it on purpose, with dates.
-    new_round = catalog.find_survey(survey.slug) is None
-    published = catalog.publish(survey, status="draft" if new_round else None)
-    db.session.delete(pending)
-    db.session.commit()
+    published = definitions.publish_pending(pending, survey)
     audit.record("publish_survey", survey.slug, f"version {published.version}")
     if published.created:
         flash(_("Version %(number)s has been published.", number=published.version))
@@ -339,8 +305,7 @@ def publish_pending(pending_id: int) -> HttpResponse:
 @roles_required(*STAFF_ROLES)
 def cancel_pending(pending_id: int) -> HttpResponse:
     pending, survey = _pending_or_404(pending_id)
-    db.session.delete(pending)
-    db.session.commit()
+    definitions.cancel_pending(pending)
     audit.record("cancel_upload", survey.slug)
     flash(_("The upload has been cancelled. Nothing was published."))
     return redirect(url_for("staff.index"))
@@ -357,7 +322,7 @@ def _render_preview(survey: Survey, lang: str, links: dict[str, str]) -> str:
 @bp.get("/surveys/<slug>/preview/<lang>/")
 @roles_required(*STAFF_ROLES)
 def preview_survey(slug: str, lang: str) -> str:
-    _record, survey = _record_or_404(slug)
+    _record, survey = published_or_404(slug)
     links = {code: url_for("staff.preview_survey", slug=slug, lang=code)
              for code in survey.languages}
     return _render_preview(survey, lang, links)
@@ -375,7 +340,7 @@ def preview_pending(pending_id: int, lang: str) -> str:
 @bp.post("/surveys/<slug>/population")
 @roles_required(*STAFF_ROLES)
 def upload_population(slug: str) -> HttpResponse:
-    record, _survey = _record_or_404(slug)
+    record, _survey = published_or_404(slug)
     form = PopulationForm()
     if not form.validate_on_submit():
         flash(_("Choose a CSV file and name its source."))
@@ -400,7 +365,7 @@ def upload_population(slug: str) -> HttpResponse:
 @bp.route("/surveys/<slug>/paper", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def enter_paper(slug: str) -> HttpResponse | str | tuple[str, int]:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     language = request.form.get("paper_language", survey.default_language)
     if language not in survey.languages:
         abort(400, description=_("Choose one of the survey's languages."))
@@ -418,20 +383,11 @@ def enter_paper(slug: str) -> HttpResponse | str | tuple[str, int]:
         forms = [build_page_form(page, str(g.lang), formdata=request.form)
                  for page in survey.pages]
         return _render_paper(survey, slug, forms, errors, language), 422
-    now = utcnow()
-    response = SurveyResponse(
-        version_id=record.current_version_id, token_hash=None, status="complete",
-        channel="paper", language=language, page_index=len(survey.pages) - 1,
-        answers=prune_hidden(survey, answers), started_at=now, updated_at=now, completed_at=now,
-    )
-    db.session.add(response)
-    db.session.flush()
-    facts.record_completed(db.session.connection(), response.id, response.version_id, survey,
-                           channel="paper", language=language, answers=response.answers)
-    db.session.commit()
-    audit.record("paper_entry", str(response.id), slug)
+    response_id = responses.add_paper_response(record.current_version_id, survey, answers,
+                                               language=language)
+    audit.record("paper_entry", str(response_id), slug)
     flash(_("The paper questionnaire has been saved (response %(id)s). You can enter the next "
-            "one.", id=response.id))
+            "one.", id=response_id))
     return redirect(url_for("staff.enter_paper", slug=slug))
 
 
@@ -463,78 +419,41 @@ def _render_paper(survey: Survey, slug: str, forms, errors: dict, language: str)
 # --- Free-text review -----------------------------------------------------------------------
 
 
-def _free_text_fields(survey: Survey) -> list:
-    return [q for q in survey.questions() if q.type == "free_text"]
-
-
 @bp.get("/surveys/<slug>/free-text")
 @roles_required(*STAFF_ROLES)
 def review_free_text(slug: str) -> str:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     # Free text is what can identify a resident: who read it, and when, is kept.
     audit.record("view_free_text", slug, request.query_string.decode()[:200] or None)
-    questions = _free_text_fields(survey)
     only_flagged = request.args.get("flagged") == "1"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = (select(SurveyResponse)
-             .join(SurveyVersion, SurveyResponse.version_id == SurveyVersion.id)
-             .where(SurveyVersion.survey_id == record.id)
-             .order_by(SurveyResponse.id))
-    entries = []
-    # Flags are computed in Python, so the page walks responses in batches until it has
-    # one screenful of answers (or has seen them all).
-    skip = (page - 1) * REVIEW_PAGE_SIZE
-    more = False
-    for response in db.session.scalars(query.execution_options(yield_per=500)):
-        for question in questions:
-            text = (response.answers or {}).get(question.id)
-            if not isinstance(text, str) or not text.strip():
-                continue
-            pieces = redaction.segments(text)
-            flagged = any(kind for _piece, kind in pieces)
-            if only_flagged and not flagged:
-                continue
-            if skip:
-                skip -= 1
-                continue
-            if len(entries) == REVIEW_PAGE_SIZE:
-                more = True
-                break
-            entries.append((response, question, pieces, flagged))
-        if more:
-            break
-    return render_template("staff/free_text.html", survey=survey, slug=slug, entries=entries,
-                           page=page, more=more, only_flagged=only_flagged)
+    shown = review.review_page(record, survey, page, only_flagged=only_flagged)
+    return render_template("staff/free_text.html", survey=survey, slug=slug,
+                           entries=shown.entries, page=page, more=shown.more,
+                           only_flagged=only_flagged)
 
 
 @bp.post("/surveys/<slug>/free-text/<int:response_id>/<field>")
 @roles_required(*STAFF_ROLES)
 def redact_answer(slug: str, response_id: int, field: str) -> HttpResponse:
-    record, survey = _record_or_404(slug)
-    response = db.session.get(SurveyResponse, response_id)
-    if (response is None or response.version.survey_id != record.id
-            or field not in {q.id for q in _free_text_fields(survey)}):
-        abort(404)
-    text = (response.answers or {}).get(field)
-    if not isinstance(text, str):
-        abort(404)
+    record, survey = published_or_404(slug)
     scope = request.form.get("scope")
-    if scope == "all":
-        new_text = redaction.REDACTED
-    elif scope == "flagged":
-        new_text = redaction.redact_flagged(text)
-    else:
-        abort(400, description=_("Choose what to remove."))
-    if new_text != text:
-        # A new dict: the JSON column only notices a replaced value, not an in-place change.
-        response.answers = {**response.answers, field: new_text}
-        response.updated_at = utcnow()
-        db.session.commit()
-        audit.record("redact_free_text", f"response {response.id} {field}", scope)
+    if review.redact_answer(record, survey, response_id, field, scope):
+        audit.record("redact_free_text", f"response {response_id} {field}", scope)
         flash(_("The text has been removed for good."))
     back = url_for("staff.review_free_text", slug=slug, page=request.form.get("page", 1),
                    flagged=request.form.get("flagged") or None)
-    return redirect(f"{back}#r{response.id}-{field}")
+    return redirect(f"{back}#r{response_id}-{field}")
+
+
+@bp.errorhandler(review.UnknownAnswer)
+def _unknown_answer(_error: review.UnknownAnswer):
+    return render_error(NotFound())
+
+
+@bp.errorhandler(review.UnknownScope)
+def _unknown_scope(_error: review.UnknownScope):
+    return render_error(BadRequest(_("Choose what to remove.")))
 
 
 # --- Exports --------------------------------------------------------------------------------
@@ -543,7 +462,7 @@ def redact_answer(slug: str, response_id: int, field: str) -> HttpResponse:
 @bp.get("/surveys/<slug>/export")
 @roles_required(*STAFF_ROLES)
 def export_responses(slug: str) -> Response:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     form = ExportForm(request.args)
     if not form.validate():
         abort(400, description=_("Choose a format for the export."))
@@ -561,7 +480,7 @@ def export_responses(slug: str) -> Response:
 @bp.get("/surveys/<slug>/codebook.csv")
 @roles_required(*STAFF_ROLES)
 def export_codebook(slug: str) -> Response:
-    _record, survey = _record_or_404(slug)
+    _record, survey = published_or_404(slug)
     audit.record("export_codebook", slug, "csv")
     return _download(iter_csv(iter(codebook_table(survey)), delimiter=";", bom=True),
                      f"{slug}-codebook.csv", "text/csv; charset=utf-8")
@@ -603,7 +522,7 @@ def _xlsx_download(record: SurveyRecord, survey: Survey, filename: str) -> Respo
 @bp.get("/surveys/<slug>/ranking.xlsx")
 @roles_required(*STAFF_ROLES)
 def export_ranking(slug: str) -> Response:
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     results = results_for(record)
     if results.ranking is None:
         abort(404, description=_("There are too few complete answers for a ranking yet."))
@@ -629,12 +548,11 @@ def show_audit() -> str:
                            summary=ngettext("%(num)d event", "%(num)d events", total or 0))
 
 
-
 @bp.route("/surveys/<slug>/repeats", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def review_repeats(slug: str) -> HttpResponse | str:
     """Likely repeat answers (one client, identical answers) to leave out of the analysis."""
-    record, survey = _record_or_404(slug)
+    record, survey = published_or_404(slug)
     if request.method == "POST":
         ids = [int(i) for i in request.form.getlist("response") if i.isdigit()]
         exclude = request.form.get("action") == "exclude"

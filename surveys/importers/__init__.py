@@ -13,14 +13,14 @@ from pathlib import Path
 
 from surveys.definition import Page, Survey
 from surveys.importers.limesurvey import import_lss
-from surveys.importers.result import ImportError_, ImportResult, Unsupported
+from surveys.importers.result import ImportResult, UnreadableFile, Unsupported
 from surveys.importers.xlsform import import_xlsform
 from surveys.importers.xlsform_export import export_xlsform
 from surveys.loader import load_definition
 from surveys.serialize import survey_from_dict, survey_to_dict
 from surveys.validation import DefinitionError, Problem
 
-__all__ = ["ImportError_", "ImportResult", "Unsupported", "export_xlsform", "import_file",
+__all__ = ["UnreadableFile", "ImportResult", "Unsupported", "export_xlsform", "import_file",
            "import_lss", "import_xlsform"]
 
 
@@ -37,8 +37,8 @@ def import_file(path: str | Path) -> ImportResult:
         try:
             return ImportResult(load_definition(path))
         except DefinitionError as exc:
-            raise ImportError_(path.name, "", str(exc)) from exc
-    raise ImportError_(path.name, "", f"unknown file type '{suffix or '(none)'}'; "
+            raise UnreadableFile(path.name, "", str(exc)) from exc
+    raise UnreadableFile(path.name, "", f"unknown file type '{suffix or '(none)'}'; "
                                       "expected .lss, .xlsx, .yaml or .yml")
 
 
@@ -69,7 +69,7 @@ def without_invalid_parts(result: ImportResult, source: str) -> ImportResult:
         return _kept(result, survey, dropped)
     reasons = "; ".join(str(p) for p in problems[:5])
     left_out = "; ".join(str(u) for u in [*result.unsupported, *dropped][:20])
-    raise ImportError_(source, "", f"nothing left that our surveys can represent ({reasons}). "
+    raise UnreadableFile(source, "", f"nothing left that our surveys can represent ({reasons}). "
                                    f"Left out: {left_out}")
 
 

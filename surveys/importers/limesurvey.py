@@ -29,7 +29,7 @@ from surveys.importers.limits import (
     check_text,
     check_xml,
 )
-from surveys.importers.result import ImportError_, ImportResult, Unsupported
+from surveys.importers.result import ImportResult, UnreadableFile, Unsupported
 from surveys.importers.text import SlugRegistry, html_to_text, make_code, make_slug
 from surveys.importers.translations import (
     fill_missing_translations,
@@ -146,7 +146,7 @@ class _LssReader:
     def read(self) -> ImportResult:
         surveys = _table(self.root, "surveys")
         if not surveys:
-            raise ImportError_(self.source, "<surveys>", "no survey row: not a survey structure")
+            raise UnreadableFile(self.source, "<surveys>", "no survey row: not a survey structure")
         settings = surveys[0]
         self.sid = settings.get("sid", "")
         base = settings.get("language", "").strip()
@@ -154,7 +154,7 @@ class _LssReader:
         langs += [e.text.strip() for e in self.root.findall("languages/language") if e.text]
         self.languages = tuple(dict.fromkeys(lang for lang in langs if lang))
         if not self.languages:
-            raise ImportError_(self.source, "<surveys>", "the survey names no language")
+            raise UnreadableFile(self.source, "<surveys>", "the survey names no language")
         default = self.languages[0]
 
         ls: dict[str, dict[str, str]] = defaultdict(dict)
@@ -519,11 +519,12 @@ def import_lss(path: str | Path) -> ImportResult:
         check_xml(data)
         root = ET.fromstring(data)
         if root.tag != "document" or (root.findtext("LimeSurveyDocType") or "").strip() != "Survey":
-            raise ImportError_(source, f"<{root.tag}>",
+            raise UnreadableFile(source, f"<{root.tag}>",
                                "not a LimeSurvey survey structure (.lss) export")
         return _LssReader(root, source).read()
     except TooLarge as exc:
-        raise ImportError_(source, "", f"refused: {exc}") from exc
+        raise UnreadableFile(source, "", f"refused: {exc}") from exc
     except ET.ParseError as exc:
         line, column = exc.position
-        raise ImportError_(source, f"line {line}, column {column}", "not well-formed XML") from exc
+        raise UnreadableFile(source, f"line {line}, column {column}",
+                             "not well-formed XML") from exc

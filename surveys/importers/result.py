@@ -43,7 +43,7 @@ class ImportResult:
         return not self.unsupported
 
 
-class ImportError_(ValueError):  # noqa: N801 - the trailing _ keeps the builtin ImportError usable
+class UnreadableFile(ValueError):
     """The file cannot be read as a survey at all; the message names what is wrong and where."""
 
     def __init__(self, source: str, location: str, problem: str) -> None:

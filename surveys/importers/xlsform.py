@@ -46,9 +46,10 @@ from surveys.importers.limits import (
     check_text,
     check_zip,
 )
-from surveys.importers.result import ImportError_, ImportResult, Unsupported
+from surveys.importers.result import ImportResult, UnreadableFile, Unsupported
 from surveys.importers.text import SlugRegistry, make_id, make_slug, plain_text
 from surveys.importers.translations import fill_missing_translations, missing_intro
+from surveys.numbers import plain_number
 
 # Sheets from the field declare up to a million rows; a run this long of empty rows ends one.
 EMPTY_RUN = 200
@@ -97,8 +98,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(plain_number(value))
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value)
@@ -300,7 +301,7 @@ class _XlsformReader:
             return
         bases = {base for base, _ in sheet.columns}
         if sheet.rows and not {"list_name", "name"} <= bases:
-            raise ImportError_(self.source, "choices sheet header",
+            raise UnreadableFile(self.source, "choices sheet header",
                                "columns 'list_name' and 'name' are required")
         for number, plain, texts in sheet.records():
             list_name, code = plain.get("list_name", ""), plain.get("name", "")
@@ -333,7 +334,7 @@ class _XlsformReader:
 
     def options(self, list_name: str, where: str) -> tuple[Option, ...]:
         if list_name not in self.lists:
-            raise ImportError_(self.source, where,
+            raise UnreadableFile(self.source, where,
                                f"choice list '{list_name}' is not in the choices sheet")
         return tuple(option for _, option in self.lists[list_name])
 
@@ -349,11 +350,11 @@ class _XlsformReader:
     def tree(self) -> list[_Node]:
         sheet = self.sheets.get("survey")
         if sheet is None:
-            raise ImportError_(self.source, "", "no 'survey' sheet: not an XLSForm workbook")
+            raise UnreadableFile(self.source, "", "no 'survey' sheet: not an XLSForm workbook")
         bases = {base for base, _ in sheet.columns}
         missing = [c for c in ("type", "name") if c not in bases]
         if missing:
-            raise ImportError_(self.source, "survey sheet header",
+            raise UnreadableFile(self.source, "survey sheet header",
                                f"missing column(s) {', '.join(missing)}")
         root = _Node(0, "root", {}, {})
         stack = [root]
@@ -366,7 +367,7 @@ class _XlsformReader:
             if kind in ("end group", "end repeat"):
                 expected = kind.split()[1]
                 if stack[-1].kind != expected:
-                    raise ImportError_(self.source, f"survey sheet row {number}",
+                    raise UnreadableFile(self.source, f"survey sheet row {number}",
                                        f"'{kind}' without a matching 'begin {expected}'")
                 stack.pop().end_row = number
                 continue
@@ -384,7 +385,7 @@ class _XlsformReader:
                 stack.append(node)
         if len(stack) > 1:
             open_node = stack[-1]
-            raise ImportError_(self.source, f"survey sheet row {open_node.row}",
+            raise UnreadableFile(self.source, f"survey sheet row {open_node.row}",
                                f"'begin {open_node.kind}' is never closed")
         return root.children
 
@@ -785,9 +786,9 @@ def import_xlsform(path_or_buffer: str | Path | IO[bytes]) -> ImportResult:
             warnings.simplefilter("ignore", UserWarning)
             workbook = load_workbook(path_or_buffer, read_only=True, data_only=True)
     except TooLarge as exc:
-        raise ImportError_(source, "", f"refused: {exc}") from exc
+        raise UnreadableFile(source, "", f"refused: {exc}") from exc
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportError_(source, "", f"not a readable .xlsx workbook ({exc})") from exc
+        raise UnreadableFile(source, "", f"not a readable .xlsx workbook ({exc})") from exc
     try:
         sheets: dict[str, _Sheet] = {}
         with warnings.catch_warnings():
@@ -796,7 +797,7 @@ def import_xlsform(path_or_buffer: str | Path | IO[bytes]) -> ImportResult:
                 sheet = _read_sheet(ws)  # type: ignore[arg-type]
                 sheets.setdefault(sheet.name, sheet)
     except TooLarge as exc:
-        raise ImportError_(source, "", f"refused: {exc}") from exc
+        raise UnreadableFile(source, "", f"refused: {exc}") from exc
     finally:
         workbook.close()
     return _XlsformReader(sheets, source, stem).read()

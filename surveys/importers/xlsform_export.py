@@ -17,22 +17,19 @@ import xlsxwriter
 from surveys.definition import INTRO_FIELDS, TODAY, Question, Survey, Text
 from surveys.importers.expressions import condition_to_xlsform
 from surveys.importers.languages import language_label
+from surveys.numbers import plain_number
 
 SELECT_TYPES = {"single_choice": "select_one", "multiple_choice": "select_multiple",
                 "pick_top": "rank"}
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _constraint(q: Question) -> str:
     parts = []
     if q.type == "number":
         if q.min_value is not None:
-            parts.append(f". >= {_number(q.min_value)}")
+            parts.append(f". >= {plain_number(q.min_value)}")
         if q.max_value is not None:
-            parts.append(f". <= {_number(q.max_value)}")
+            parts.append(f". <= {plain_number(q.max_value)}")
     if q.type == "date":
         for op, bound in ((">=", q.min_date), ("<=", q.max_date)):
             if bound is not None:

@@ -19,6 +19,7 @@ from dialog.extensions import db
 from dialog.services import catalog
 from surveys import load_definition
 from surveys.templates import builtin_template_path
+from tests.dialog.helpers import login, make_user
 from tests.postgres import cluster as pg
 
 BACKENDS = tuple(os.environ.get("TEST_DATABASES", "sqlite,postgres").split(","))
@@ -125,3 +126,11 @@ def _csrf_token(html: str) -> str:
 def csrf():
     """Reads the CSRF token out of a rendered page, as a browser would submit it."""
     return _csrf_token
+
+
+@pytest.fixture
+def staff(app, client, csrf):
+    """A client signed in as staff (samordnare@kommun.se) through the login form."""
+    make_user(app)
+    assert login(client, csrf).status_code == 302
+    return client

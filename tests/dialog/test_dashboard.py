@@ -13,7 +13,6 @@ from sqlalchemy import func, insert, select, update
 
 from analysis import RANKING_COLUMNS
 from analysis.population import weighting_population
-from dialog import auth
 from dialog.dashboard.cli import analyse_command
 from dialog.dashboard.presenting import (
     change_interval,
@@ -27,7 +26,7 @@ from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.kiosk import devices
 from dialog.kiosk.models import KioskResponse
-from dialog.models import Response, User, utcnow
+from dialog.models import Response, utcnow
 from dialog.services import catalog
 from dialog.services.population import (
     DEMO_POPULATION,
@@ -39,6 +38,7 @@ from dialog.services.results import compute, interpret, store
 from dialog.services.results.facts import INDICATOR_PREFIX
 from surveys import load_definition
 from surveys.templates import builtin_template_path
+from tests.dialog.helpers import sign_in
 
 POPULATION = DEMO_POPULATION.read_text(encoding="utf-8")
 
@@ -57,18 +57,6 @@ def seed(app, count: int, *, seed: int = 7, slug: str = "trygghet") -> None:
                  "completed_at": now} for _ in range(count)]
         db.session.execute(insert(Response), rows)
         db.session.commit()
-
-
-def sign_in(app, client, role: str = "councillor", language: str = "sv") -> None:
-    """A signed-in account of the role, as Flask-Login and the idle check expect it."""
-    with app.app_context():
-        user = User(email=f"{role}@kommun.se", password_hash="!", role=role,
-                    language=language)
-        db.session.add(user)
-        db.session.commit()
-        fields = auth.session_fields(user)
-    with client.session_transaction() as session:
-        session.update(fields)
 
 
 def publish_next_round(app, slug: str = "trygghet-2028") -> None:
@@ -549,9 +537,9 @@ def test_rank_intervals_in_words(low, high, lang, expected):
 
 
 @pytest.mark.parametrize(("lang", "rank", "share", "change"), [
-    ("sv", "2:a–5:e", "31 %–39 %", "+2 … +9"),
-    ("ar", "من 2 إلى 5", "من 31 % إلى 39 %", "من +2 إلى +9"),
-    ("fa", "از 2 تا 5", "از 31 % تا 39 %", "از +2 تا +9"),
+    ("sv", "2:a–5:e", "31\u00a0%–39\u00a0%", "+2 … +9"),
+    ("ar", "من 2 إلى 5", "من 31% إلى 39%", "من +2 إلى +9"),
+    ("fa", "از 2 تا 5", "از 31% تا 39%", "از +2 تا +9"),
 ])
 def test_intervals_read_in_words_in_right_to_left_languages(app, lang, rank, share, change):
     # A dash between two numbers in right-to-left text makes the interval read backwards.

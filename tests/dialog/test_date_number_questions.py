@@ -12,7 +12,6 @@ import pytest
 from dialog.extensions import db
 from dialog.services import catalog
 from surveys import parse_definition
-from tests.dialog.test_staff_surveys import staff  # noqa: F401 - the signed-in staff fixture
 
 DEFINITION = """\
 slug: handelser
@@ -109,7 +108,7 @@ def test_format_error_in_swedish(client, csrf, published):
     assert "Skriv datumet som år-månad-dag, till exempel 2024-03-14." in resp.text
 
 
-def test_paper_entry_has_the_date_field(app, staff, csrf, published):  # noqa: F811
+def test_paper_entry_has_the_date_field(app, staff, csrf, published):
     page = staff.get("/staff/surveys/handelser/paper")
     assert page.status_code == 200
     assert re.search(r'<input type="date" name="nar"', page.text)

@@ -14,7 +14,7 @@ from werkzeug.test import stream_encode_multipart
 
 from dialog.auth import create_user
 from dialog.extensions import db
-from tests.dialog.test_respond import begin
+from tests.dialog.helpers import begin
 
 EXAMPLES = 2000
 # The same requests reach the same code on PostgreSQL; fewer there keep the suite short, while

@@ -10,8 +10,7 @@ import logging
 
 import pytest
 
-from tests.dialog.test_respond import begin
-from tests.dialog.test_staff_auth import PASSWORD, make_user
+from tests.dialog.helpers import PASSWORD, begin, make_user
 
 SITE = "https://dialog.kommun.example"
 

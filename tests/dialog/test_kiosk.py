@@ -8,16 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dialog.auth import create_user
 from dialog.extensions import db
 from dialog.kiosk import devices
 from dialog.kiosk.models import KioskDevice, KioskResponse
 from dialog.models import Response
 from dialog.services import catalog
-from tests.dialog.test_respond import as_answers, fill
+from tests.dialog.helpers import as_answers, fill, sign_in_with_password
 
 PAGE_RE = re.compile(r"/kiosk/trygghet/(\w+)/p/(\d+)$")
-PASSWORD = "kiosk-test-password-1"
 
 
 @pytest.fixture
@@ -237,18 +235,8 @@ def test_start_refuses_a_language_the_survey_lacks(client, csrf, kiosk):
     assert resp.status_code == 400 and "<html" in resp.text
 
 
-def _sign_in(app, client, csrf, role):
-    with app.app_context():
-        create_user(f"{role}@kommun.example", PASSWORD, role)
-    form = client.get("/staff/login")
-    resp = client.post("/staff/login", data={"csrf_token": csrf(form.text),
-                                             "email": f"{role}@kommun.example",
-                                             "password": PASSWORD})
-    assert resp.status_code == 302, resp.text[:500]
-
-
 def test_staff_register_this_computer_as_kiosk_and_are_signed_out(app, client, csrf):
-    _sign_in(app, client, csrf, "staff")
+    sign_in_with_password(app, client, csrf, "staff")
     page = client.get("/kiosk/devices")
     assert page.status_code == 200
     resp = client.post("/kiosk/devices", data={"csrf_token": csrf(page.text),
@@ -261,7 +249,7 @@ def test_staff_register_this_computer_as_kiosk_and_are_signed_out(app, client, c
 
 
 def test_staff_get_a_kiosk_link_shown_once_and_set_idle_times(app, client, csrf):
-    _sign_in(app, client, csrf, "admin")
+    sign_in_with_password(app, client, csrf, "admin")
     page = client.get("/kiosk/devices")
     resp = client.post("/kiosk/devices", data={"csrf_token": csrf(page.text),
                                                "name": "Biblioteket"})
@@ -282,7 +270,7 @@ def test_staff_get_a_kiosk_link_shown_once_and_set_idle_times(app, client, csrf)
 
 def test_kiosk_setup_is_for_staff_only(app, client, csrf):
     assert client.get("/kiosk/devices").status_code == 302
-    _sign_in(app, client, csrf, "councillor")
+    sign_in_with_password(app, client, csrf, "councillor")
     assert client.get("/kiosk/devices").status_code == 403
 
 
@@ -330,7 +318,7 @@ def test_operator_commands_register_a_device_and_set_idle_times(app):
 def test_every_kiosk_page_speaks_the_chosen_language(client, csrf, survey, kiosk, lang):
     """The kiosk's own texts (idle warning, buttons, thank-you) are translated too: each page
     is checked for English UI text the way the web pages are."""
-    from tests.dialog.test_i18n import check_page
+    from tests.dialog.page_text import check_page
 
     start(client, csrf, lang)
     number, answers, pages = 1, {}, []

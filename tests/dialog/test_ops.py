@@ -14,7 +14,7 @@ from benchmarks.load import Resident, Tally, random_answers
 from dialog.extensions import db
 from dialog.models import Response, SurveyRecord
 from dialog.retention import RESPONSES_FIELD, RetentionSnapshot, aggregate, retained_counts
-from tests.dialog.test_respond import walk
+from tests.dialog.helpers import walk
 
 
 def run(app, *args):

@@ -9,14 +9,14 @@ import re
 import pytest
 from sqlalchemy import insert, select
 
-from dialog import auth
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
-from dialog.models import AuditEvent, Response, User, utcnow
+from dialog.models import AuditEvent, Response, utcnow
 from dialog.promises.models import Promise
 from dialog.services import catalog
 from surveys import load_definition
 from surveys.templates import builtin_template_path
+from tests.dialog.helpers import sign_in
 
 
 def seed(app, count: int, *, seed: int = 11, slug: str = "trygghet") -> None:
@@ -30,16 +30,6 @@ def seed(app, count: int, *, seed: int = 11, slug: str = "trygghet") -> None:
              "answers": generator.response(), "started_at": now, "updated_at": now,
              "completed_at": now} for _ in range(count)])
         db.session.commit()
-
-
-def sign_in(app, client, role: str = "staff") -> None:
-    with app.app_context():
-        user = User(email=f"{role}@kommun.se", password_hash="!", role=role, language="sv")
-        db.session.add(user)
-        db.session.commit()
-        fields = auth.session_fields(user)
-    with client.session_transaction() as session:
-        session.update(fields)
 
 
 @pytest.fixture

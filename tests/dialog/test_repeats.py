@@ -14,7 +14,7 @@ from dialog.extensions import db
 from dialog.models import AuditEvent, Response, utcnow
 from dialog.services import catalog
 from dialog.services.results import store
-from tests.dialog.test_respond import walk
+from tests.dialog.helpers import walk
 
 PASSWORD = "korrekt-häst-batteri"
 

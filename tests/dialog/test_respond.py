@@ -9,67 +9,7 @@ from sqlalchemy import func, select
 
 from dialog.extensions import db
 from dialog.models import Response
-from surveys import visible_questions
-
-PAGE_RE = re.compile(r"/s/trygghet/p/(\d+)")
-
-
-def fill(page, answers):
-    """Valid answers for every visible question of a page (the first alternatives)."""
-    data: dict[str, list[str]] = {}
-    for q in visible_questions(page, answers):
-        if q.type == "single_choice" or q.type == "multiple_choice":
-            data[q.id] = [q.options[0].code]
-        elif q.type == "pick_top":
-            data[q.id] = [o.code for o in q.options[: q.max_selections]]
-        elif q.type == "likert_matrix":
-            for name in q.field_names():
-                data[name] = [q.scale.options[-2].code]
-        elif q.type == "free_text":
-            data[q.id] = ["Bättre belysning vid busstationen – <b>tack</b>"]
-        else:
-            data[q.id] = [str(int(q.min_value or 0))]
-    return data
-
-
-def as_answers(data):
-    return {k: (v if len(v) > 1 else v[0]) for k, v in data.items()}
-
-
-def start(client, lang="sv"):
-    page = client.get(f"/{lang}/s/trygghet/")
-    assert page.status_code == 200
-    return page
-
-
-def begin(client, csrf, lang="sv"):
-    page = start(client, lang)
-    resp = client.post(f"/{lang}/s/trygghet/", data={"csrf_token": csrf(page.text)})
-    assert resp.status_code == 302
-    assert resp.headers["Location"].endswith(f"/{lang}/s/trygghet/p/1")
-    return resp
-
-
-def walk(client, csrf, survey, lang="sv", stop_after=None):
-    """Answer page after page; returns the final redirect location."""
-    begin(client, csrf, lang)
-    number, answers = 1, {}
-    while True:
-        page_html = client.get(f"/{lang}/s/trygghet/p/{number}")
-        assert page_html.status_code == 200, page_html.text[:500]
-        page = survey.pages[number - 1]
-        data = fill(page, answers)
-        answers.update(as_answers(data))
-        resp = client.post(f"/{lang}/s/trygghet/p/{number}",
-                           data={**data, "csrf_token": csrf(page_html.text), "action": "next"})
-        assert resp.status_code == 302, resp.text[:2000]
-        location = resp.headers["Location"]
-        if stop_after is not None and number >= stop_after:
-            return location
-        match = PAGE_RE.search(location)
-        if not match:
-            return location
-        number = int(match.group(1))
+from tests.dialog.helpers import PAGE_RE, as_answers, begin, fill, walk
 
 
 def count(app, status="complete"):

@@ -11,10 +11,9 @@ import re
 
 import pytest
 
-from dialog import auth
+from tests.dialog.helpers import sign_in_with_password
 
 ROLES = ("anonymous", "councillor", "staff", "admin")
-PASSWORD = "ett-långt-lösenord"
 
 T = "trygghet"
 GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
@@ -80,16 +79,14 @@ TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 def signed_in(app, role: str):
     """A client as ``role`` and a CSRF token of its session."""
     client = app.test_client()
-    token = TOKEN_RE.search(client.get("/staff/login").text).group(1)
     if role != "anonymous":
-        with app.app_context():
-            auth.create_user(f"{role}@kommun.se", PASSWORD, role)
-        resp = client.post("/staff/login", data={"csrf_token": token,
-                                                  "email": f"{role}@kommun.se",
-                                                  "password": PASSWORD})
-        assert resp.status_code == 302
-        token = TOKEN_RE.search(client.get("/staff/password").text).group(1)
-    return client, token
+        sign_in_with_password(app, client, _token, role)
+        return client, _token(client.get("/staff/password").text)
+    return client, _token(client.get("/staff/login").text)
+
+
+def _token(html: str) -> str:
+    return TOKEN_RE.search(html).group(1)
 
 
 @pytest.mark.parametrize("role", ROLES)

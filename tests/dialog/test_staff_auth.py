@@ -11,20 +11,7 @@ from sqlalchemy import func, select
 from dialog import auth, security
 from dialog.extensions import db
 from dialog.models import AuditEvent, FailedLogin, User, utcnow
-
-PASSWORD = "korrekt-häst-batteri"
-
-
-def make_user(app, email="samordnare@kommun.se", role="staff", password=PASSWORD):
-    with app.app_context():
-        return auth.create_user(email, password, role).id
-
-
-def login(client, csrf, email="samordnare@kommun.se", password=PASSWORD, next_url=None):
-    page = client.get("/staff/login")
-    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"csrf_token": csrf(page.text), "email": email,
-                                  "password": password})
+from tests.dialog.helpers import PASSWORD, login, make_user
 
 
 def test_anonymous_is_sent_to_login(client):

@@ -8,10 +8,8 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from dialog import auth
 from dialog.extensions import db
 from dialog.models import AuditEvent, Response, utcnow
 from dialog.services import catalog
@@ -19,23 +17,10 @@ from dialog.services.redaction import REDACTED
 from surveys import builtin_template_path, prune_hidden
 from surveys.importers import import_file
 from tests.conftest import SHARED
-from tests.dialog.test_respond import as_answers, fill
+from tests.dialog.helpers import as_answers, fill
 from tests.hostile_files import entity_amplification_lss, huge_cell_xlsform
 
-PASSWORD = "korrekt-häst-batteri"
-EMAIL = "samordnare@kommun.se"
-
-
-@pytest.fixture
-def staff(app, client, csrf):
-    """A client signed in as staff."""
-    with app.app_context():
-        auth.create_user(EMAIL, PASSWORD, "staff")
-    page = client.get("/staff/login")
-    resp = client.post("/staff/login", data={"csrf_token": csrf(page.text), "email": EMAIL,
-                                             "password": PASSWORD})
-    assert resp.status_code == 302
-    return client
+EMAIL = "samordnare@kommun.se"  # the account of the ``staff`` fixture
 
 
 def add_response(app, answers, *, status="complete", channel="web", language="sv"):
@@ -348,7 +333,7 @@ def test_population_table_is_stored_and_shown_next_to_the_age_bands(app, staff, 
     assert resp.status_code == 302
     shown = staff.get("/staff/surveys/trygghet/").text
     # 200 of 200 + 5 × 600 people are in the first band: 6 %, each other band 19 %.
-    assert "6 %" in shown and "19 %" in shown and "SCB 2024" in shown
+    assert "6\u00a0%" in shown and "19\u00a0%" in shown and "SCB 2024" in shown
     assert (EMAIL, "store_population", "trygghet", "SCB 2024") in audit_actions(app)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.importers import ImportError_, import_file
+from surveys.importers import UnreadableFile, import_file
 from surveys.serialize import survey_from_dict, survey_to_dict
 from surveys.templates import with_template_intro
 from tests.conftest import SHARED
@@ -35,7 +35,7 @@ def _share(path: Path) -> str:
 def test_corpus_file_imports_without_its_unsupported_parts(path: Path) -> None:
     try:
         result = import_file(path)
-    except ImportError_ as refused:
+    except UnreadableFile as refused:
         # A refusal names what is unsupported, and the file must be one we expected.
         assert "nothing left that our surveys can represent" in str(refused)
         assert path.name in NOTHING_TO_IMPORT, str(refused)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.importers import ImportError_, import_file
+from surveys.importers import UnreadableFile, import_file
 from tests.hostile_files import (
     entity_amplification_lss,
     huge_cell_xlsform,
@@ -44,7 +44,7 @@ def test_hostile_file_is_refused_fast_in_bounded_memory(
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        with pytest.raises(ImportError_, match=message) as refused:
+        with pytest.raises(UnreadableFile, match=message) as refused:
             import_file(path)
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
@@ -58,7 +58,7 @@ def test_hostile_file_is_refused_fast_in_bounded_memory(
 def test_xml_larger_than_any_export_is_refused_before_parsing(tmp_path: Path) -> None:
     path = tmp_path / "big.lss"
     path.write_bytes(b"<document>" + b" " * (9 * 1024 * 1024) + b"</document>")
-    with pytest.raises(ImportError_, match="larger than 8 MB, the most XML that is read"):
+    with pytest.raises(UnreadableFile, match="larger than 8 MB, the most XML that is read"):
         import_file(path)
 
 
@@ -70,7 +70,7 @@ def test_lss_with_more_rows_than_any_export_is_refused(tmp_path: Path) -> None:
     path.write_text(f"<document><questions><rows>{rows}</rows></questions></document>",
                     encoding="utf-8")
     started = time.perf_counter()
-    with pytest.raises(ImportError_, match="the file has 10,001 table rows; at most 10,000"):
+    with pytest.raises(UnreadableFile, match="the file has 10,001 table rows; at most 10,000"):
         import_file(path)
     assert time.perf_counter() - started < SECONDS
 
@@ -82,5 +82,5 @@ def test_a_plain_lss_without_doctype_still_imports(tmp_path: Path) -> None:
     start, end = text.index("<!DOCTYPE"), text.index("]>") + 2
     path.write_text(text[:start] + text[end:].replace("&e;" * 100_000, "Trygghet"),
                     encoding="utf-8")
-    with pytest.raises(ImportError_, match="nothing left that our surveys can represent"):
+    with pytest.raises(UnreadableFile, match="nothing left that our surveys can represent"):
         import_file(path)  # a survey without questions: read, not refused by a limit

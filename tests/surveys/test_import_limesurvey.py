@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from surveys.definition import INTRO_FIELDS, Condition, Survey
-from surveys.importers import ImportError_, import_file, import_lss
+from surveys.importers import UnreadableFile, import_file, import_lss
 from surveys.serialize import survey_from_dict, survey_to_dict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -178,7 +178,8 @@ def test_simple_or_relevance_maps_and_complex_and_upload_are_reported(tmp_path: 
 def test_broken_xml_names_the_position(tmp_path: Path) -> None:
     path = tmp_path / "broken.lss"
     path.write_text("<document>\n<groups>\n</document>\n", encoding="utf-8")
-    with pytest.raises(ImportError_, match=r"broken\.lss, line 3, column \d+: not well-formed XML"):
+    with pytest.raises(UnreadableFile,
+                       match=r"broken\.lss, line 3, column \d+: not well-formed XML"):
         import_file(path)
 
 

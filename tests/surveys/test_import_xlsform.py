@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 
 from surveys.definition import INTRO_FIELDS, Condition, Survey
-from surveys.importers import ImportError_, export_xlsform, import_file, import_xlsform
+from surveys.importers import UnreadableFile, export_xlsform, import_file, import_xlsform
 from surveys.loader import load_definition
 from surveys.serialize import survey_from_dict, survey_to_dict
 from surveys.templates import load_builtin_template
@@ -210,7 +210,7 @@ def test_exported_codes_stay_text_in_excel(tmp_path: Path) -> None:
 def test_broken_workbooks_raise_clear_errors(tmp_path: Path) -> None:
     not_zip = tmp_path / "form.xlsx"
     not_zip.write_bytes(b"this is not a workbook")
-    with pytest.raises(ImportError_, match=r"form\.xlsx: not a readable \.xlsx workbook"):
+    with pytest.raises(UnreadableFile, match=r"form\.xlsx: not a readable \.xlsx workbook"):
         import_file(not_zip)
 
     unbalanced = tmp_path / "unbalanced.xlsx"
@@ -220,7 +220,7 @@ def test_broken_workbooks_raise_clear_errors(tmp_path: Path) -> None:
     for row in (["type", "name", "label"], ["begin group", "g", "G"], ["text", "t", "T"]):
         sheet.append(row)
     workbook.save(unbalanced)
-    with pytest.raises(ImportError_, match="survey sheet row 2: 'begin group' is never closed"):
+    with pytest.raises(UnreadableFile, match="survey sheet row 2: 'begin group' is never closed"):
         import_file(unbalanced)
 
     sheet.append(["select_one missing", "s", "S"])

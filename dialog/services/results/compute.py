@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from flask import current_app
 
-from analysis import AnalysisError, Note, RankingResult, rank_items
+from analysis import DEFAULT_SEED, AnalysisError, Note, RankingResult, rank_items
 from analysis.disclosure import withhold
 from analysis.population import weighting_population
 from surveys import AnalysisSpec, Survey, analysis_spec
@@ -30,7 +30,6 @@ from .facts import INDICATOR_PREFIX, FactLayout
 # Respondents whose gender is outside the population table (annat, vill inte svara, no
 # answer) are weighted by age band only, in a cell of their own within each band.
 OTHER_GENDER = "ovrigt"
-RANKING_SEED = 20261121
 # The channel of responses that retention purged and the analysis rebuilt from its counts.
 RETAINED_CHANNEL = "retained"
 
@@ -166,7 +165,7 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         "items": list(spec.item_codes),
         "positive": [float(spec.valid_codes.index(c) + 1) for c in spec.positive_codes],
         "valid": [float(i + 1) for i in range(len(spec.valid_codes))], "dont_know": (0.0,),
-        "min_n": min_n, "seed": RANKING_SEED,
+        "min_n": min_n, "seed": DEFAULT_SEED,
         "priorities": "priorities" if "priorities" in frame.columns else None,
     }
     notes: list[Note] = []

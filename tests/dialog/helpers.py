@@ -1,0 +1,108 @@
+"""What several dialog test modules do: walk the survey as a resident, make and sign in staff.
+
+Kept out of the test modules so that no test module imports another.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dialog import auth
+from dialog.extensions import db
+from dialog.models import User
+from surveys import visible_questions
+
+PAGE_RE = re.compile(r"/s/trygghet/p/(\d+)")
+
+
+def fill(page, answers):
+    """Valid answers for every visible question of a page (the first alternatives)."""
+    data: dict[str, list[str]] = {}
+    for q in visible_questions(page, answers):
+        if q.type == "single_choice" or q.type == "multiple_choice":
+            data[q.id] = [q.options[0].code]
+        elif q.type == "pick_top":
+            data[q.id] = [o.code for o in q.options[: q.max_selections]]
+        elif q.type == "likert_matrix":
+            for name in q.field_names():
+                data[name] = [q.scale.options[-2].code]
+        elif q.type == "free_text":
+            data[q.id] = ["Bättre belysning vid busstationen – <b>tack</b>"]
+        else:
+            data[q.id] = [str(int(q.min_value or 0))]
+    return data
+
+
+def as_answers(data):
+    return {k: (v if len(v) > 1 else v[0]) for k, v in data.items()}
+
+
+def start(client, lang="sv"):
+    page = client.get(f"/{lang}/s/trygghet/")
+    assert page.status_code == 200
+    return page
+
+
+def begin(client, csrf, lang="sv"):
+    page = start(client, lang)
+    resp = client.post(f"/{lang}/s/trygghet/", data={"csrf_token": csrf(page.text)})
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/{lang}/s/trygghet/p/1")
+    return resp
+
+
+def walk(client, csrf, survey, lang="sv", stop_after=None):
+    """Answer page after page; returns the final redirect location."""
+    begin(client, csrf, lang)
+    number, answers = 1, {}
+    while True:
+        page_html = client.get(f"/{lang}/s/trygghet/p/{number}")
+        assert page_html.status_code == 200, page_html.text[:500]
+        page = survey.pages[number - 1]
+        data = fill(page, answers)
+        answers.update(as_answers(data))
+        resp = client.post(f"/{lang}/s/trygghet/p/{number}",
+                           data={**data, "csrf_token": csrf(page_html.text), "action": "next"})
+        assert resp.status_code == 302, resp.text[:2000]
+        location = resp.headers["Location"]
+        if stop_after is not None and number >= stop_after:
+            return location
+        match = PAGE_RE.search(location)
+        if not match:
+            return location
+        number = int(match.group(1))
+
+
+PASSWORD = "korrekt-häst-batteri"
+
+
+def make_user(app, email="samordnare@kommun.se", role="staff", password=PASSWORD):
+    with app.app_context():
+        return auth.create_user(email, password, role).id
+
+
+def login(client, csrf, email="samordnare@kommun.se", password=PASSWORD, next_url=None):
+    page = client.get("/staff/login")
+    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"csrf_token": csrf(page.text), "email": email,
+                                  "password": password})
+
+
+def sign_in(app, client, role: str = "councillor", language: str = "sv") -> None:
+    """A signed-in account of the role, as Flask-Login and the idle check expect it."""
+    with app.app_context():
+        user = User(email=f"{role}@kommun.se", password_hash="!", role=role,
+                    language=language)
+        db.session.add(user)
+        db.session.commit()
+        fields = auth.session_fields(user)
+    with client.session_transaction() as session:
+        session.update(fields)
+
+
+def sign_in_with_password(app, client, csrf, role: str) -> None:
+    """A new account of the role, signed in through the login form."""
+    email = f"{role}@kommun.se"
+    make_user(app, email, role)
+    resp = login(client, csrf, email)
+    assert resp.status_code == 302, resp.text[:500]
