@@ -22,7 +22,6 @@ from surveys import (
 from surveys.importers import UnreadableFile, import_file
 from surveys.templates import with_template_intro
 
-from . import ops_cli
 from .deployment import nginx_config_command
 from .extensions import db
 from .models import Response, SurveyVersion, utcnow
@@ -30,7 +29,6 @@ from .progress import show_progress
 from .services import catalog
 from .services.export import codebook_table, iter_csv, iter_responses_csv
 from .services.results import facts
-from .translate_cli import translate_command
 
 
 @click.command("init-db")
@@ -193,11 +191,13 @@ def export_command(slug: str, out: Path | None, codebook: Path | None, excel: bo
 def init_app(app: Flask) -> None:
     """Every command of the app, the features' included, is registered here and only here."""
     from .dashboard.cli import analyse_command, rebuild_facts_command
+    from .i18n.cli import translate_command
     from .kiosk.cli import kiosk_cli
+    from .operations.cli import backup_command, purge_command, restore_command
     from .staff.cli import create_user_command
 
     for command in (init_db_command, load_survey_command, load_builtin_command,
-                    seed_demo_command, export_command, translate_command, nginx_config_command,
-                    analyse_command, rebuild_facts_command, create_user_command, kiosk_cli):
+                    seed_demo_command, export_command, nginx_config_command, translate_command,
+                    analyse_command, rebuild_facts_command, create_user_command, kiosk_cli,
+                    backup_command, restore_command, purge_command):
         app.cli.add_command(command)
-    ops_cli.init_app(app)

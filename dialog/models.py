@@ -1,5 +1,8 @@
-"""Database tables. Answers are stored as one JSON document per response, keyed by field name,
-so that a survey version can change its questions without schema changes."""
+"""The tables several features share: survey rounds and versions, responses, population
+tables, the audit log and staff accounts. A feature's own tables are in its ``models.py``.
+
+Answers are stored as one JSON document per response, keyed by field name, so that a survey
+version can change its questions without schema changes."""
 
 from __future__ import annotations
 
@@ -90,6 +93,19 @@ class Response(db.Model):
     client_tag: Mapped[str | None] = mapped_column(String(32))
 
     version: Mapped[SurveyVersion] = relationship()
+
+
+class PopulationTable(db.Model):
+    """One uploaded population table; rows are ``{"age_band", "gender", "count"}``."""
+
+    __tablename__ = "population_table"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    source: Mapped[str] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rows: Mapped[list] = mapped_column(JSON)
+    uploaded_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class AuditEvent(db.Model):

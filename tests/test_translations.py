@@ -14,7 +14,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from dialog.config import LANGUAGES
-from dialog.translate_cli import extract_template
+from dialog.i18n.cli import extract_template
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = REPO_ROOT / "translations"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_babel import get_locale
 
-from .config import RTL_LANGUAGES
+from ..config import RTL_LANGUAGES
 
 
 def supported_languages() -> dict[str, str]:

@@ -15,7 +15,7 @@ from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import with_appcontext
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 # The keywords Babel knows by default (_, gettext, ngettext …) plus the lazy forms used for

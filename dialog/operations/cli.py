@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL
 
-from .extensions import db
-from .models import utcnow
-from .progress import show_progress
+from ..extensions import db
+from ..models import utcnow
+from ..progress import show_progress
 from .retention import plan_purge, purge_version
 
 # Two years after a round closes, unless the municipality decides otherwise.
@@ -168,8 +168,3 @@ def purge_command(before: datetime | None, apply_: bool) -> None:
                                  show_progress(done, total, label))
         click.echo(f"{label}: {snapshot.complete_count + snapshot.partial_count} responses "
                    f"deleted, aggregated counts kept (snapshot {snapshot.id})")
-
-
-def init_app(app: Flask) -> None:
-    for command in (backup_command, restore_command, purge_command):
-        app.cli.add_command(command)

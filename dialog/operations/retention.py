@@ -20,47 +20,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, delete, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, func, select
 
 from surveys import Survey
 
-from .extensions import db
-from .models import Response, SurveyRecord, SurveyVersion, utcnow
-from .services import catalog
+from ..extensions import db
+from ..models import Response, SurveyRecord, SurveyVersion, utcnow
+from ..services import catalog
+from .models import RetainedCount, RetentionSnapshot
 
 # The per-cell number of purged responses is kept under this field name, by status.
 RESPONSES_FIELD = "_responses"
 _BATCH = 2000
-
-
-class RetentionSnapshot(db.Model):
-    """One purge of one survey version: when, up to which date, how many responses went."""
-
-    __tablename__ = "retention_snapshot"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
-    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
-    cutoff: Mapped[datetime]
-    complete_count: Mapped[int]
-    partial_count: Mapped[int]
-
-
-class RetainedCount(db.Model):
-    """How many purged responses in one cell gave ``code`` for ``field``."""
-
-    __tablename__ = "retained_count"
-    __table_args__ = (Index("ix_retained_count_snapshot", "snapshot_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("retention_snapshot.id"))
-    field: Mapped[str] = mapped_column(String(128))
-    code: Mapped[str] = mapped_column(String(128))
-    age_band: Mapped[str | None] = mapped_column(String(64))
-    gender: Mapped[str | None] = mapped_column(String(64))
-    area: Mapped[str | None] = mapped_column(String(64))
-    count: Mapped[int]
 
 
 @dataclass(frozen=True)

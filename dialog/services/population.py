@@ -15,15 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import JSON, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from analysis import AnalysisError, read_scb_population
 from analysis.population import validate_population
 from surveys import Survey, analysis_spec
 
 from ..extensions import db
-from ..models import SurveyRecord, utcnow
+from ..models import PopulationTable, SurveyRecord
 from . import catalog
 
 WEIGHT_BY = ("age_band", "gender")
@@ -33,19 +32,6 @@ DEMO_SOURCE = (
     "fördelade på ålder och kön (utgår från 24 545 invånare, SCB 2024). / ESTIMATE for "
     "demonstration, not SCB's table."
 )
-
-
-class PopulationTable(db.Model):
-    """One uploaded population table; rows are ``{"age_band", "gender", "count"}``."""
-
-    __tablename__ = "population_table"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
-    source: Mapped[str] = mapped_column(Text)
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    rows: Mapped[list] = mapped_column(JSON)
-    uploaded_by: Mapped[str | None] = mapped_column(String(255))
 
 
 @dataclass(frozen=True)

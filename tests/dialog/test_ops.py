@@ -13,7 +13,8 @@ from werkzeug.serving import make_server
 from benchmarks.load import Resident, Tally, random_answers
 from dialog.extensions import db
 from dialog.models import Response, SurveyRecord
-from dialog.retention import RESPONSES_FIELD, RetentionSnapshot, aggregate, retained_counts
+from dialog.operations.models import RetentionSnapshot
+from dialog.operations.retention import RESPONSES_FIELD, aggregate, retained_counts
 from tests.dialog.helpers import walk
 
 

@@ -21,7 +21,7 @@ from surveys import AnalysisSpec, Survey, analysis_spec
 
 from ...extensions import db
 from ...models import SurveyRecord
-from ...retention import retained_answers
+from ...operations.retention import retained_answers
 from .. import catalog
 from ..population import PopulationInfo
 from . import facts
@@ -102,9 +102,9 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec) -> pd.DataFrame:
 
 def retained_frame(record: SurveyRecord, survey: Survey, spec: AnalysisSpec) -> pd.DataFrame:
     """The complete responses of ``record`` that retention purged, rebuilt from the counts it
-    kept (:func:`dialog.retention.retained_answers`), as rows of :func:`response_frame` with
-    negative ids and the channel ``retained``. Shares and their standard errors come out as
-    from the purged answers themselves."""
+    kept (:func:`dialog.operations.retention.retained_answers`), as rows of
+    :func:`response_frame` with negative ids and the channel ``retained``. Shares and their
+    standard errors come out as from the purged answers themselves."""
     answers = retained_answers([v.id for v in record.versions], survey)
     return facts.frame_of_answers(answers, FactLayout(spec), RETAINED_CHANNEL)
 
