@@ -3,16 +3,12 @@ exports and accounts. Views parse, call a service, then redirect or render."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -28,7 +24,6 @@ from flask_login import current_user, logout_user
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response as HttpResponse
 
-from analysis.report import write_report
 from surveys import (
     Survey,
     prune_hidden,
@@ -45,12 +40,10 @@ from ..models import SurveyRecord, utcnow
 from ..services import catalog, responses
 from ..services.export import codebook_table, iter_csv, iter_responses_csv
 from ..services.population import population_for, store_population
-from ..services.results.outputs import item_labels, report_sheets
 from ..services.results.store import results_for
-from ..services.xlsx_export import write_responses_xlsx
 from ..staff_language import STAFF_LANGUAGES, choose_staff_language, fresh_session
 from ..views import published_or_404
-from . import definitions, review, rounds
+from . import definitions, exports, review, rounds
 from .forms import (
     ChangePasswordForm,
     ExportForm,
@@ -493,29 +486,13 @@ def _download(body, filename: str, mimetype: str) -> Response:
 
 
 def _xlsx_download(record: SurveyRecord, survey: Survey, filename: str) -> Response:
-    # The workbook is a zip whose directory comes last, so it is built in a temporary file
-    # (rows flushed as they are written) and then streamed out and deleted.
-    handle, path = tempfile.mkstemp(suffix=".xlsx", dir=current_app.instance_path
-                                    if os.path.isdir(current_app.instance_path) else None)
-    os.close(handle)
-    try:
-        count = write_responses_xlsx(path, record, survey, lang=str(g.lang))
-    except BaseException:
-        os.unlink(path)
-        raise
+    path, count = exports.responses_workbook(record, survey, str(g.lang))
     audit.record("export_responses", record.slug, f"xlsx rows={count}")
-
-    def chunks():
-        with open(path, "rb") as source:
-            while block := source.read(256 * 1024):
-                yield block
-
-    response = _download(chunks(), filename,
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = _download(exports.file_chunks(path), filename, exports.XLSX)
     # The file holds every answer: it goes when the response is closed, which the server
     # does also when the download is cancelled half-way (a generator's own clean-up would
     # then never run and leave the file behind).
-    response.call_on_close(lambda: Path(path).unlink(missing_ok=True))
+    response.call_on_close(lambda: path.unlink(missing_ok=True))
     return response
 
 
@@ -526,18 +503,11 @@ def export_ranking(slug: str) -> Response:
     results = results_for(record)
     if results.ranking is None:
         abort(404, description=_("There are too few complete answers for a ranking yet."))
-    lang = str(g.lang)
-    labels = item_labels(results, lang)
-    # write_report works on a folder; only its workbook is sent, small groups already withheld.
-    with tempfile.TemporaryDirectory() as folder:
-        write_report(results.ranking, folder, labels=labels, lang=lang, charts=False,
-                     extra_sheets=report_sheets(results, lang))
-        workbook = (Path(folder) / "ranking.xlsx").read_bytes()
+    workbook = exports.ranking_workbook(results, str(g.lang))
     weighting = "weighted" if results.weighted else "unweighted"
     audit.record("export_ranking", slug, f"xlsx {weighting} n={results.n_complete}")
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-    return _download(workbook, f"{slug}-rangordning-{stamp}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _download(workbook, f"{slug}-rangordning-{stamp}.xlsx", exports.XLSX)
 
 
 @bp.get("/audit")
