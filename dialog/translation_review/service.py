@@ -27,9 +27,9 @@ from surveys.strings import SurveyString, survey_strings, text_digest, with_tran
 
 from .. import audit
 from ..extensions import db
+from ..i18n.cli import TRANSLATIONS
 from ..models import SurveyRecord, utcnow
 from ..services import catalog
-from ..translate_cli import TRANSLATIONS
 from .models import StringReview
 from .xliff import Unit, XliffError, XliffFile, read_xliff, write_xliff
 

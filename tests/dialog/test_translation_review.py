@@ -17,7 +17,6 @@ from dialog.translation_review import service
 from dialog.translation_review.xliff import NS
 from surveys import survey_from_dict, survey_to_dict
 from surveys.strings import survey_strings
-from tests.dialog.test_staff_surveys import staff  # noqa: F401  (fixture)
 
 URL = "/staff/translations/surveys/trygghet"
 KEY = "pages.trygghet.questions.ut_sent.text"
@@ -41,7 +40,7 @@ def _post(client, csrf, url: str, **data):
     return client.post(url, data={"csrf_token": token, **data})
 
 
-def test_side_by_side_page_shows_source_translation_and_state(staff):  # noqa: F811
+def test_side_by_side_page_shows_source_translation_and_state(staff):
     page = staff.get(f"{URL}/ar/")
     assert page.status_code == 200
     assert "Hur trygg känner du dig om du går ut ensam sent en kväll" in page.text
@@ -56,7 +55,7 @@ def test_side_by_side_page_shows_source_translation_and_state(staff):  # noqa: F
     assert 'href="/staff/translations/interface/fi/"' in overview
 
 
-def test_approve_and_comment_are_per_string_and_audited(app, staff, csrf):  # noqa: F811
+def test_approve_and_comment_are_per_string_and_audited(app, staff, csrf):
     resp = _post(staff, csrf, f"{URL}/so/", key=KEY, action="approve",
                  comment="Kontrollerad av tolk")
     assert resp.status_code == 303
@@ -75,7 +74,7 @@ def test_approve_and_comment_are_per_string_and_audited(app, staff, csrf):  # no
         assert events[0].detail == "Kontrollerad av tolk"
 
 
-def test_a_changed_swedish_source_marks_its_translations(app, staff, csrf):  # noqa: F811
+def test_a_changed_swedish_source_marks_its_translations(app, staff, csrf):
     for lang in ("en", "fi"):
         _post(staff, csrf, f"{URL}/{lang}/", key=KEY, action="approve", comment="")
     _post(staff, csrf, f"{URL}/en/", key="title", action="approve", comment="")
@@ -89,7 +88,7 @@ def test_a_changed_swedish_source_marks_its_translations(app, staff, csrf):  # n
     assert _states(app, "en")["title"] == "approved"  # an unchanged source keeps its review
 
 
-def test_editing_a_translation_publishes_a_version_and_approves_it(app, staff, csrf):  # noqa: F811
+def test_editing_a_translation_publishes_a_version_and_approves_it(app, staff, csrf):
     record, before = _current(app)
     number = record.current_version.number
     resp = _post(staff, csrf, f"{URL}/uk/", key=KEY, action="edit", comment="",
@@ -108,7 +107,7 @@ def test_editing_a_translation_publishes_a_version_and_approves_it(app, staff, c
             AuditEvent.action == "translation.edit")) == "translation.edit"
 
 
-def test_interface_strings_take_state_and_comment_not_edits(app, staff, csrf):  # noqa: F811
+def test_interface_strings_take_state_and_comment_not_edits(app, staff, csrf):
     url = "/staff/translations/interface/so/"
     page = staff.get(url)
     assert page.status_code == 200 and "Magac la&#39;aan" in page.text
@@ -139,7 +138,7 @@ def _units(root: ET.Element) -> dict[str, ET.Element]:
     return {unit.get("name"): unit for unit in root.iter(f"{Q}unit")}
 
 
-def test_xliff_round_trip_changes_that_text_and_state_and_nothing_else(app, staff, csrf):  # noqa: F811
+def test_xliff_round_trip_changes_that_text_and_state_and_nothing_else(app, staff, csrf):
     exported = staff.get(f"{URL}/ti/xliff")
     assert exported.status_code == 200
     assert exported.headers["Content-Type"].startswith("application/xliff+xml")
@@ -191,7 +190,7 @@ def test_xliff_round_trip_changes_that_text_and_state_and_nothing_else(app, staf
     (f'<xliff xmlns="{NS}" version="2.0" srcLang="sv" trgLang="fa"><file id="survey:other"/>'
      "</xliff>".encode(), "annan enkät"),
 ])
-def test_xliff_import_refuses_what_it_cannot_use(app, staff, csrf, document, message):  # noqa: F811
+def test_xliff_import_refuses_what_it_cannot_use(app, staff, csrf, document, message):
     record, _survey = _current(app)
     number = record.current_version.number
     page = staff.get(f"{URL}/fa/")
@@ -204,7 +203,7 @@ def test_xliff_import_refuses_what_it_cannot_use(app, staff, csrf, document, mes
     assert record.current_version.number == number
 
 
-def test_residents_see_the_note_until_their_page_is_approved(app, staff, csrf):  # noqa: F811
+def test_residents_see_the_note_until_their_page_is_approved(app, staff, csrf):
     note = "ترجمة آلية لم تتم مراجعتها بعد. النص السويدي هو المعتمد."
     assert note in app.test_client().get("/ar/s/trygghet/").text
     assert "machine-note" not in app.test_client().get("/sv/s/trygghet/").text
