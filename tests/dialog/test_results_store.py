@@ -16,7 +16,7 @@ from dialog.dashboard.cli import rebuild_facts_command
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.models import Response, SurveyRecord, utcnow
-from dialog.retention import plan_purge, purge_version
+from dialog.operations.retention import plan_purge, purge_version
 from dialog.services import catalog, responses
 from dialog.services.results import compute, facts, store
 from dialog.services.results.facts import FactLayout, ResponseFact
