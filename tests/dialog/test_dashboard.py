@@ -550,8 +550,8 @@ def test_intervals_read_in_words_in_right_to_left_languages(app, lang, rank, sha
 
 
 @pytest.mark.parametrize(("share", "change", "shown_share", "shown_change"), [
-    (0.125, 0.005, "13 %", "+1"), (0.285, -0.005, "29 %", "−1"), (0.5, 0.004, "50 %", "+0"),
-    (0.0, 0.0, "0 %", "±0"),
+    (0.125, 0.005, "13\u00a0%", "+1"), (0.285, -0.005, "29\u00a0%", "−1"),
+    (0.5, 0.004, "50\u00a0%", "+0"), (0.0, 0.0, "0\u00a0%", "±0"),
 ])
 def test_per_cent_and_points_round_half_up(app, share, change, shown_share, shown_change):
     """Half up as people expect; a small rise never reads "±0", which means no change."""
