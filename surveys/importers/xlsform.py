@@ -61,7 +61,7 @@ TYPE_ALIASES = {
     "select one": "select_one", "select all that apply": "select_multiple",
     "select multiple": "select_multiple", "begin_group": "begin group",
     "end_group": "end group", "begin_repeat": "begin repeat", "end_repeat": "end repeat",
-    "int": "integer", "string": "text", "phone number": "text",
+    "int": "integer", "string": "text", "phone number": "text", "gps": "geopoint",
 }
 CHOICE_TYPES: dict[str, QuestionType] = {
     "select_one": "single_choice", "select_multiple": "multiple_choice", "rank": "pick_top",
@@ -74,6 +74,7 @@ UNSUPPORTED_TYPES = {
     "datetime": "date and time", "acknowledge": "acknowledgement", "trigger": "acknowledgement",
     "select_one_from_file": "choices from an external file",
     "select_multiple_from_file": "choices from an external file",
+    "select_one_external": "choices from an external file", "osm": "map feature (OpenMapKit)",
     "xml-external": "external data", "csv-external": "external data",
     "start": "device metadata", "end": "device metadata", "today": "device metadata",
     "deviceid": "device metadata", "uri:deviceid": "device metadata",
