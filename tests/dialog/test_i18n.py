@@ -154,10 +154,11 @@ def test_walk_in_right_to_left_language_stores_the_same_codes(app, client, csrf,
         # Free text and numbers keep their own direction inside the right-to-left page.
         for textarea in re.findall(r"<textarea[^>]*>", html):
             assert 'dir="auto"' in textarea
-    # Next comes first in the source (Enter submits it); row-reverse in the CSS puts it at the
-    # inline end, which is the left in right-to-left pages, so Back/Next mirror.
+    # A hidden Next comes first in the source (Enter submits it); the visible Back and Next
+    # follow in visual order, which mirrors with the page's direction.
     last_page = pages[-1]
-    assert last_page.index('value="next"') < last_page.index('value="back"')
+    assert last_page.index('value="next"') < last_page.index('value="back"') \
+        < last_page.index('class="primary" type="submit" name="action" value="next"')
 
     swedish = app.test_client()
     _answer_everything(swedish, csrf, survey, "sv", [])

@@ -146,6 +146,42 @@ def test_keyboard_only_completes_the_survey_with_focus_always_visible(server, ne
     assert pages >= 5
 
 
+def test_enter_on_a_radio_means_next_and_errors_take_the_focus(server, new_page):
+    """Enter in a field submits Next (not the header's language buttons, which belong to the
+    same form); an error page says "Fel:" in its title, focuses the summary and marks fields."""
+    page = new_page(1024, 768, axe=False)  # the real Content-Security-Policy: answers.js runs
+    page.goto(f"{server.url}/sv/s/trygghet/")
+    with page.expect_navigation():
+        page.locator("main form button.primary").click()
+    assert page.url.endswith("/sv/s/trygghet/p/1"), page.url
+    with page.expect_navigation():
+        page.locator("button.primary[name=action][value=next]").click()
+    assert page.title().startswith("Fel: ")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    invalid = page.locator("form#answers [aria-invalid=true]")
+    assert invalid.count() > 0
+    shot(page, "enter-1-errors-focused")
+
+    first_radio = page.locator("form#answers input[type=radio]").first
+    first_radio.focus()
+    page.keyboard.press("Space")
+    answer_like_a_person(page)
+    first_radio.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/sv/s/trygghet/p/2"), page.url
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert not page.title().startswith("Fel")
+    shot(page, "enter-2-next-page")
+
+    # Tillbaka is drawn before Nästa and Tab reaches it first.
+    back = page.locator("button[name=action][value=back]").bounding_box()
+    forward = page.locator("button.primary[name=action][value=next]").bounding_box()
+    assert back["x"] < forward["x"]
+    page.locator("button[name=action][value=back]").focus()
+    assert _focus_next(page)["value"] == "next"
+
+
 _FOCUSED = """() => {
     const el = document.activeElement, style = getComputedStyle(el);
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
