@@ -19,7 +19,7 @@ from flask import Flask, Request, current_app, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, MethodNotAllowed
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -136,6 +136,17 @@ class HardenedRequest(Request):
         super()._load_form_data()
         if None in self.form or None in self.files:
             raise BadRequest()
+        self._refuse_longer_stream()
+
+    def _refuse_longer_stream(self) -> None:
+        """A body without Content-Length (chunked, from gunicorn reached directly) is read up
+        to the size limit and no further, but Werkzeug then parses what it read as if it were
+        all: one more byte on the wire means the body was too large, and it is refused."""
+        if self.content_length is not None or self.max_content_length is None \
+                or not self.environ.get("wsgi.input_terminated"):
+            return
+        if self.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
 
 
 def _security_headers(response: HttpResponse) -> HttpResponse:
