@@ -106,7 +106,8 @@ def results_for(record: SurveyRecord) -> SurveyResults:
     if cached is not None and cached.stamp == stamp:
         return cached
     version = data_version(stamp)
-    stored_version, stored = _load(record.id)
+    stored_version = _stored_version(record.id)
+    stored = _load(record.id) if stored_version == version or cached is None else None
     if stored is not None and stored_version == version:
         return memory.put(record.id, stored)
     previous = cached or stored
@@ -155,9 +156,8 @@ def _refresh(app: Flask, survey_id: int) -> None:
             record = db.session.get(SurveyRecord, survey_id)
             stamp = results_stamp(record)
             version = data_version(stamp)
-            stored_version, stored = _load(survey_id)
-            results = stored if stored is not None and stored_version == version else \
-                _compute(record, stamp, version)
+            stored = _load(survey_id) if _stored_version(survey_id) == version else None
+            results = stored or _compute(record, stamp, version)
             _memory().put(survey_id, results)
         except Exception:  # the next view tries again; the page keeps the previous results
             app.logger.exception("dashboard results of survey %s could not be computed",
@@ -219,18 +219,23 @@ def _save(survey_id: int, version: str, results: SurveyResults) -> None:
     db.session.commit()
 
 
-def _load(survey_id: int) -> tuple[str | None, SurveyResults | None]:
-    """The stored results of a round and their data version, whatever the version."""
-    row = db.session.execute(select(_stored.c.data_version, _stored.c.payload).where(
-        _stored.c.survey_id == survey_id)).first()
-    if row is None:
-        return None, None
-    version, payload = row
+def _stored_version(survey_id: int) -> str | None:
+    return db.session.scalar(select(_stored.c.data_version).where(
+        _stored.c.survey_id == survey_id))
+
+
+def _load(survey_id: int) -> SurveyResults | None:
+    """The stored results of a round, whatever their data version (the caller checks it
+    with :func:`_stored_version`: reading and unpickling the results costs more)."""
+    payload = db.session.scalar(select(_stored.c.payload).where(
+        _stored.c.survey_id == survey_id))
+    if payload is None:
+        return None
     signature, data = payload[:32], payload[32:]
     if not hmac.compare_digest(signature, _signature(data)):
-        return None, None
+        return None
     try:
         results = pickle.loads(zlib.decompress(data))  # signed by this app: see above
     except Exception:  # a row written by other code is as good as none
-        return None, None
-    return (version, results) if isinstance(results, SurveyResults) else (None, None)
+        return None
+    return results if isinstance(results, SurveyResults) else None
