@@ -6,20 +6,25 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from benchmarks.load import MARKER_FIELD, Resident, Server, Tally, stored_responses
 from surveys import load_definition
 from surveys.templates import builtin_template_path
 
 
-def _load(server: Server, survey, tally: Tally, seconds: float, first: int
+def _load(server: Server, survey, tally: Tally, first: int, until: Callable[[], bool]
           ) -> tuple[threading.Event, list[threading.Thread]]:
+    """Residents walk until ``until()`` holds. It waits for answers, not for a number of
+    seconds, so a slow or busy machine changes how long it takes, never the outcome."""
     stop = threading.Event()
     residents = [Resident(first + i, server.port, survey, tally, stop) for i in range(8)]
     threads = [threading.Thread(target=r.run, daemon=True) for r in residents]
     for t in threads:
         t.start()
-    time.sleep(seconds)
+    deadline = time.monotonic() + 300
+    while not until() and time.monotonic() < deadline:
+        time.sleep(0.05)
     return stop, threads
 
 
@@ -30,7 +35,8 @@ def test_sigkill_during_load_loses_no_acknowledged_answer(database_url):
     server.start()
     tally = Tally()
     try:
-        stop, threads = _load(server, survey, tally, 2.0, first=0)
+        stop, threads = _load(server, survey, tally, first=0,
+                              until=lambda: len(tally.acknowledged) >= 5)
         server.kill()  # mid-request: residents see broken connections
         stop.set()
         for t in threads:
@@ -38,7 +44,9 @@ def test_sigkill_during_load_loses_no_acknowledged_answer(database_url):
         acknowledged_before = dict(tally.acknowledged)
         assert len(acknowledged_before) >= 5
         server.start()
-        stop, threads = _load(server, survey, tally, 1.0, first=100)
+        stop, threads = _load(server, survey, tally, first=100,
+                              until=lambda: any(int(m.split("-")[1]) >= 100
+                                                for m in list(tally.acknowledged)))
         stop.set()
         for t in threads:
             t.join(timeout=30)
