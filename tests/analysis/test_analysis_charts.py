@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from matplotlib.text import Text
 
 from analysis import AnalysisError, charts, rank_items
 
@@ -53,3 +54,25 @@ def test_svg_is_reproducible(ranked):
 def test_unknown_format_is_refused(ranked):
     with pytest.raises(AnalysisError, match="pdf"):
         charts.heatmap(ranked, None, "t", fmt="pdf")
+
+
+def test_texts_stay_inside_the_figure(ranked):
+    """The fixed layout leaves room for long names, titles and the colour bar's label."""
+    long = {item: f"Nedskräpning och klotter vid {item} i parker och på gator"
+            for item in ranked.items}
+    figures = charts.figures(ranked, long, {"dotplot": "Rangordning, alla svar",
+                                            "heatmap": "Andel per grupp",
+                                            "small_multiples": "Per grupp"})
+    assert set(figures) == {"dotplot", "heatmap", "small_multiples"}
+    for name, fig in figures.items():
+        fig.canvas.draw()  # at the figure's own dpi, as the boxes below are measured
+        renderer = fig.canvas.get_renderer()
+        page = fig.bbox
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+        assert any(t.get_text() == long[ranked.items[0]] or
+                   t.get_text().startswith(long[ranked.items[0]]) for t in texts), name
+        for t in texts:
+            box = t.get_window_extent(renderer)
+            assert (box.x0 >= page.x0 - 0.5 and box.x1 <= page.x1 + 0.5
+                    and box.y0 >= page.y0 - 0.5 and box.y1 <= page.y1 + 0.5), (name,
+                                                                               t.get_text())
