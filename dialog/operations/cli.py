@@ -7,6 +7,7 @@ next to its target and renamed into place only when complete and checked.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sqlite3
@@ -34,14 +35,58 @@ class BackupError(RuntimeError):
     """A backup or restore that could not be done; the message says why."""
 
 
-def _sqlite_check(connection: sqlite3.Connection, what: str) -> None:
-    result = connection.execute("PRAGMA integrity_check").fetchone()[0]
-    if result != "ok":
-        raise BackupError(f"{what}: integrity_check says {result}")
-    has_schema = connection.execute(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()[0]
-    if not has_schema:
-        raise BackupError(f"{what}: not a Medborgardialog database (no alembic_version table)")
+# Tables every Medborgardialog database has; a file without them holds nothing to restore.
+_CORE_TABLES = ("alembic_version", "survey", "survey_version", "response", "user_account")
+
+
+def _sqlite_check(connection: sqlite3.Connection, what: str,
+                  known_revisions: set[str] | None = None) -> None:
+    """Refuse a file that is not a whole Medborgardialog database: unreadable (random or
+    truncated), without the tables, or (with ``known_revisions``) from a newer release."""
+    try:
+        result = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            raise BackupError(f"{what}: integrity_check says {result}")
+        tables = {row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in _CORE_TABLES if t not in tables]
+        if missing:
+            raise BackupError(f"{what}: not a Medborgardialog database (no table "
+                              f"{', '.join(missing)})")
+        revisions = {row[0] for row in connection.execute(
+            "SELECT version_num FROM alembic_version")}
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{what}: not a readable SQLite database ({error})") from error
+    if not revisions:
+        raise BackupError(f"{what}: the schema version is missing")
+    if known_revisions is not None and not revisions <= known_revisions:
+        raise BackupError(f"{what}: made by a newer release (schema {', '.join(sorted(revisions))})"
+                          "; install that release first")
+
+
+def _pg_check(command: list[str], env: dict[str, str], path: Path,
+              known_revisions: set[str] | None) -> None:
+    """The schema version inside a pg_dump file, checked like :func:`_sqlite_check`."""
+    listing = subprocess.run([command[0], "--data-only", "--table=alembic_version",
+                              "--file=-", str(path)], env=env, capture_output=True, text=True)
+    if listing.returncode != 0:
+        raise BackupError(f"{path}: not a readable backup ({listing.stderr.strip()})")
+    lines = listing.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("COPY ")), None)
+    revisions = set()
+    if start is not None:
+        revisions = set(itertools.takewhile(lambda line: line != "\\.", lines[start + 1:]))
+    if not revisions:
+        raise BackupError(f"{path}: not a Medborgardialog database (no schema version)")
+    if known_revisions is not None and not revisions <= known_revisions:
+        raise BackupError(f"{path}: made by a newer release (schema {', '.join(sorted(revisions))})"
+                          "; install that release first")
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by the owner only (backups hold every answer)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
 
 
 def _pg_command(url: URL, tool: str) -> tuple[list[str], dict[str, str]]:
@@ -57,9 +102,13 @@ def _pg_command(url: URL, tool: str) -> tuple[list[str], dict[str, str]]:
 
 
 def backup_database(url: URL, path: Path) -> None:
-    """Write a consistent copy of the live database at ``url`` to ``path``."""
+    """Write a consistent copy of the live database at ``url`` to ``path`` (mode 0600)."""
+    if url.get_backend_name() == "sqlite" and path.resolve() == Path(url.database).resolve():
+        raise BackupError(f"{path} is the live database itself; choose another file")
+    if not path.parent.is_dir():
+        raise BackupError(f"{path.parent}: no such folder")
     part = path.with_name(path.name + ".part")
-    part.unlink(missing_ok=True)
+    _private_file(part)
     if url.get_backend_name() == "sqlite":
         with closing(sqlite3.connect(url.database, timeout=30)) as source, \
                 closing(sqlite3.connect(part)) as target:
@@ -78,19 +127,22 @@ def backup_database(url: URL, path: Path) -> None:
     os.replace(part, path)
 
 
-def restore_database(url: URL, path: Path) -> None:
-    """Replace the contents of the live database at ``url`` with the backup at ``path``."""
+def restore_database(url: URL, path: Path, known_revisions: set[str] | None = None) -> None:
+    """Replace the contents of the live database at ``url`` with the backup at ``path``.
+
+    The backup is checked before anything is touched (see :func:`_sqlite_check`)."""
     if not path.is_file():
         raise BackupError(f"{path}: no such backup file")
     if url.get_backend_name() == "sqlite":
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
-            _sqlite_check(source, str(path))
+            _sqlite_check(source, str(path), known_revisions)
             with closing(sqlite3.connect(url.database, timeout=30)) as target:
                 # The backup API copies under a write lock: readers see old or new, never half.
                 source.backup(target)
                 _sqlite_check(target, url.database)
     elif url.get_backend_name() == "postgresql":
         command, env = _pg_command(url, "pg_restore")
+        _pg_check(command, env, path, known_revisions)
         run = subprocess.run([*command, "--clean", "--if-exists", "--no-owner",
                               "--single-transaction", str(path)],
                              env=env, capture_output=True, text=True)
@@ -124,14 +176,28 @@ def restore_command(path: Path, yes: bool) -> None:
     if not yes:
         click.confirm("Allt i databasen ersätts med säkerhetskopian (everything in the database "
                       "is replaced by the backup). Continue?", abort=True)
+    from alembic.script import ScriptDirectory
+
     url = db.engine.url
+    known = {s.revision for s in ScriptDirectory(
+        current_app.extensions["migrate"].directory).walk_revisions()}
     db.session.remove()
     db.engine.dispose()
+    # What is there now is kept first: a wrong file restored by mistake can be undone.
+    folder = Path(current_app.config.get("RESTORE_SAFETY_DIR") or current_app.instance_path)
+    safety = folder / f"before-restore-{utcnow():%Y%m%d-%H%M%S}.backup"
     try:
-        restore_database(url, path)
+        if url.get_backend_name() == "sqlite":
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
+                _sqlite_check(source, str(path), known)
+        safety.parent.mkdir(parents=True, exist_ok=True)
+        backup_database(url, safety)
+        restore_database(url, path, known)
     except BackupError as error:
         click.echo(f"Återställningen misslyckades (restore failed): {error}", err=True)
         sys.exit(1)
+    click.echo(f"Kopia av databasen före återställningen (copy taken before the restore): "
+               f"{safety}")
     db.engine.dispose()
     # A backup from an older release gets the tables the current code needs.
     upgrade(revision="head")

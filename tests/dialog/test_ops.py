@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import stat
 import threading
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
 from benchmarks.load import Resident, Tally, random_answers
@@ -166,3 +168,60 @@ def test_aggregate_counts_cells_and_multiple_choices(survey):
     assert sum(n for k, n in counts.items() if k[0] == "prioritera") == picks
     cell = (rows[0][1]["alder"], rows[0][1]["kon"], rows[0][1]["omrade"])
     assert counts[(RESPONSES_FIELD, "complete", *cell)] >= 1
+
+
+def _refused(app, path, words: str) -> None:
+    before = complete_count(app)
+    result = run(app, "restore", "--yes", str(path))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "restore failed" in result.output + result.stderr
+    assert words in result.output + result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert complete_count(app) == before
+
+
+def test_restore_refuses_random_truncated_empty_and_newer_files(app, csrf, survey, tmp_path):
+    app.config["RESTORE_SAFETY_DIR"] = str(tmp_path / "safety")
+    walk(app.test_client(), csrf, survey)
+    good = tmp_path / "good.backup"
+    assert run(app, "backup", str(good)).exit_code == 0
+    random_file = tmp_path / "random.backup"
+    random_file.write_bytes(np.random.default_rng(3).bytes(50_000))
+    _refused(app, random_file, "not a readable")
+    truncated = tmp_path / "truncated.backup"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    _refused(app, truncated, "")
+    empty = tmp_path / "empty.backup"
+    with closing(sqlite3.connect(empty)) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+    _refused(app, empty, "not a ")  # not a Medborgardialog database, or not a pg_dump file
+    newer = tmp_path / "newer.backup"
+    with app.app_context():
+        current = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        db.session.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        db.session.commit()
+    assert run(app, "backup", str(newer)).exit_code == 0
+    with app.app_context():
+        db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
+        db.session.commit()
+    _refused(app, newer, "newer release")
+
+
+def test_backups_are_private_and_a_restore_keeps_a_safety_copy(app, csrf, survey, tmp_path):
+    app.config["RESTORE_SAFETY_DIR"] = str(tmp_path / "safety")
+    walk(app.test_client(), csrf, survey)
+    backup = tmp_path / "b.backup"
+    assert run(app, "backup", str(backup)).exit_code == 0
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    walk(app.test_client(), csrf, survey)  # an answer after the backup
+    result = run(app, "restore", "--yes", str(backup))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert complete_count(app) == 1
+    [safety] = (tmp_path / "safety").glob("before-restore-*.backup")
+    assert str(safety) in result.output and stat.S_IMODE(safety.stat().st_mode) == 0o600
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):  # a PostgreSQL database has no file to overwrite
+        live = url.removeprefix("sqlite:///")
+        refused = run(app, "backup", live)
+        assert refused.exit_code == 1 and "live database" in refused.output + refused.stderr
+        assert complete_count(app) == 1
