@@ -33,7 +33,7 @@ def test_idle_kiosk_is_cleared_and_the_next_person_sees_nothing(server, new_page
         page.locator("button[value=sv]").click()
     answer_like_a_person(page)
     with page.expect_navigation():
-        page.locator("button[name=action][value=next]").click()
+        page.locator("#answers button[name=action][value=next]").click()
     assert page.url.endswith("/kiosk/trygghet/sv/p/2")
     page.locator("form#answers input[type=radio]").first.check()  # half-way, then walks off
     shot(page, "kiosk-2-half-answered")
@@ -65,7 +65,7 @@ def test_back_to_the_start_ends_the_person_for_back_and_forward(server, new_page
         page.locator("button[value=sv]").click()
     answer_like_a_person(page)
     with page.expect_navigation():
-        page.locator("button[name=action][value=next]").click()
+        page.locator("#answers button[name=action][value=next]").click()
     page.locator("form#answers input[type=radio]").first.check()
     with page.expect_navigation():
         page.locator("footer a[href$='/tillganglighet']").click()
@@ -129,7 +129,7 @@ def test_kiosk_screens_pass_axe(server, new_page, lang):
         assert min(targets) >= 44, targets
         shot(page, f"kiosk-{lang}-page-{number}")
         with page.expect_navigation():
-            page.locator("button[name=action][value=next]").click()
+            page.locator("#answers button[name=action][value=next]").click()
     assert_accessible(page, f"kiosk {lang} thanks")
     shot(page, f"kiosk-{lang}-thanks")
     page.goto(f"{server.url}/kiosk/grannskap/{lang}/tillganglighet")
