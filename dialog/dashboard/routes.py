@@ -51,8 +51,8 @@ def chart_texts() -> dict[str, str]:
 @bp.get("/")
 @roles_required(*READ_ROLES)
 def list_surveys() -> str:
-    surveys = [(r, catalog.definition_of(r.current_version))
-               for r in catalog.published_surveys()]
+    surveys = [(r, catalog.definition_of(r.current_version), complete)
+               for r, complete in catalog.rounds_current_first()]
     return render_template("dashboard/list.html", surveys=surveys)
 
 

@@ -85,6 +85,15 @@ def _conflict(error: service.PromiseStateError):
     return render_error(Conflict(_message(error)))
 
 
+@bp.get("/staff/lofte/")
+@roles_required(*READ_ROLES)
+def list_promises() -> str:
+    """Every round's löfte, or the way to draft one: the staff menu's "Medborgarlöften"."""
+    rows = [(record, catalog.definition_of(record.current_version), service.promise_for(record))
+            for record, _complete in catalog.rounds_current_first()]
+    return render_template("promises/list.html", rows=rows)
+
+
 @bp.route(STAFF_PREFIX + "/ny", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def new_promise(slug: str) -> HttpResponse | str | tuple[str, int]:

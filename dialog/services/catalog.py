@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from surveys import Survey, definition_fingerprint, survey_from_dict, survey_to_dict
 
 from ..cache import LRUCache
 from ..extensions import db
-from ..models import SurveyRecord, SurveyVersion, utcnow
+from ..models import Response, SurveyRecord, SurveyVersion, utcnow
 from .recent import RecentReads
 
 
@@ -130,13 +130,33 @@ def is_open(record: SurveyRecord | SurveyRef, now: datetime | None = None) -> bo
     return not (record.closes_at and now >= record.closes_at)
 
 
-def published_surveys() -> list[SurveyRecord]:
-    """Every round with a published version, the newest round first."""
-    return list(db.session.scalars(
-        select(SurveyRecord).where(SurveyRecord.current_version_id.is_not(None))
-        .order_by(SurveyRecord.created_at.desc())))
-
-
 def open_surveys() -> list[SurveyRecord]:
     records = db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)).all()
     return [r for r in records if is_open(r)]
+
+
+def _complete_answers() -> dict[int, int]:
+    return dict(db.session.execute(
+        select(SurveyVersion.survey_id, func.count(Response.id))
+        .join(Response, Response.version_id == SurveyVersion.id)
+        .where(Response.status == "complete").group_by(SurveyVersion.survey_id)).all())
+
+
+def rounds_current_first() -> list[tuple[SurveyRecord, int]]:
+    """Every round with a published version and its complete answers, in the order a reader
+    of results wants them: open rounds first, then by how many complete answers they have
+    (test and imported rounds have few), then the newest."""
+    complete = _complete_answers()
+    records = db.session.scalars(
+        select(SurveyRecord).where(SurveyRecord.current_version_id.is_not(None))).all()
+    ordered = sorted(records, key=lambda r: (is_open(r), complete.get(r.id, 0),
+                                             r.opens_at or r.created_at), reverse=True)
+    return [(r, complete.get(r.id, 0)) for r in ordered]
+
+
+def current_round() -> SurveyRecord | None:
+    """The round a councillor is shown first: the leading one of rounds_current_first(), or
+    None while no round has a complete answer."""
+    rounds = rounds_current_first()
+    return rounds[0][0] if rounds and rounds[0][1] else None
+

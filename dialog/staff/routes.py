@@ -85,8 +85,19 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _landing() -> str:
+    """Where a signed-in person starts: staff at the survey rounds, a councillor at the
+    results of the current round (the list of results while no round has answers)."""
+    if current_user.role in STAFF_ROLES:
+        return url_for("staff.index")
+    current = catalog.current_round()
+    if current is None:
+        return url_for("dashboard.list_surveys")
+    return url_for("dashboard.show_dashboard", slug=current.slug)
+
+
 def _local_target(target: str | None) -> str:
-    return security.local_path(target) or url_for("staff.index")
+    return security.local_path(target) or _landing()
 
 
 # --- Accounts -------------------------------------------------------------------------------
@@ -108,11 +119,10 @@ def login() -> HttpResponse | str | tuple[str, int]:
     if outcome.user is None:
         message = _("The e-mail address or the password is wrong.")
         return render_template("staff/login.html", form=form, error=message), 401
-    target = _local_target(request.args.get("next"))
     fresh_session()
     auth.start_session(outcome.user)
     audit.record("sign_in", outcome.user.email)
-    return redirect(target)
+    return redirect(_local_target(request.args.get("next")))
 
 
 def _too_many_attempts(outcome: auth.SignIn) -> str:
@@ -189,9 +199,10 @@ def toggle_user(user_id: int) -> HttpResponse:
 
 @bp.get("/")
 @roles_required(*READ_ROLES)
-def index() -> str:
+def index() -> HttpResponse | str:
     if current_user.role not in STAFF_ROLES:
-        return render_template("staff/index.html", rows=[], pending=[])
+        # Survey rounds are managed by staff; a councillor's start is the results.
+        return redirect(_landing())
     return render_template("staff/index.html", rows=rounds.overview(),
                            pending=definitions.pending_uploads())
 

@@ -18,7 +18,7 @@ ROLES = ("anonymous", "councillor", "staff", "admin")
 T = "trygghet"
 GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/login", (200, 302, 302, 302)),
-    ("/staff/", (302, 200, 200, 200)),
+    ("/staff/", (302, 302, 200, 200)),  # a councillor starts at the results instead
     ("/staff/password", (302, 200, 200, 200)),
     ("/staff/users", (302, 403, 403, 200)),
     ("/staff/audit", (302, 403, 403, 200)),
@@ -37,6 +37,7 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/surveys/{T}/codebook.csv", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/ranking.xlsx", (302, 403, 404, 404)),  # too few answers
     ("/dashboard/", (302, 200, 200, 200)),
+    ("/staff/lofte/", (302, 200, 200, 200)),
     (f"/dashboard/{T}/", (302, 200, 200, 200)),
     (f"/dashboard/{T}/chart/heatmap.svg", (302, 404, 404, 404)),  # too few answers
     (f"/dashboard/{T}/lofte/", (302, 404, 404, 404)),  # no löfte drafted yet
