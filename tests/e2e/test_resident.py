@@ -29,7 +29,7 @@ def walk_survey(page, server, slug: str, lang: str, label: str, *, check=None) -
         if number == 1:
             # Next with nothing answered: the error summary is announced and passes axe too.
             with page.expect_navigation():
-                page.locator("button[name=action][value=next]").click()
+                page.locator("#answers button[name=action][value=next]").click()
             summary = page.locator(".error-summary[role=alert]")
             assert summary.is_visible()
             assert_accessible(page, f"{label} errors")
@@ -40,7 +40,7 @@ def walk_survey(page, server, slug: str, lang: str, label: str, *, check=None) -
         assert_accessible(page, f"{label} page {number}")
         shot(page, f"{label}-{number}-page")
         with page.expect_navigation():
-            page.locator("button[name=action][value=next]").click()
+            page.locator("#answers button[name=action][value=next]").click()
     assert_accessible(page, f"{label} thanks")
     shot(page, f"{label}-{number + 1}-thanks")
     return number
@@ -78,7 +78,7 @@ def test_resident_completes_the_survey_in_arabic_mirrored(server, new_page):
         left, right = _gaps(page, "main h1")
         assert right < 2 and left > right, (left, right)  # text starts at the right edge
         if number > 1:
-            following = page.locator("button[name=action][value=next]").bounding_box()
+            following = page.locator("#answers button[name=action][value=next]").bounding_box()
             back = page.locator("button[name=action][value=back]").bounding_box()
             assert following["x"] < back["x"], "Next must sit on the left in Arabic"
 
@@ -111,7 +111,7 @@ def test_pages_reflow_at_320_css_pixels(server, new_page, slug, lang):
         answer_like_a_person(page)
         fits(page.url)
         with page.expect_navigation():
-            page.locator("button[name=action][value=next]").click()
+            page.locator("#answers button[name=action][value=next]").click()
     fits(page.url)
     assert len(seen) >= 6
 
@@ -238,7 +238,7 @@ def test_date_and_number_in_arabic_with_errors_in_arabic(server, new_page, scrip
     field.fill("2019-06-01")  # before the earliest day the question allows
     page.get_by_label("كم مرة حدث ذلك؟").fill("99")
     with page.expect_navigation():
-        page.locator("button[name=action][value=next]").click()
+        page.locator("#answers button[name=action][value=next]").click()
     errors = page.locator(".question .error").all_inner_texts()
     assert len(errors) == 2 and errors[0].startswith("اكتب تاريخًا من"), errors
     assert "2020" in errors[0]
@@ -248,5 +248,5 @@ def test_date_and_number_in_arabic_with_errors_in_arabic(server, new_page, scrip
     page.get_by_label("متى حدث ذلك؟").fill("2024-03-14")
     page.get_by_label("كم مرة حدث ذلك؟").fill("3")
     with page.expect_navigation():
-        page.locator("button[name=action][value=next]").click()
+        page.locator("#answers button[name=action][value=next]").click()
     assert "/klart" in page.url
