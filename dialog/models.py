@@ -1,14 +1,27 @@
 """The tables several features share: survey rounds and versions, responses, population
-tables, the audit log and staff accounts. A feature's own tables are in its ``models.py``.
+tables, the audit log, staff accounts, the results derived from responses (response facts
+and stored dashboard results) and the salts of the repeat tags. A feature's own tables are in
+its ``models.py``.
 
 Answers are stored as one JSON document per response, keyed by field name, so that a survey
 version can change its questions without schema changes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -165,3 +178,44 @@ class FailedLogin(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResponseFact(db.Model):
+    """The analysed fields of one complete response (see ``services/results/facts.py``)."""
+
+    __tablename__ = "response_fact"
+    # Covers the dashboard's read and its data stamp without touching the rows' pages.
+    __table_args__ = (Index("ix_response_fact_survey", "survey_id", "excluded", "response_id"),)
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
+    layout: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    age_band: Mapped[str | None] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(64))
+    area: Mapped[str | None] = mapped_column(String(64))
+    codes: Mapped[str] = mapped_column(Text)
+    priorities: Mapped[str] = mapped_column(Text, default="")
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StoredResults(db.Model):
+    """The newest computed results of one round, shared by every app server."""
+
+    __tablename__ = "dashboard_result"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), primary_key=True)
+    data_version: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClientSalt(db.Model):
+    """The random salt of one day's client tags; deleted the day after next (see ``repeats.py``)."""
+
+    __tablename__ = "client_salt"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))

@@ -21,26 +21,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import Date, String, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
 from . import audit
 from .extensions import db
-from .models import Response, SurveyRecord, SurveyVersion, utcnow
+from .models import ClientSalt, Response, SurveyRecord, SurveyVersion, utcnow
 from .services.results import facts
 
 EXCLUDED = "excluded"
 DEFAULT_TAG_HOURS = 48
-
-
-class ClientSalt(db.Model):
-    """The random salt of one day's client tags; deleted the day after next."""
-
-    __tablename__ = "client_salt"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    salt: Mapped[str] = mapped_column(String(64))
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from analysis import AnalysisError
 from analysis.report import write_report
 
 from ..extensions import db
+from ..models import StoredResults
 from ..services import catalog
 from ..services.population import PopulationInfo, parse_population, population_for
 from ..services.results import facts
 from ..services.results.compute import analyse
 from ..services.results.outputs import item_labels
-from ..services.results.store import StoredResults
 
 
 def _step(text: str) -> None:

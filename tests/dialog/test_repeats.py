@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text, update
 
 from dialog import auth, repeats
 from dialog.extensions import db
-from dialog.models import AuditEvent, Response, utcnow
+from dialog.models import AuditEvent, ClientSalt, Response, utcnow
 from dialog.services import catalog
 from dialog.services.results import store
 from tests.dialog.helpers import walk
@@ -85,7 +85,7 @@ def test_no_address_is_kept_and_tags_are_wiped(app, client, csrf, survey):
         later = utcnow() + timedelta(days=3)
         repeats.forget_old_tags(later)
         assert db.session.scalar(select(Response.client_tag)) is None
-        assert db.session.scalar(select(func.count()).select_from(repeats.ClientSalt)) == 0
+        assert db.session.scalar(select(func.count()).select_from(ClientSalt)) == 0
 
 
 def test_old_tags_cannot_be_excluded(app, client, csrf, survey):

@@ -15,11 +15,11 @@ from dialog import auth, create_app
 from dialog.dashboard.cli import rebuild_facts_command
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
-from dialog.models import Response, SurveyRecord, utcnow
+from dialog.models import Response, ResponseFact, StoredResults, SurveyRecord, utcnow
 from dialog.operations.retention import plan_purge, purge_version
 from dialog.services import catalog, responses
 from dialog.services.results import compute, facts, store
-from dialog.services.results.facts import FactLayout, ResponseFact
+from dialog.services.results.facts import FactLayout
 from surveys import analysis_spec
 from tests.dialog.conftest import TEST_CONFIG
 
@@ -212,7 +212,7 @@ def test_results_computed_by_one_server_are_taken_over_by_another(app, monkeypat
     with other.app_context():
         store.forget_cached()
         record = _survey()[0]
-        db.session.execute(insert(store.StoredResults).values(
+        db.session.execute(insert(StoredResults).values(
             survey_id=record.id, data_version=store.data_version(store.results_stamp(record)),
             payload=b"x" * 64))
         db.session.commit()

@@ -28,54 +28,19 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    Boolean,
-    Connection,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, mapped_column
 
 from surveys import AnalysisSpec, Indicator, Survey, analysis_spec, survey_from_dict
 
-from ...extensions import db
-from ...models import Response, SurveyRecord, SurveyVersion
+from ...models import Response, ResponseFact, SurveyRecord, SurveyVersion
 
 # Key-figure columns in the response frame; the prefix keeps them apart from item codes.
 INDICATOR_PREFIX = "indicator:"
 _MISSING = "."
 _ZERO = ord("0")
 _BATCH = 2000
-
-
-class ResponseFact(db.Model):
-    """The analysed fields of one complete response (see the module docstring)."""
-
-    __tablename__ = "response_fact"
-    # Covers the dashboard's read and its data stamp without touching the rows' pages.
-    __table_args__ = (Index("ix_response_fact_survey", "survey_id", "excluded", "response_id"),)
-
-    response_id: Mapped[int] = mapped_column(
-        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
-    layout: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16))
-    language: Mapped[str] = mapped_column(String(8))
-    age_band: Mapped[str | None] = mapped_column(String(64))
-    gender: Mapped[str | None] = mapped_column(String(64))
-    area: Mapped[str | None] = mapped_column(String(64))
-    codes: Mapped[str] = mapped_column(Text)
-    priorities: Mapped[str] = mapped_column(Text, default="")
-    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
-
 
 _facts = ResponseFact.__table__
 _responses = Response.__table__

@@ -29,22 +29,20 @@ import pickle
 import threading
 import time
 import zlib
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import ForeignKey, LargeBinary, String, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis import RankingResult
 
 from ...cache import LRUCache
 from ...extensions import db
-from ...models import Response, SurveyRecord, SurveyVersion, utcnow
+from ...models import Response, StoredResults, SurveyRecord, SurveyVersion, utcnow
 from ..population import population_for, population_stamp
 from . import facts
 from .compute import SurveyResults, analyse
@@ -53,18 +51,6 @@ _MEMORY_KEY = "dashboard_results"
 _RUNNING_KEY = "dashboard_results_running"
 _running_lock = threading.Lock()
 _MEMORY_SIZE = 16
-
-
-class StoredResults(db.Model):
-    """The newest computed results of one round, shared by every app server."""
-
-    __tablename__ = "dashboard_result"
-
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), primary_key=True)
-    data_version: Mapped[str] = mapped_column(String(64))
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
-
 
 _stored = StoredResults.__table__
 
