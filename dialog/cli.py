@@ -22,7 +22,6 @@ from surveys import (
 from surveys.importers import UnreadableFile, import_file
 from surveys.templates import with_template_intro
 
-from .deployment import nginx_config_command
 from .extensions import db
 from .models import Response, SurveyVersion, utcnow
 from .progress import show_progress
@@ -193,7 +192,12 @@ def init_app(app: Flask) -> None:
     from .dashboard.cli import analyse_command, rebuild_facts_command
     from .i18n.cli import translate_command
     from .kiosk.cli import kiosk_cli
-    from .operations.cli import backup_command, purge_command, restore_command
+    from .operations.cli import (
+        backup_command,
+        nginx_config_command,
+        purge_command,
+        restore_command,
+    )
     from .staff.cli import create_user_command
 
     for command in (init_db_command, load_survey_command, load_builtin_command,

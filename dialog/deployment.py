@@ -1,18 +1,15 @@
 """The nginx site configuration in front of the app servers, rendered from one template.
 
-``flask --app app nginx-config`` prints it for operators, docs/deployment.md shows it for
-documented arguments, and the browser tests run a real nginx with it, so the configuration
-that is deployed is the one that is tested (tests/test_deployment.py keeps the docs equal).
+``flask --app app nginx-config`` (defined in ``operations/cli.py``) prints it for operators,
+docs/deployment.md shows it for documented arguments, and the browser tests run a real nginx
+with it, so the configuration that is deployed is the one that is tested
+(tests/dialog/test_deployment.py keeps the docs equal).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 
 UPSTREAM_NAME = "medborgardialog"
 # gunicorn closes an idle kept-alive connection after 5 s (make serve: --keep-alive 5). nginx
@@ -139,34 +136,3 @@ def render_nginx_config(*, server_name: str, upstreams: Sequence[str], certifica
     if http_redirect:
         text += _REDIRECT.format(server_name=values["server_name"])
     return text
-
-
-@click.command("nginx-config")
-@click.option("--server-name", default="trygghet.kommun.se", show_default=True,
-              help="The public host name.")
-@click.option("--upstream", "upstreams", multiple=True, default=["127.0.0.1:8000"],
-              show_default=True, help="An app server, HOST:PORT; repeat for several.")
-@click.option("--cert", help="TLS certificate chain [default: Let's Encrypt's for the name].")
-@click.option("--key", help="TLS private key [default: Let's Encrypt's for the name].")
-@click.option("--listen", default="443", show_default=True, help="PORT or ADDRESS:PORT.")
-@click.option("--static-root", help="The app's static folder [default: this installation's].")
-@click.option("--error-log", default="/var/log/nginx/error.log", show_default=True)
-@click.option("--http-redirect/--no-http-redirect", default=True, show_default=True,
-              help="Redirect plain http on port 80 to https.")
-@with_appcontext
-def nginx_config_command(server_name: str, upstreams: tuple[str, ...], cert: str | None,
-                         key: str | None, listen: str, static_root: str | None,
-                         error_log: str, http_redirect: bool) -> None:
-    """Print the nginx site configuration for this installation."""
-    letsencrypt = f"/etc/letsencrypt/live/{server_name}"
-    try:
-        text = render_nginx_config(
-            server_name=server_name, upstreams=upstreams,
-            certificate=cert or f"{letsencrypt}/fullchain.pem",
-            key=key or f"{letsencrypt}/privkey.pem",
-            static_root=static_root or current_app.static_folder or "",
-            max_body_bytes=int(current_app.config["MAX_CONTENT_LENGTH"]), listen=listen,
-            error_log=error_log, http_redirect=http_redirect)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from error
-    click.echo(text, nl=False)

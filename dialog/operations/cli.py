@@ -1,4 +1,5 @@
-"""Operator commands: ``flask --app app backup PATH``, ``restore PATH`` and ``purge``.
+"""Operator commands: ``flask --app app backup PATH``, ``restore PATH``, ``purge`` and
+``nginx-config``.
 
 Backups are taken while the app serves: SQLite through its online backup API (a consistent
 snapshot even while residents write), PostgreSQL through ``pg_dump``. A backup is written
@@ -22,6 +23,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL
 
+from ..deployment import render_nginx_config
 from ..extensions import db
 from ..models import utcnow
 from ..progress import show_progress
@@ -234,3 +236,34 @@ def purge_command(before: datetime | None, apply_: bool) -> None:
                                  show_progress(done, total, label))
         click.echo(f"{label}: {snapshot.complete_count + snapshot.partial_count} responses "
                    f"deleted, aggregated counts kept (snapshot {snapshot.id})")
+
+
+@click.command("nginx-config")
+@click.option("--server-name", default="trygghet.kommun.se", show_default=True,
+              help="The public host name.")
+@click.option("--upstream", "upstreams", multiple=True, default=["127.0.0.1:8000"],
+              show_default=True, help="An app server, HOST:PORT; repeat for several.")
+@click.option("--cert", help="TLS certificate chain [default: Let's Encrypt's for the name].")
+@click.option("--key", help="TLS private key [default: Let's Encrypt's for the name].")
+@click.option("--listen", default="443", show_default=True, help="PORT or ADDRESS:PORT.")
+@click.option("--static-root", help="The app's static folder [default: this installation's].")
+@click.option("--error-log", default="/var/log/nginx/error.log", show_default=True)
+@click.option("--http-redirect/--no-http-redirect", default=True, show_default=True,
+              help="Redirect plain http on port 80 to https.")
+@with_appcontext
+def nginx_config_command(server_name: str, upstreams: tuple[str, ...], cert: str | None,
+                         key: str | None, listen: str, static_root: str | None,
+                         error_log: str, http_redirect: bool) -> None:
+    """Print the nginx site configuration for this installation."""
+    letsencrypt = f"/etc/letsencrypt/live/{server_name}"
+    try:
+        text = render_nginx_config(
+            server_name=server_name, upstreams=upstreams,
+            certificate=cert or f"{letsencrypt}/fullchain.pem",
+            key=key or f"{letsencrypt}/privkey.pem",
+            static_root=static_root or current_app.static_folder or "",
+            max_body_bytes=int(current_app.config["MAX_CONTENT_LENGTH"]), listen=listen,
+            error_log=error_log, http_redirect=http_redirect)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    click.echo(text, nl=False)
