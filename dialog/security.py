@@ -39,6 +39,7 @@ FORWARDING_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"
 ANSWER_BLUEPRINTS = frozenset({"respond", "kiosk"})
 LOGIN_ENDPOINT = "staff.login"
 START_ENDPOINT = "respond.show_intro"
+KIOSK_REGISTER_ENDPOINT = "kiosk.register"
 
 # Defaults, overridable from instance/config.py, the app config or the environment.
 # A class at school or everybody behind a mobile operator's shared address arrives from one
@@ -52,6 +53,7 @@ DEFAULTS: dict[str, str | int] = {
     "RATELIMIT_STARTS_PER_CLIENT": "60 per hour;300 per day",
     "RATELIMIT_LOGINS_PER_ACCOUNT": "5 per minute;30 per hour",
     "RATELIMIT_LOGINS_PER_CLIENT": "30 per minute;300 per hour",
+    "RATELIMIT_KIOSK_CODES_PER_CLIENT": "10 per minute;50 per hour",
     # How many reverse proxies (nginx) set X-Forwarded-For/-Proto in front of the app.
     "TRUSTED_PROXIES": 0,
     "HSTS_MAX_AGE": 60 * 60 * 24 * 365,
@@ -99,6 +101,11 @@ def _failed_sign_in(response: HttpResponse) -> bool:
     return response.status_code != 302
 
 
+def _refused_code(response: HttpResponse) -> bool:
+    # A code that worked redirects to the kiosk; setting up many kiosks is not guessing.
+    return response.status_code != 303
+
+
 def local_path(target: str | None) -> str | None:
     """``target`` when it is a path on this site, else None: the only place sign-in may send
     a browser back to (no open redirect).
@@ -126,6 +133,10 @@ def _too_many_starts() -> str:
 
 def _too_many_logins() -> str:
     return _("Too many login attempts. Wait a few minutes and try again.")
+
+
+def _too_many_codes() -> str:
+    return _("Too many kiosk codes tried. Wait a few minutes and try again.")
 
 
 class HardenedRequest(Request):
@@ -301,4 +312,8 @@ def init_app(app: Flask) -> Limiter:
     _limit_view(app, LOGIN_ENDPOINT, limiter.limit(
         app.config["RATELIMIT_LOGINS_PER_ACCOUNT"], key_func=account_key, methods=["POST"],
         error_message=_too_many_logins, deduct_when=_failed_sign_in))
+    # Guessing one-time kiosk codes must stay hopeless within their 15 minutes.
+    _limit_view(app, KIOSK_REGISTER_ENDPOINT, limiter.limit(
+        app.config["RATELIMIT_KIOSK_CODES_PER_CLIENT"], key_func=client_key, methods=["POST"],
+        error_message=_too_many_codes, deduct_when=_refused_code))
     return limiter

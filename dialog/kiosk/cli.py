@@ -16,16 +16,15 @@ kiosk_cli = AppGroup("kiosk", help="Kiosk computers and how long a screen waits.
 
 @kiosk_cli.command("add-device")
 @click.argument("name")
-@click.option("--slug", default="trygghet", help="Survey the printed kiosk link opens.")
-def add_device_command(name: str, slug: str) -> None:
-    """Register a kiosk computer. Prints its key (shown only once) on standard output."""
-    device, key = devices.register_device(name, created_by="cli")
+def add_device_command(name: str) -> None:
+    """Register a kiosk computer. Prints its one-time code (15 minutes) on standard output."""
+    device, code = devices.register_device(name, created_by="cli")
     # The path only: the command does not know under which host name the app is served.
     with current_app.test_request_context():
-        link = url_for("kiosk.show_attract", slug=slug, device=key)
-    click.echo(f"Kiosk '{device.name}' registrerad (registered). Öppna på kiosken "
-               f"(open on the kiosk): {link}", err=True)
-    click.echo(key)
+        page = url_for("kiosk.register")
+    click.echo(f"Kiosk '{device.name}' registrerad (registered). Öppna {page} på kiosken och "
+               f"skriv koden inom 15 minuter (open on the kiosk and type the code):", err=True)
+    click.echo(code)
 
 
 @kiosk_cli.command("set-idle")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import SurveyRecord, utcnow
@@ -16,6 +17,10 @@ from .models import KioskDevice, KioskResponse, KioskSetting
 
 MIN_IDLE_SECONDS = 5
 MAX_IDLE_SECONDS = 60 * 60
+CODE_LIFETIME = timedelta(minutes=15)
+# Typed by hand on the kiosk: no letters that look like digits (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -28,13 +33,46 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _new_code(device: KioskDevice) -> str:
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    device.code_hash = _hash(code)
+    device.code_expires_at = utcnow() + CODE_LIFETIME
+    return code
+
+
+def normalise_code(typed: str) -> str:
+    """What people type: any case, with spaces or dashes between the groups."""
+    return "".join(typed.split()).replace("-", "").upper()
+
+
 def register_device(name: str, *, created_by: str | None = None) -> tuple[KioskDevice, str]:
-    """A new device with a random key; the plain key is returned once and never stored."""
-    key = secrets.token_urlsafe(24)
-    device = KioskDevice(name=name.strip(), key_hash=_hash(key), created_by=created_by)
+    """A new device and its one-time registration code (returned once, stored only hashed).
+
+    The device has no usable key until the code is exchanged on the kiosk computer.
+    """
+    device = KioskDevice(name=name.strip(), key_hash=_hash(secrets.token_urlsafe(24)),
+                         created_by=created_by)
+    code = _new_code(device)
     db.session.add(device)
     db.session.commit()
-    return device, key
+    return device, code
+
+
+def redeem_code(code: str) -> str | None:
+    """The device key for a valid code, which is used up; None if wrong, used or expired."""
+    code_hash = _hash(normalise_code(code))
+    device = db.session.scalar(select(KioskDevice).where(KioskDevice.code_hash == code_hash))
+    if device is None or not device.active or device.code_expires_at < utcnow():
+        return None
+    key = secrets.token_urlsafe(24)
+    # One UPDATE that matches only while the code is unused: two kiosks racing with the same
+    # code cannot both get a key.
+    used = db.session.execute(
+        update(KioskDevice).where(KioskDevice.id == device.id,
+                                  KioskDevice.code_hash == code_hash)
+        .values(key_hash=_hash(key), code_hash=None, code_expires_at=None))
+    db.session.commit()
+    return key if used.rowcount == 1 else None
 
 
 def find_device(key: str | None) -> KioskDevice | None:

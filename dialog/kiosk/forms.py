@@ -21,3 +21,7 @@ class IdleForm(FlaskForm):
                         validators=[NumberRange(MIN_IDLE_SECONDS, MAX_IDLE_SECONDS)])
     warning = IntegerField(_l("Ask \"Are you still there?\" this many seconds before"),
                            validators=[NumberRange(0, MAX_IDLE_SECONDS)])
+
+
+class RegisterForm(FlaskForm):
+    code = StringField(_l("Code from the Kiosks page"), validators=[DataRequired(), Length(max=40)])

@@ -12,7 +12,11 @@ from ..models import utcnow
 
 
 class KioskDevice(db.Model):
-    """A computer staff set up as a kiosk. Only the sha256 of its key is stored."""
+    """A computer staff set up as a kiosk. Only the sha256 of its key is stored.
+
+    Staff get a short-lived one-time code (``code_hash``, also stored as sha256); the kiosk
+    computer exchanges it for the key, which only ever travels in a cookie.
+    """
 
     __tablename__ = "kiosk_device"
 
@@ -22,6 +26,8 @@ class KioskDevice(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(255))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires_at: Mapped[datetime | None]
 
 
 class KioskSetting(db.Model):

@@ -1,7 +1,8 @@
 """Kiosk pages: attract screen, the survey pages shared with the web flow, reset, staff set-up.
 
 The person at the kiosk holds a token in a session cookie (``kiosk_<slug>``, path /kiosk,
-SameSite=Strict); the computer holds a device key in a long-lived cookie set by staff.
+SameSite=Strict); the computer holds a device key in a long-lived cookie. The key never
+appears in a URL: staff get a one-time code that the kiosk computer exchanges for the cookie.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from ..i18n import supported_languages
 from ..pages.statement import statement_context
 from ..services import catalog, responses
 from . import devices
-from .forms import DeviceForm, IdleForm
+from .forms import DeviceForm, IdleForm, RegisterForm
 from .models import KioskDevice
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -156,16 +157,6 @@ def list_surveys() -> str:
 @bp.get("/<slug>/")
 def show_attract(slug: str) -> HttpResponse | str:
     record, survey = open_survey(slug)
-    key = request.args.get("device")
-    if key is not None:
-        # The key arrives once in the link staff made; from then on it lives in a cookie and
-        # the address bar shows the plain kiosk address.
-        if devices.find_device(key) is None:
-            abort(403, description=_("This kiosk link is not valid any more. "
-                                     "Ask the staff at the desk for help."))
-        resp = redirect(url_for("kiosk.show_attract", slug=slug), code=303)
-        _set_device_cookie(resp, key)
-        return resp
     _device()
     # The start screen is where the next person begins: whoever answered before is ended
     # here, whether they came by "Back to the start", the browser's Back or the idle timer.
@@ -247,6 +238,22 @@ def show_thanks(slug: str, lang: str) -> HttpResponse | str:
     return render_template("kiosk/thanks.html", survey=survey, slug=slug)
 
 
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> HttpResponse | tuple[str, int]:
+    """The kiosk computer types the one-time code staff got and receives its device cookie."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        key = devices.redeem_code(form.code.data)
+        if key is not None:
+            resp = redirect(url_for("kiosk.list_surveys"), code=303)
+            _set_device_cookie(resp, key)
+            return resp
+        form.code.errors = [_("The code does not work. It may be mistyped, already used or "
+                              "older than 15 minutes. Ask for a new code on the Kiosks page.")]
+    status = 422 if form.errors else 200
+    return render_template("kiosk/register.html", form=form), status
+
+
 def _open_records() -> list:
     return [(r, catalog.definition_of(r.current_version)) for r in catalog.open_surveys()]
 
@@ -255,20 +262,21 @@ def _open_records() -> list:
 @roles_required("admin", "staff")
 def manage_devices() -> HttpResponse | str:
     form = DeviceForm()
-    new_key = None
+    new_code = None
     if form.validate_on_submit():
-        device, new_key = devices.register_device(form.name.data, created_by=current_user.email)
+        device, new_code = devices.register_device(form.name.data,
+                                                   created_by=current_user.email)
         audit.record("kiosk.register_device", device.name)
         if form.use_here.data:
             # A staff login must not stay open on a computer the public uses.
             logout_user()
             session.clear()
             resp = redirect(url_for("kiosk.list_surveys"), code=303)
-            _set_device_cookie(resp, new_key)
+            _set_device_cookie(resp, devices.redeem_code(new_code))
             return resp
     idle_forms = {r.slug: IdleForm(formdata=None, **_times(r)) for r, _s in _open_records()}
     status = 422 if form.errors else 200
-    return render_template("kiosk/devices.html", form=form, new_key=new_key,
+    return render_template("kiosk/devices.html", form=form, new_code=new_code,
                            devices=devices.all_devices(), surveys=_open_records(),
                            idle_forms=idle_forms), status
 
@@ -301,7 +309,7 @@ def set_idle(slug: str) -> HttpResponse | tuple[str, int]:
             return redirect(url_for("kiosk.manage_devices"), code=303)
     idle_forms = {r.slug: IdleForm(formdata=None, **_times(r)) for r, _s in _open_records()}
     idle_forms[slug] = form
-    return render_template("kiosk/devices.html", form=DeviceForm(formdata=None), new_key=None,
+    return render_template("kiosk/devices.html", form=DeviceForm(formdata=None), new_code=None,
                            devices=devices.all_devices(), surveys=_open_records(),
                            idle_forms=idle_forms), 422
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from dialog.extensions import db
 from dialog.kiosk import devices
 from dialog.kiosk.models import KioskDevice, KioskResponse
-from dialog.models import Response
+from dialog.models import Response, utcnow
 from dialog.services import catalog
 from tests.dialog.helpers import as_answers, fill, sign_in_with_password
 
@@ -22,8 +22,8 @@ PAGE_RE = re.compile(r"/kiosk/trygghet/(\w+)/p/(\d+)$")
 def kiosk(app, client):
     """A client on a registered kiosk computer; returns the device id."""
     with app.app_context():
-        device, key = devices.register_device("Kundtjänst Söderhamn")
-        device_id = device.id
+        device, code = devices.register_device("Kundtjänst Söderhamn")
+        device_id, key = device.id, devices.redeem_code(code)
     client.set_cookie("kiosk_device", key, path="/kiosk")
     return device_id
 
@@ -79,20 +79,58 @@ def test_a_computer_that_is_not_a_kiosk_is_refused(client):
     resp = client.get("/kiosk/trygghet/")
     assert resp.status_code == 403
     assert "kiosk" in resp.text
-    assert client.get("/kiosk/trygghet/?device=wrong-key").status_code == 403
 
 
-def test_device_link_sets_a_cookie_and_hides_the_key(app, client):
+def _register(client, csrf, code: str):
+    page = client.get("/kiosk/register")
+    return client.post("/kiosk/register", data={"csrf_token": csrf(page.text), "code": code})
+
+
+def test_a_one_time_code_gives_the_device_cookie_and_the_key_never_reaches_a_url(
+        app, client, csrf):
     with app.app_context():
-        _device, key = devices.register_device("Medborgarhuset")
-    resp = client.get(f"/kiosk/trygghet/?device={key}")
-    assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/trygghet/"
+        _device, code = devices.register_device("Medborgarhuset")
+    # typed as people do: lower case, in groups
+    resp = _register(client, csrf, f" {code[:5].lower()}-{code[5:]} ")
+    assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/"
     cookie = client.get_cookie("kiosk_device", path="/kiosk")
-    assert cookie is not None and cookie.value == key and cookie.http_only
-    assert client.get("/kiosk/trygghet/").status_code == 200
+    assert cookie is not None and cookie.http_only
+    key = cookie.value
+    urls = [resp.headers["Location"]]
+    for url in ("/kiosk/", "/kiosk/trygghet/"):
+        page = client.get(url)
+        assert page.status_code == 200
+        urls += re.findall(r'(?:href|action)="([^"]*)"', page.text)
+    assert urls and not [url for url in urls if key in url]
     with app.app_context():
         stored = db.session.scalar(select(KioskDevice))
-        assert stored.key_hash != key and key not in stored.key_hash
+        assert stored.key_hash != key and stored.code_hash != code and stored.code_hash is None
+    # the old way, a key in the address, no longer sets anything up
+    other = app.test_client()
+    assert other.get(f"/kiosk/trygghet/?device={key}").status_code == 403
+
+
+def test_a_kiosk_code_works_once_and_not_after_15_minutes(app, client, csrf):
+    with app.app_context():
+        _device, used = devices.register_device("Biblioteket")
+        device, late = devices.register_device("Simhallen")
+        device.code_expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert _register(client, csrf, used).status_code == 303
+    for code in (used, late, "FELKOD2345"):
+        second = app.test_client()
+        resp = _register(second, csrf, code)
+        assert resp.status_code == 422
+        assert "Koden fungerar inte" in resp.text
+        assert second.get_cookie("kiosk_device", path="/kiosk") is None
+    assert _register(app.test_client(), csrf, "").status_code == 422
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
+                                         "RATELIMIT_KIOSK_CODES_PER_CLIENT": "3 per minute"}])
+def test_kiosk_codes_cannot_be_guessed_at_speed(app, client, csrf):
+    codes = [_register(client, csrf, f"GISSNING{n}").status_code for n in range(4)]
+    assert codes == [422, 422, 422, 429]
 
 
 def test_kiosk_respondent_completes_and_the_kiosk_forgets_them(app, client, csrf, survey, kiosk):
@@ -254,10 +292,11 @@ def test_staff_get_a_kiosk_link_shown_once_and_set_idle_times(app, client, csrf)
     resp = client.post("/kiosk/devices", data={"csrf_token": csrf(page.text),
                                                "name": "Biblioteket"})
     assert resp.status_code == 200
-    key = re.search(r"/kiosk/trygghet/\?device=([\w-]+)", resp.text).group(1)
+    assert "http://localhost/kiosk/register" in resp.text
+    code = re.search(r'class="kiosk-code">(\w+)<', resp.text).group(1)
+    assert code not in client.get("/kiosk/devices").text
     with app.app_context():
-        assert devices.find_device(key).name == "Biblioteket"
-    assert key not in client.get("/kiosk/devices").text
+        assert devices.find_device(devices.redeem_code(code)).name == "Biblioteket"
     bad = client.post("/kiosk/devices/idle/trygghet", data={
         "csrf_token": csrf(page.text), "idle": "60", "warning": "60"})
     assert bad.status_code == 422 and 'class="error"' in bad.text
@@ -303,10 +342,10 @@ def test_operator_commands_register_a_device_and_set_idle_times(app):
     runner = app.test_cli_runner()
     added = runner.invoke(args=["kiosk", "add-device", "Kundtjänst"])
     assert added.exit_code == 0, added.output
-    key = added.stdout.strip().splitlines()[-1]
-    assert f"/kiosk/trygghet/?device={key}" in added.stderr
+    code = added.stdout.strip().splitlines()[-1]
+    assert "/kiosk/register" in added.stderr and code not in added.stderr
     with app.app_context():
-        assert devices.find_device(key).name == "Kundtjänst"
+        assert devices.find_device(devices.redeem_code(code)).name == "Kundtjänst"
     assert runner.invoke(args=["kiosk", "set-idle", "trygghet", "60"]).exit_code == 0
     with app.app_context():
         assert devices.idle_times(catalog.find_survey("trygghet")) == devices.IdleTimes(60, 10)

@@ -45,11 +45,15 @@ KIOSK_IDLE, KIOSK_WARNING = 6, 3
 class Server:
     url: str
     database: Path
-    device_key: str
+    env: dict[str, str]
 
     def query(self, sql: str, *params: object) -> list[tuple]:
         with sqlite3.connect(self.database) as connection:
             return connection.execute(sql, params).fetchall()
+
+    def kiosk_code(self) -> str:
+        """A one-time registration code for a new kiosk, as staff get it from the command."""
+        return _flask(self.env, "kiosk", "add-device", "Kundtjänst (e2e)").strip().splitlines()[-1]
 
 
 def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
@@ -67,10 +71,9 @@ class Seeded:
     folder: Path
     env: dict[str, str]
     database: Path
-    device_key: str
 
     def serving(self, url: str) -> Server:
-        return Server(url, self.database, self.device_key)
+        return Server(url, self.database, self.env)
 
 
 @pytest.fixture(scope="session")
@@ -84,13 +87,12 @@ def seeded(tmp_path_factory) -> Seeded:
     _flask(env, "load-survey", "--open", str(HERE / "data" / "grannskap.yaml"))
     _flask(env, "load-survey", "--open", str(HERE / "data" / "handelser.yaml"))
     _flask(env, "seed-demo", "--responses", "300")
-    device_key = _flask(env, "kiosk", "add-device", "Kundtjänst (e2e)").strip().splitlines()[-1]
     _flask(env, "kiosk", "set-idle", "trygghet", str(KIOSK_IDLE), "--warning", str(KIOSK_WARNING))
     _flask(env, "create-user", STAFF_EMAIL, "--role", "staff", "--password-stdin",
            stdin=PASSWORD + "\n")
     _flask(env, "create-user", COUNCILLOR_EMAIL, "--role", "councillor", "--password-stdin",
            stdin=PASSWORD + "\n")
-    return Seeded(folder, env, database, device_key)
+    return Seeded(folder, env, database)
 
 
 @pytest.fixture(scope="session")
@@ -207,6 +209,20 @@ def open_kiosk(new_page: Callable[..., Page], server: Server, slug: str = "trygg
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text)
             if "Content Security Policy" in msg.text else None)
-    page.goto(f"{server.url}/kiosk/{slug}/?device={server.device_key}")
-    assert page.url.endswith(f"/kiosk/{slug}/")  # the key left the address bar
+    register_kiosk(page, server)
+    page.goto(f"{server.url}/kiosk/{slug}/")
     return page, violations
+
+
+def register_kiosk(page: Page, server: Server) -> None:
+    """Set the browser up as a kiosk the way staff do: type a one-time code. The device key
+    it receives lives in a cookie and never in an address the browser asks for."""
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(f"{server.url}/kiosk/register")
+    page.fill("input[name=code]", server.kiosk_code())
+    with page.expect_navigation():
+        page.locator("form:has(input[name=code]) button").click()
+    assert page.url.endswith("/kiosk/")
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "kiosk_device")
+    assert urls and not [url for url in urls if key in url]

@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     answer_like_a_person,
     assert_accessible,
     open_kiosk,
+    register_kiosk,
     shot,
 )
 
@@ -112,7 +113,8 @@ def test_kiosk_without_javascript_is_cleared_by_the_refresh(server, new_page):
 @pytest.mark.parametrize("lang", ["sv", "ar"])
 def test_kiosk_screens_pass_axe(server, new_page, lang):
     page = new_page(1280, 800)
-    page.goto(f"{server.url}/kiosk/grannskap/?device={server.device_key}")
+    register_kiosk(page, server)
+    page.goto(f"{server.url}/kiosk/grannskap/")
     assert_accessible(page, "kiosk attract")
     shot(page, f"kiosk-{lang}-attract")
     with page.expect_navigation():
