@@ -1,6 +1,6 @@
 """The staff upload's check of an imported file, and the command line's start-up.
 
-Times ``dialog.staff.definitions.read_upload`` – what ``/staff/upload`` does with the bytes
+Times ``dialog.rounds.definitions.read_upload`` – what ``/staff/upload`` does with the bytes
 before it shows the check page: import (LimeSurvey or XLSForm), drop what cannot be
 represented, validate, and write the YAML draft when intro texts are missing – on the
 largest file of the import corpus (LimeSurvey 2's 1.25 MB sample survey) unless a path is
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dialog.staff.definitions import UploadError, read_upload  # noqa: E402
+from dialog.rounds.definitions import UploadError, read_upload  # noqa: E402
 
 LARGEST = (ROOT.parent / "shared" / "fixtures" / "import-corpus" / "lss"
            / "limesurvey2_sample_survey_english.lss")

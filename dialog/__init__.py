@@ -53,15 +53,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _blueprints() -> list[Blueprint]:
     """Every feature, each a ``bp`` in its ``routes.py``. Imported only when an app is built,
     so that scripts and migrations importing the models do not load every view."""
+    from .answer_review.routes import bp as answer_review
     from .dashboard.routes import bp as dashboard
+    from .exports.routes import bp as exports
     from .kiosk.routes import bp as kiosk
     from .pages.routes import bp as pages
+    from .paper.routes import bp as paper
     from .promises.routes import bp as promises
     from .respond.routes import bp as respond
+    from .rounds.routes import bp as rounds
     from .staff.routes import bp as staff
     from .translation_review.routes import bp as translation_review
 
-    return [respond, staff, kiosk, pages, dashboard, promises, translation_review]
+    return [respond, staff, rounds, paper, answer_review, exports, kiosk, pages, dashboard,
+            promises, translation_review]
 
 
 def _limit_answer_body() -> None:

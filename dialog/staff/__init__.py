@@ -1,1 +1,2 @@
-"""The staff area at /staff: accounts, survey rounds, paper entry, free-text review, exports."""
+"""Staff sign-in, accounts and the audit log at /staff (the rest of /staff: rounds, paper,
+answer_review, exports)."""

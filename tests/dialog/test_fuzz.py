@@ -144,7 +144,8 @@ def _staff_urls(app, prefixes: tuple[str, ...]) -> list[str]:
 
 def test_staff_endpoints_never_fail(app, client):
     token = _signed_in_admin(app, client)
-    urls = _staff_urls(app, ("staff.", "promises.", "kiosk.manage", "kiosk.deactivate",
+    urls = _staff_urls(app, ("staff.", "rounds.", "paper.", "answer_review.", "exports.",
+                             "promises.", "kiosk.manage", "kiosk.deactivate",
                              "kiosk.set_idle"))
     assert "/staff/upload" in urls
     fuzz(app, client, urls, token)

@@ -60,7 +60,7 @@ def test_overview_counts_by_status_channel_language_and_age(app, staff, survey):
     assert "3 " in page.text and "kiosk" in page.text and "English" in page.text
     age_code = answers["alder"]
     with app.app_context():
-        from dialog.staff.rounds import round_counts
+        from dialog.rounds.service import round_counts
 
         counts = round_counts(catalog.find_survey("trygghet"), survey)
     assert (counts.complete, counts.partial) == (3, 1)

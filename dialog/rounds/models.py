@@ -1,4 +1,4 @@
-"""Tables of the staff area: uploaded definitions awaiting a decision (preview, publish, or
+"""Tables of the survey rounds: uploaded definitions awaiting a decision (preview, publish, or
 cancel)."""
 
 from __future__ import annotations

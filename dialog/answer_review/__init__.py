@@ -1,0 +1,2 @@
+"""Reviewing a round's answers before analysis: free text with personal data, and likely
+repeat answers."""

@@ -1,0 +1,1 @@
+"""Downloads for staff: responses (CSV, Excel), the codebook and the ranking workbook."""

@@ -1,0 +1,1 @@
+"""Paper questionnaires typed in by staff at /staff/surveys/<slug>/paper."""

@@ -1,0 +1,2 @@
+"""Survey rounds at /staff: the overview, uploads and previews of definitions, the schedule
+and the population table."""
