@@ -100,6 +100,11 @@ chromium: $(E2E_AXE)
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
 	fi
+	@# The decision page's print test turns Chromium's PDF into text and PNG pages.
+	@if ! command -v pdftoppm >/dev/null 2>&1; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q poppler-utils; \
+	fi
 
 $(E2E_AXE): tests/e2e/package.json tests/e2e/package-lock.json
 	@if ! command -v npm >/dev/null 2>&1; then \

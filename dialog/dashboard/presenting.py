@@ -315,6 +315,55 @@ def key_figure_rows(results: SurveyResults, lang: str, figures: RankingResult | 
     return groups, rows
 
 
+@dataclass(frozen=True)
+class GroupShare:
+    group: str
+    share: str
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One proposed focus problem as the decision page shows it."""
+
+    row: ItemRow
+    reason: str  # "overall" or "group" (the biggest problem of ``group``, where groups differ)
+    group: str | None
+    highest: GroupShare | None
+    lowest: GroupShare | None
+    area_highest: GroupShare | None
+    area_lowest: GroupShare | None
+
+
+def _extremes(ranking: RankingResult | None, item: str
+              ) -> tuple[GroupShare | None, GroupShare | None]:
+    """The group where the share is highest and where it is lowest. Withheld cells (too few
+    answers, or hidden so that a small group cannot be worked out) take no part, so the
+    decision page never tells more than the tables below it."""
+    if ranking is None:
+        return None, None
+    table = ranking.table
+    rows = table.loc[(table["item"] == item) & table["group"].isin(ranking.groups)
+                     & ~table["suppressed"]]
+    if len(rows) < 2:
+        return None, None
+    high, low = rows.loc[rows["share"].idxmax()], rows.loc[rows["share"].idxmin()]
+    return (GroupShare(str(high["group"]), percent(high["share"])),
+            GroupShare(str(low["group"]), percent(low["share"])))
+
+
+def proposals(results: SurveyResults, overall: list[ItemRow], top: int = 3) -> list[Proposal]:
+    """The first ``top`` suggested focus problems with their share, interval, rank interval
+    and where they are highest and lowest by age group and by area."""
+    rows = {row.item: row for row in overall}
+    out = []
+    for suggestion in suggest_focus(results.ranking)[:top]:
+        highest, lowest = _extremes(results.ranking, suggestion.item)
+        area_highest, area_lowest = _extremes(results.by_area, suggestion.item)
+        out.append(Proposal(rows[suggestion.item], suggestion.reason, suggestion.group,
+                            highest, lowest, area_highest, area_lowest))
+    return out
+
+
 def ranking_view(results: SurveyResults, lang: str) -> dict:
     """Everything the dashboard page derives from the ranking; cached with the results per
     language."""
@@ -335,6 +384,7 @@ def ranking_view(results: SurveyResults, lang: str) -> dict:
         suppressed_cells=withheld_cells(ranking),
         areas=option_labels(results.survey, "area", lang),
     )
+    view["proposals"] = proposals(results, view["overall"])
     view["age_shared_top"] = shared_top(ranking)
     view["key_groups"], view["key_figures"] = key_figure_rows(results, lang)
     if results.key_figures_by_gender is not None:

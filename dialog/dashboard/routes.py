@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
-from ..models import SurveyRecord
+from ..models import SurveyRecord, utcnow
 from ..promises.service import promise_for
 from ..services import catalog
 from ..services.results.compute import SurveyResults
@@ -74,6 +74,7 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         "genders": presenting.option_labels(survey, "gender", lang),
         "promise": promise_for(record),
         "can_edit": current_user.role in STAFF_ROLES, "refreshing": is_refreshing(record),
+        "round_period": catalog.round_period(record), "today": utcnow().date(),
     }
     if results.ranking is None:
         return context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -160,3 +160,10 @@ def current_round() -> SurveyRecord | None:
     rounds = rounds_current_first()
     return rounds[0][0] if rounds and rounds[0][1] else None
 
+
+def round_period(record: SurveyRecord) -> tuple[date | None, date | None]:
+    """The first and the last day residents could answer; ``closes_at`` is the midnight after
+    the last day."""
+    first = record.opens_at.date() if record.opens_at else None
+    last = (record.closes_at - timedelta(days=1)).date() if record.closes_at else None
+    return first, last
