@@ -67,11 +67,19 @@ def factorize_columns(
     return codes.astype(np.int64), frame
 
 
-def _label(value: object) -> str:
-    # Numeric codes read from CSV arrive as floats; "2.0" must match a population "2".
+def plain_code(value: object) -> object:
+    """A whole-number float as an int, anything else as it is.
+
+    Numeric codes read from CSV arrive as floats; "2.0" must match a population "2" and be
+    shown to people as 2.
+    """
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return int(value)
+    return value
+
+
+def _label(value: object) -> str:
+    return str(plain_code(value))
 def group_codes(responses: pd.DataFrame, group: str | None) -> tuple[np.ndarray, list[str]]:
     """Group code per row and the group labels in natural order.
 
@@ -107,7 +115,7 @@ def answer_codes(
         unknown = [u for u in uniq if u not in known]
         if unknown:
             bad = unknown[0]
-            shown = int(bad) if float(bad).is_integer() else bad
+            shown = plain_code(bad)
             raise AnalysisError(
                 f"column {item!r} has code {shown}, which is neither a valid answer "
                 f"({', '.join(_fmt(v) for v in valid)}) nor 'vet ej' "
@@ -140,7 +148,7 @@ def numeric_column(series: pd.Series, name: str) -> np.ndarray:
 
 
 def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    return str(plain_code(value))
 
 
 

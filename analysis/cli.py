@@ -190,6 +190,8 @@ def _names(text: str, option: str) -> list[str]:
 
 
 def _codes(text: str, option: str) -> list[float]:
+    from ._cells import plain_code
+
     out: list[float] = []
     for part in (p.strip() for p in text.split(",")):
         if not part:
@@ -198,7 +200,7 @@ def _codes(text: str, option: str) -> list[float]:
             value = float(part)
         except ValueError:
             raise AnalysisError(f"{option}: {part!r} is not a numeric code") from None
-        out.append(int(value) if value.is_integer() else value)
+        out.append(plain_code(value))
     return out
 
 
