@@ -42,10 +42,8 @@ def index() -> HttpResponse | str:
 def show_survey(slug: str) -> str:
     record, survey = published_or_404(slug)
     counts = service.round_counts(record, survey)
-    form = ScheduleForm(status=record.status,
-                        opens_at=record.opens_at.date() if record.opens_at else None,
-                        closes_at=(record.closes_at - timedelta(days=1)).date()
-                        if record.closes_at else None)
+    first_day, last_day = catalog.round_period(record)
+    form = ScheduleForm(status=record.status, opens_at=first_day, closes_at=last_day)
     return render_template(
         "staff/survey.html", record=record, survey=survey, counts=counts,
         age_bands=service.age_bands(survey, counts, population_for(record)), form=form,
