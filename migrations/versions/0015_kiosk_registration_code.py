@@ -4,8 +4,8 @@ The device key used to travel in the link staff opened on the kiosk (browser his
 logs). Staff now get a short-lived code, stored as sha256 like the key, and the kiosk
 computer exchanges it once for the key in a cookie.
 
-Revision ID: 0016
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-01 21:45:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0011'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

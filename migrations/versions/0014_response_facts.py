@@ -4,7 +4,7 @@ by every app server
 ``response_fact`` is filled here for the responses already stored, coded with the current
 version of each survey (``flask results rebuild`` does the same later, if ever needed).
 
-Revision ID: 0011
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-01 20:30:00
 
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
+revision = '0014'
 down_revision = '0013'
 branch_labels = None
 depends_on = None
