@@ -28,7 +28,7 @@ def review_free_text(slug: str) -> str:
     only_flagged = request.args.get("flagged") == "1"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     shown = service.review_page(record, survey, page, only_flagged=only_flagged)
-    return render_template("staff/free_text.html", survey=survey, slug=slug,
+    return render_template("answer_review/free_text.html", survey=survey, slug=slug,
                            entries=shown.entries, page=page, more=shown.more,
                            only_flagged=only_flagged)
 
@@ -72,7 +72,7 @@ def review_repeats(slug: str) -> HttpResponse | str:
             flash(ngettext("%(num)d answer is counted again.",
                            "%(num)d answers are counted again.", changed))
         return redirect(url_for("answer_review.review_repeats", slug=slug), code=303)
-    return render_template("staff/repeats.html", record=record, survey=survey,
+    return render_template("answer_review/repeats.html", record=record, survey=survey,
                            groups=repeats.likely_repeats(record),
                            hours=current_app.config.get("REPEAT_TAG_HOURS",
                                                         repeats.DEFAULT_TAG_HOURS))

@@ -67,7 +67,7 @@ def _validate_paper(survey: Survey, submitted: dict[str, list[str]]) -> tuple[di
 
 def _render_paper(survey: Survey, slug: str, forms, errors: dict, language: str) -> str:
     return render_template(
-        "staff/paper.html", survey=survey, slug=slug,
+        "paper/enter.html", survey=survey, slug=slug,
         pages=list(zip(survey.pages, forms, strict=True)), errors=errors,
         paper_language=language, languages_of_survey={
             code: supported_languages().get(code, code) for code in survey.languages},

@@ -33,7 +33,7 @@ def index() -> HttpResponse | str:
     if current_user.role not in STAFF_ROLES:
         # Survey rounds are managed by staff; a councillor's start is the results.
         return redirect(landing())
-    return render_template("staff/index.html", rows=service.overview(),
+    return render_template("rounds/index.html", rows=service.overview(),
                            pending=definitions.pending_uploads())
 
 
@@ -45,7 +45,7 @@ def show_survey(slug: str) -> str:
     first_day, last_day = catalog.round_period(record)
     form = ScheduleForm(status=record.status, opens_at=first_day, closes_at=last_day)
     return render_template(
-        "staff/survey.html", record=record, survey=survey, counts=counts,
+        "rounds/survey.html", record=record, survey=survey, counts=counts,
         age_bands=service.age_bands(survey, counts, population_for(record)), form=form,
         is_open=catalog.is_open(record), export_form=ExportForm(formdata=None),
         population_form=PopulationForm(),
@@ -79,12 +79,12 @@ def upload_definition() -> HttpResponse | str | tuple[str, int]:
     form = UploadForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
-        return render_template("staff/upload.html", form=form, problems=[]), status
+        return render_template("rounds/upload.html", form=form, problems=[]), status
     upload = form.definition.data
     try:
         loaded = definitions.read_upload(upload.filename or "", upload.read())
     except definitions.UploadError as error:
-        return render_template("staff/upload.html", form=form, problems=error.problems,
+        return render_template("rounds/upload.html", form=form, problems=error.problems,
                                message=_upload_message(error.message), draft=error.draft,
                                unsupported=error.unsupported), 422
     pending = definitions.keep_pending(loaded, upload.filename or "",
@@ -116,7 +116,7 @@ def _pending_or_404(pending_id: int) -> tuple[PendingDefinition, Survey]:
 def show_pending(pending_id: int) -> str:
     pending, survey = _pending_or_404(pending_id)
     existing = catalog.find_survey(survey.slug)
-    return render_template("staff/pending.html", pending=pending, survey=survey,
+    return render_template("rounds/pending.html", pending=pending, survey=survey,
                            existing=existing)
 
 
@@ -148,7 +148,7 @@ def _render_preview(survey: Survey, lang: str, links: dict[str, str]) -> str:
     if lang not in survey.languages:
         abort(404)
     forms = [build_page_form(page, lang, answers={}) for page in survey.pages]
-    return render_template("staff/preview.html", survey=survey, preview_lang=lang,
+    return render_template("rounds/preview.html", survey=survey, preview_lang=lang,
                            pages=list(zip(survey.pages, forms, strict=True)), links=links)
 
 
