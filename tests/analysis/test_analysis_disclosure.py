@@ -17,41 +17,9 @@ from numpy.testing import assert_allclose
 from openpyxl import load_workbook
 from scipy.optimize import linprog
 
-from analysis import rank_items, write_report
+from analysis import write_report
 from analysis.disclosure import withhold, withhold_groups
-
-MIN_N = 10
-BY = ("age_band", "gender")
-
-
-@pytest.fixture(scope="module")
-def survey(responses: pd.DataFrame) -> pd.DataFrame:
-    """The reference answers with a 7-person 16–24 group (as in the audit), areas with a
-    4-person area and 3 people who gave no area."""
-    rng = np.random.default_rng(20261201)
-    young = responses.loc[responses["age_band"] == "16-24"]
-    keep = young.index[:7]
-    data = pd.concat([responses.loc[responses["age_band"] != "16-24"], young.loc[keep]])
-    data = data.sample(frac=1, random_state=1).reset_index(drop=True)
-    area = rng.choice(["norr", "syd", "öst"], size=len(data), p=[0.4, 0.35, 0.25]).astype(object)
-    area[:4] = "mo"
-    area[4:7] = None
-    return data.assign(area=area)
-
-
-def _run(data: pd.DataFrame, population: pd.DataFrame, items: list[str], group: str):
-    return rank_items(data, population, items, group=group, weight_by=BY, min_n=MIN_N,
-                      n_boot=200)
-
-
-@pytest.fixture(scope="module")
-def by_age(survey, population, items):
-    return _run(survey, population, items, "age_band")
-
-
-@pytest.fixture(scope="module")
-def by_area(survey, population, items):
-    return _run(survey, population, items, "area")
+from tests.analysis.conftest import MIN_N
 
 
 def _truth(data: pd.DataFrame, weights: np.ndarray, item: str) -> pd.DataFrame:

@@ -6,12 +6,11 @@ from openpyxl import load_workbook
 
 from analysis import write_report
 from analysis.workbook import open_workbook
-from tests.analysis.test_analysis_disclosure import by_age, survey  # noqa: F401
 
 HOSTILE = '=HYPERLINK("http://evil.example/","Klicka")'
 
 
-def test_ranking_workbook_writes_formula_like_labels_as_text(tmp_path, by_age):  # noqa: F811
+def test_ranking_workbook_writes_formula_like_labels_as_text(tmp_path, by_age):
     labels = {item: HOSTILE for item in by_age.items}
     write_report(by_age, tmp_path, labels=labels, charts=False)
     book = load_workbook(tmp_path / "ranking.xlsx")

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import insert
+
 from dialog import auth
+from dialog.demo import DemoGenerator
 from dialog.extensions import db
-from dialog.models import User
+from dialog.models import Response, User, utcnow
+from dialog.services import catalog
 from surveys import visible_questions
 
 PAGE_RE = re.compile(r"/s/trygghet/p/(\d+)")
@@ -106,3 +110,19 @@ def sign_in_with_password(app, client, csrf, role: str) -> None:
     make_user(app, email, role)
     resp = login(client, csrf, email)
     assert resp.status_code == 302, resp.text[:500]
+
+
+def seed(app, count: int, *, seed: int = 7, slug: str = "trygghet") -> None:
+    """Complete demo responses, inserted the way ``flask seed-demo`` does."""
+    with app.app_context():
+        record = catalog.find_survey(slug)
+        survey = catalog.definition_of(record.current_version)
+        generator = DemoGenerator(survey, seed)
+        now = utcnow()
+        rows = [{"version_id": record.current_version_id, "status": "complete",
+                 "token_hash": None, "channel": generator.channel(),
+                 "language": generator.language(), "page_index": 0,
+                 "answers": generator.response(), "started_at": now, "updated_at": now,
+                 "completed_at": now} for _ in range(count)]
+        db.session.execute(insert(Response), rows)
+        db.session.commit()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from analysis import RANKING_COLUMNS
 from analysis.population import weighting_population
@@ -22,11 +22,10 @@ from dialog.dashboard.presenting import (
     rank_text,
     share_interval,
 )
-from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.kiosk import devices
 from dialog.kiosk.models import KioskResponse
-from dialog.models import Response, utcnow
+from dialog.models import Response
 from dialog.services import catalog
 from dialog.services.population import (
     DEMO_POPULATION,
@@ -38,25 +37,9 @@ from dialog.services.results import compute, interpret, store
 from dialog.services.results.facts import INDICATOR_PREFIX
 from surveys import load_definition
 from surveys.templates import builtin_template_path
-from tests.dialog.helpers import sign_in
+from tests.dialog.helpers import seed, sign_in
 
 POPULATION = DEMO_POPULATION.read_text(encoding="utf-8")
-
-
-def seed(app, count: int, *, seed: int = 7, slug: str = "trygghet") -> None:
-    """Complete demo responses, inserted the way ``flask seed-demo`` does."""
-    with app.app_context():
-        record = catalog.find_survey(slug)
-        survey = catalog.definition_of(record.current_version)
-        generator = DemoGenerator(survey, seed)
-        now = utcnow()
-        rows = [{"version_id": record.current_version_id, "status": "complete",
-                 "token_hash": None, "channel": generator.channel(),
-                 "language": generator.language(), "page_index": 0,
-                 "answers": generator.response(), "started_at": now, "updated_at": now,
-                 "completed_at": now} for _ in range(count)]
-        db.session.execute(insert(Response), rows)
-        db.session.commit()
 
 
 def publish_next_round(app, slug: str = "trygghet-2028") -> None:

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.dialog.helpers import login, make_user
-from tests.dialog.test_dashboard import seed
+from tests.dialog.helpers import login, make_user, seed
 
 T = "trygghet"
 PAGES = ["/staff/", "/staff/password", "/staff/users", "/staff/audit", f"/staff/surveys/{T}/",

@@ -11,6 +11,7 @@ Screenshots of every step go to ``test-artifacts/e2e/`` (git-ignored).
 
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 import sqlite3
@@ -226,3 +227,64 @@ def register_kiosk(page: Page, server: Server) -> None:
     assert page.url.endswith("/kiosk/")
     key = next(c["value"] for c in page.context.cookies() if c["name"] == "kiosk_device")
     assert urls and not [url for url in urls if key in url]
+
+
+def count_complete(server, slug: str, lang: str) -> int:
+    return server.query(
+        "SELECT count(*) FROM response r JOIN survey_version v ON r.version_id = v.id "
+        "JOIN survey s ON v.survey_id = s.id WHERE s.slug = ? AND r.status = 'complete' "
+        "AND r.channel = 'web' AND r.language = ?", slug, lang)[0][0]
+
+
+def walk_survey(page, server, slug: str, lang: str, label: str, *, check=None) -> int:
+    """Start at the intro, answer every page, end on the thank-you page; returns page count."""
+    page.goto(f"{server.url}/{lang}/s/{slug}/")
+    assert_accessible(page, f"{label} intro")
+    shot(page, f"{label}-0-intro")
+    page.locator("main form button.primary").click()
+    number = 0
+    while "/klart" not in page.url:
+        number += 1
+        page.wait_for_selector("form#answers")
+        if number == 1:
+            # Next with nothing answered: the error summary is announced and passes axe too.
+            with page.expect_navigation():
+                page.locator("#answers button[name=action][value=next]").click()
+            summary = page.locator(".error-summary[role=alert]")
+            assert summary.is_visible()
+            assert_accessible(page, f"{label} errors")
+            shot(page, f"{label}-1-errors")
+        answer_like_a_person(page)
+        if check is not None:
+            check(page, number)
+        assert_accessible(page, f"{label} page {number}")
+        shot(page, f"{label}-{number}-page")
+        with page.expect_navigation():
+            page.locator("#answers button[name=action][value=next]").click()
+    assert_accessible(page, f"{label} thanks")
+    shot(page, f"{label}-{number + 1}-thanks")
+    return number
+
+
+def sign_in(page, server, email: str, lang: str) -> None:
+    page.goto(f"{server.url}/staff/login?lang={lang}")
+    assert_accessible(page, f"login {lang}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "/staff/login" not in page.url, page.content()[:500]
+
+
+def export_csv(page, label: str, lang: str) -> list[list[str]]:
+    """On a survey's staff page: download the CSV export and check it holds every answer."""
+    page.locator("input[name=format][value=csv]").check()
+    with page.expect_download() as download_info:
+        page.locator("form[action$='/export'] button[type=submit]").click()
+    target = ARTIFACTS / f"{label}-export.csv"
+    download_info.value.save_as(target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";" if lang == "sv" else ","))
+    assert len(rows) >= 301, len(rows)  # header + the 300 demo responses (and any e2e ones)
+    assert rows[0][0] == "response_id" or "response_id" in ";".join(rows[0])
+    return rows

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import STAFF_EMAIL, Server, answer_like_a_person, open_kiosk, shot
-from tests.e2e.test_resident import _count_complete, walk_survey
-from tests.e2e.test_staff_browser import export_csv, sign_in
+from tests.e2e.conftest import (
+    STAFF_EMAIL,
+    Server,
+    answer_like_a_person,
+    count_complete,
+    export_csv,
+    open_kiosk,
+    shot,
+    sign_in,
+    walk_survey,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +44,14 @@ def _kiosk_completed(server: Server) -> int:
 
 def test_a_resident_answers_to_the_thank_you_page(deployed, new_page, label):
     page = new_page(375, 667, ignore_https_errors=True)
-    before = _count_complete(deployed, "trygghet", "sv")
+    before = count_complete(deployed, "trygghet", "sv")
     first = page.goto(f"{deployed.url}/sv/")
     assert deployed.url.startswith("https://")
     # The app itself sees https, through nginx too (TRUSTED_PROXIES=1).
     assert first.headers["strict-transport-security"].startswith("max-age=")
     assert first.headers["referrer-policy"] == "same-origin"
     walk_survey(page, deployed, "trygghet", "sv", f"{label}-resident")
-    assert _count_complete(deployed, "trygghet", "sv") == before + 1
+    assert count_complete(deployed, "trygghet", "sv") == before + 1
     cookies = page.context.cookies()
     assert cookies and all(cookie["secure"] for cookie in cookies), cookies
     # Styles and fonts: from nginx's own alias behind nginx, from the app otherwise.

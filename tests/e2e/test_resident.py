@@ -4,58 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import answer_like_a_person, assert_accessible, shot
+from tests.e2e.conftest import (
+    answer_like_a_person,
+    assert_accessible,
+    count_complete,
+    shot,
+    walk_survey,
+)
 
 pytestmark = pytest.mark.e2e
 
 
-def _count_complete(server, slug: str, lang: str) -> int:
-    return server.query(
-        "SELECT count(*) FROM response r JOIN survey_version v ON r.version_id = v.id "
-        "JOIN survey s ON v.survey_id = s.id WHERE s.slug = ? AND r.status = 'complete' "
-        "AND r.channel = 'web' AND r.language = ?", slug, lang)[0][0]
-
-
-def walk_survey(page, server, slug: str, lang: str, label: str, *, check=None) -> int:
-    """Start at the intro, answer every page, end on the thank-you page; returns page count."""
-    page.goto(f"{server.url}/{lang}/s/{slug}/")
-    assert_accessible(page, f"{label} intro")
-    shot(page, f"{label}-0-intro")
-    page.locator("main form button.primary").click()
-    number = 0
-    while "/klart" not in page.url:
-        number += 1
-        page.wait_for_selector("form#answers")
-        if number == 1:
-            # Next with nothing answered: the error summary is announced and passes axe too.
-            with page.expect_navigation():
-                page.locator("#answers button[name=action][value=next]").click()
-            summary = page.locator(".error-summary[role=alert]")
-            assert summary.is_visible()
-            assert_accessible(page, f"{label} errors")
-            shot(page, f"{label}-1-errors")
-        answer_like_a_person(page)
-        if check is not None:
-            check(page, number)
-        assert_accessible(page, f"{label} page {number}")
-        shot(page, f"{label}-{number}-page")
-        with page.expect_navigation():
-            page.locator("#answers button[name=action][value=next]").click()
-    assert_accessible(page, f"{label} thanks")
-    shot(page, f"{label}-{number + 1}-thanks")
-    return number
-
-
 def test_resident_completes_the_survey_in_swedish_on_a_phone(server, new_page):
     page = new_page(375, 667)
-    before = _count_complete(server, "trygghet", "sv")
+    before = count_complete(server, "trygghet", "sv")
     page.goto(f"{server.url}/sv/")
     assert page.locator("html").get_attribute("lang") == "sv"
     assert_accessible(page, "sv list")
     shot(page, "resident-sv-list")
     pages = walk_survey(page, server, "trygghet", "sv", "resident-sv")
     assert pages >= 5
-    assert _count_complete(server, "trygghet", "sv") == before + 1
+    assert count_complete(server, "trygghet", "sv") == before + 1
     page.goto(f"{server.url}/sv/tillganglighet")
     assert_accessible(page, "sv statement")
     shot(page, "resident-sv-statement")
@@ -71,7 +40,7 @@ def _gaps(page, selector: str) -> tuple[float, float]:
 
 def test_resident_completes_the_survey_in_arabic_mirrored(server, new_page):
     page = new_page(375, 667)
-    before = _count_complete(server, "grannskap", "ar")
+    before = count_complete(server, "grannskap", "ar")
 
     def mirrored(page, number):
         assert page.locator("html").get_attribute("dir") == "rtl"
@@ -84,7 +53,7 @@ def test_resident_completes_the_survey_in_arabic_mirrored(server, new_page):
 
     pages = walk_survey(page, server, "grannskap", "ar", "resident-ar", check=mirrored)
     assert pages == 3
-    assert _count_complete(server, "grannskap", "ar") == before + 1
+    assert count_complete(server, "grannskap", "ar") == before + 1
     page.goto(f"{server.url}/ar/tillganglighet")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert_accessible(page, "ar statement")

@@ -6,44 +6,18 @@ DASHBOARD_LANGUAGES), so their pages are checked in those; residents' pages are 
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 from tests.e2e.conftest import (
-    ARTIFACTS,
     COUNCILLOR_EMAIL,
-    PASSWORD,
     STAFF_EMAIL,
     assert_accessible,
+    export_csv,
     shot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, server, email: str, lang: str) -> None:
-    page.goto(f"{server.url}/staff/login?lang={lang}")
-    assert_accessible(page, f"login {lang}")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    assert "/staff/login" not in page.url, page.content()[:500]
-
-
-def export_csv(page, label: str, lang: str) -> list[list[str]]:
-    """On a survey's staff page: download the CSV export and check it holds every answer."""
-    page.locator("input[name=format][value=csv]").check()
-    with page.expect_download() as download_info:
-        page.locator("form[action$='/export'] button[type=submit]").click()
-    target = ARTIFACTS / f"{label}-export.csv"
-    download_info.value.save_as(target)
-    with target.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle, delimiter=";" if lang == "sv" else ","))
-    assert len(rows) >= 301, len(rows)  # header + the 300 demo responses (and any e2e ones)
-    assert rows[0][0] == "response_id" or "response_id" in ";".join(rows[0])
-    return rows
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import HERE, STAFF_EMAIL, assert_accessible, shot
-from tests.e2e.test_staff_browser import sign_in
+from tests.e2e.conftest import HERE, STAFF_EMAIL, assert_accessible, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
