@@ -141,7 +141,7 @@ redis:
 
 test: install-test translations-compile chromium postgresql nginx redis
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations=25
 
 lint: install-test
 	$(BIN)/ruff check .
