@@ -37,6 +37,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     MIN_GROUP_SIZE = 10
+    # Lägesbild: an area's count under this is shown as "fewer than N" (docs/lagesbild.md).
+    INDICATOR_MIN_COUNT = 5
     # When the dashboard's analysis last took longer than this (seconds), a view after new
     # answers shows the previous results at once and the analysis runs again in the
     # background; None always waits for fresh results. See docs/deployment.md.

@@ -1,0 +1,1 @@
+"""Indicators from other sources and the monthly lägesbild (see docs/lagesbild.md)."""

@@ -1,0 +1,174 @@
+"""Importing indicator figures: check a file, say what it would change, then store it.
+
+Re-importing a period replaces it: for every indicator and period in the file, the stored
+figures of that indicator and period are replaced by the file's (an area the file no longer
+lists is removed). ``plan_import`` compares without writing, so the staff upload can show
+the changes before they are saved and the command can print them after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+
+from analysis.indicators import (
+    COUNT_UNIT,
+    SENSITIVE_CATEGORIES,
+    ImportRow,
+    KnownSeries,
+    RowProblem,
+    validate_rows,
+)
+
+from ..extensions import db
+from ..models import AuditEvent, utcnow
+from .files import Table, read_table
+from .models import IndicatorSeries, Measurement
+
+
+@dataclass
+class PeriodChange:
+    """What an import does to one indicator's period: areas added, changed, removed."""
+
+    indicator: str
+    period: str
+    added: list[tuple[str, float]] = field(default_factory=list)
+    changed: list[tuple[str, float, float]] = field(default_factory=list)
+    removed: list[tuple[str, float]] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def is_new(self) -> bool:
+        return not self.changed and not self.removed and not self.unchanged
+
+
+@dataclass
+class ImportPlan:
+    """A checked file and what storing it would change; ``problems`` empty when it may be
+    stored."""
+
+    table: Table
+    problems: list[RowProblem]
+    rows: list[ImportRow]
+    changes: list[PeriodChange]
+    new_series: list[str]
+
+    @property
+    def digest(self) -> str:
+        """Identifies the changes: a preview is confirmed only if nothing moved since."""
+        data = [(c.indicator, c.period, c.added, c.changed, c.removed) for c in self.changes]
+        return hashlib.sha256(json.dumps([data, self.new_series]).encode()).hexdigest()[:32]
+
+    def summary(self) -> dict[str, int]:
+        return {"rows": len(self.rows), "periods": len(self.changes),
+                "added": sum(len(c.added) for c in self.changes),
+                "changed": sum(len(c.changed) for c in self.changes),
+                "removed": sum(len(c.removed) for c in self.changes),
+                "unchanged": sum(c.unchanged for c in self.changes)}
+
+
+def _known() -> dict[str, KnownSeries]:
+    return {s.code: KnownSeries(s.per_year, s.unit)
+            for s in db.session.scalars(select(IndicatorSeries))}
+
+
+def plan_import(data: bytes, filename: str) -> ImportPlan:
+    """Read and check a file and compare it with what is stored. Writes nothing.
+
+    Raises ``files.UnreadableTable`` when the file cannot be read at all.
+    """
+    table = read_table(data, filename)
+    known = _known()
+    checked = validate_rows(table.header, table.rows, known)
+    if checked.problems:
+        return ImportPlan(table, checked.problems, [], [], [])
+    by_key: dict[tuple[str, str], dict[str, float]] = {}
+    for row in checked.rows:
+        by_key.setdefault((row.indicator, str(row.period)), {})[row.area] = row.value
+    stored: dict[tuple[str, str], dict[str, float]] = {}
+    codes = {code for code, _ in by_key}
+    query = (select(IndicatorSeries.code, Measurement.period, Measurement.area,
+                    Measurement.value).join(Measurement.series)
+             .where(IndicatorSeries.code.in_(codes)))
+    for code, period, area, value in db.session.execute(query):
+        if (code, period) in by_key:
+            stored.setdefault((code, period), {})[area] = value
+    changes = []
+    for (code, period), new in sorted(by_key.items()):
+        old = stored.get((code, period), {})
+        change = PeriodChange(code, period)
+        for area, value in sorted(new.items()):
+            if area not in old:
+                change.added.append((area, value))
+            elif old[area] != value:
+                change.changed.append((area, old[area], value))
+            else:
+                change.unchanged += 1
+        change.removed = [(area, value) for area, value in sorted(old.items()) if area not in new]
+        changes.append(change)
+    new_series = sorted(codes - set(known))
+    return ImportPlan(table, [], checked.rows, changes, new_series)
+
+
+def _describe_series(series: IndicatorSeries, row: ImportRow) -> None:
+    """Apply what a row says about its indicator (label, category, …); empty cells keep the
+    stored description."""
+    if row.label:
+        series.label = {**series.label, "sv": row.label}
+    if row.label_en:
+        series.label = {**series.label, "en": row.label_en}
+    if row.category:
+        series.category = row.category
+        if row.sensitive is None and series.id is None:
+            series.sensitive = row.category in SENSITIVE_CATEGORIES
+    if row.unit:
+        series.unit = row.unit
+    if row.source:
+        series.source = row.source
+    if row.rise_is_bad is not None:
+        series.rise_is_bad = row.rise_is_bad
+    if row.sensitive is not None:
+        series.sensitive = row.sensitive
+
+
+def apply_import(plan: ImportPlan, actor: str, filename: str, *, demo: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+    """Store a checked plan in one transaction and write it to the audit log."""
+    if plan.problems:
+        raise ValueError("a plan with problems is never stored")
+    series_by_code = {s.code: s for s in db.session.scalars(
+        select(IndicatorSeries).where(IndicatorSeries.code.in_({r.indicator for r in plan.rows})))}
+    for row in plan.rows:
+        series = series_by_code.get(row.indicator)
+        if series is None:
+            series = IndicatorSeries(code=row.indicator, label={}, category="annat",
+                                     unit=COUNT_UNIT, source="", rise_is_bad=True,
+                                     sensitive=False, show_areas=False, demo=demo)
+            series_by_code[row.indicator] = series
+            db.session.add(series)
+        _describe_series(series, row)
+        series.per_year = row.period.per_year
+    db.session.flush()
+    now = utcnow()
+    total = len(plan.changes)
+    for done, change in enumerate(plan.changes, start=1):
+        series = series_by_code[change.indicator]
+        db.session.execute(delete(Measurement).where(Measurement.series_id == series.id,
+                                                     Measurement.period == change.period))
+        if progress and (done % 200 == 0 or done == total):
+            progress(done, total)
+    db.session.add_all(Measurement(series_id=series_by_code[r.indicator].id,
+                                   period=str(r.period), area=r.area, value=r.value,
+                                   imported_at=now) for r in plan.rows)
+    summary = plan.summary()
+    db.session.add(AuditEvent(actor=actor, action="indicators.import", target=filename[:255],
+                              detail=json.dumps({**summary, "new": plan.new_series})))
+    db.session.commit()
+
+
+def has_indicators() -> bool:
+    return db.session.scalar(select(IndicatorSeries.id).limit(1)) is not None
