@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .ranking import RANKING_COLUMNS, RankingResult, rank_items
     from .report import write_report
     from .rounds import compare_rounds
+    from .sampling import StratifiedSample, response_rates
     from .weighting import (
         WeightingResult,
         kish_effective_n,
@@ -44,6 +45,7 @@ _LAZY = {
     "Note": "notes",
     "RANKING_COLUMNS": "ranking",
     "RankingResult": "ranking",
+    "StratifiedSample": "sampling",
     "WeightingResult": "weighting",
     "compare_rounds": "rounds",
     "kish_effective_n": "weighting",
@@ -52,6 +54,7 @@ _LAZY = {
     "rank_items": "ranking",
     "read_population": "population",
     "read_scb_population": "population",
+    "response_rates": "sampling",
     "trim_weights": "weighting",
     "write_report": "report",
 }
@@ -63,6 +66,7 @@ __all__ = [
     "AnalysisError",
     "Note",
     "RankingResult",
+    "StratifiedSample",
     "WeightingResult",
     "compare_rounds",
     "kish_effective_n",
@@ -71,6 +75,7 @@ __all__ = [
     "rank_items",
     "read_population",
     "read_scb_population",
+    "response_rates",
     "trim_weights",
     "write_report",
 ]

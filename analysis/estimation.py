@@ -8,10 +8,12 @@ over cell counts: the cost after aggregation does not depend on the number of an
 For a ratio mean ``ȳ = Σ w d y / Σ w d`` over domain ``d`` the linearised value of a
 respondent is ``v = d (y - ȳ) / Σ w d``. Calibration is accounted for as in R's
 ``survey`` package (``svyrecvar``): ``v`` is replaced by its residual within the
-post-strata, or, for raking, by alternately centring it within each margin (ten sweeps),
-and the variance is ``n/(n-1) Σ (e - ē)²`` with ``e = w (v - a)`` over *all* respondents,
-domain estimates included (zero outside the domain before calibration), as R does for
-subsets of calibrated designs.
+post-strata (a mean weighted by the weights before calibration), or, for raking, by
+alternately centring it within each margin (ten sweeps), and the variance is
+``Σ_h (1 - f_h) n_h/(n_h-1) Σ_{i∈h} (e_i - ē_h)²`` with ``e = w (v - a)`` over *all*
+respondents, domain estimates included (zero outside the domain before calibration), as R
+does for subsets of calibrated designs. Open rounds are one stratum with ``f = 0``; a
+sampled round has its sampling strata and fractions (:mod:`analysis.sampling`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ class CellDesign:
         Post-stratum of each fine cell.
     margins : tuple of numpy.ndarray
         Raking margin category of each fine cell, one array per margin.
+    start : numpy.ndarray
+        Weight of each fine cell before calibration.
+    sampling_stratum : numpy.ndarray
+        Sampling stratum of each fine cell.
+    fraction : numpy.ndarray
+        Sampling fraction of each sampling stratum (0: no finite population correction).
     """
 
     n: float
@@ -56,6 +64,26 @@ class CellDesign:
     calibration: str
     strata: np.ndarray
     margins: tuple[np.ndarray, ...]
+    start: np.ndarray
+    sampling_stratum: np.ndarray
+    fraction: np.ndarray
+
+    @property
+    def stratum_size(self) -> np.ndarray:
+        """Respondents in each sampling stratum."""
+        return np.bincount(self.sampling_stratum, weights=self.size,
+                           minlength=len(self.fraction))
+
+    @property
+    def df(self) -> float:
+        """Degrees of freedom of the design: respondents minus sampling strata."""
+        return self.n - len(self.fraction)
+
+    def domain_df(self, counts: np.ndarray) -> np.ndarray:
+        """Degrees of freedom of subsets with ``counts`` respondents per fine cell (shape
+        (s, J)), as R's ``degf`` of a subset: respondents minus strata they fall in."""
+        per_stratum = _group_sum(counts, self.sampling_stratum, len(self.fraction))
+        return counts.sum(axis=1) - (per_stratum > 0).sum(axis=1)
 
     def offsets(self, sums: np.ndarray) -> np.ndarray:
         """Per-cell calibration offsets ``a`` for linearised values with cell sums ``sums``.
@@ -63,12 +91,15 @@ class CellDesign:
         ``sums`` has shape ``(s, J)``: statistic × fine cell.
         """
         if self.calibration == "poststratify":
+            # R's postStratify centres within post-strata with the weights it started from.
             k = int(self.strata.max()) + 1
-            num = _group_sum(sums, self.strata, k)
-            den = np.bincount(self.strata, weights=self.size, minlength=k)
+            num = _group_sum(sums * self.start, self.strata, k)
+            den = np.bincount(self.strata, weights=self.size * self.start, minlength=k)
             return (num / den)[:, self.strata]
         a = np.zeros_like(sums)
         if self.calibration == "rake":
+            # R's raking residuals are plain means of v within each margin category, whatever
+            # the starting weights.
             for _ in range(RAKE_RESIDUAL_SWEEPS):
                 for codes in self.margins:
                     k = int(codes.max()) + 1
@@ -81,23 +112,36 @@ class CellDesign:
         """Variances of statistics with per-cell sums of ``v`` and of ``v²`` (shape (s, J))."""
         a = self.offsets(sums)
         w, m = self.weight, self.size
-        total = (w * (sums - m * a)).sum(axis=1)
-        total_sq = (w * w * (squares - 2 * a * sums + m * a * a)).sum(axis=1)
-        return self.n / (self.n - 1) * np.maximum(total_sq - total * total / self.n, 0.0)
+        k = len(self.fraction)
+        total = _group_sum(w * (sums - m * a), self.sampling_stratum, k)
+        total_sq = _group_sum(w * w * (squares - 2 * a * sums + m * a * a),
+                              self.sampling_stratum, k)
+        n_h = self.stratum_size
+        within = np.maximum(total_sq - total * total / n_h, 0.0)
+        return (within * self._scale(n_h)).sum(axis=1)
+
+    def _scale(self, n_h: np.ndarray) -> np.ndarray:
+        """``(1 - f_h) n_h / (n_h - 1)`` per sampling stratum."""
+        return (1 - self.fraction) * n_h / (n_h - 1)
 
     def covariance(self, sums: np.ndarray, products: np.ndarray) -> np.ndarray:
         """Covariance matrix from cell sums ``(s, J)`` and cross-products ``(s, t, J)``."""
         a = self.offsets(sums)
         w2 = self.weight**2
         m = self.size
-        total = (self.weight * (sums - m * a)).sum(axis=1)
+        k = len(self.fraction)
+        onehot = np.zeros((len(m), k))
+        onehot[np.arange(len(m)), self.sampling_stratum] = 1.0
+        total = (self.weight * (sums - m * a)) @ onehot  # (s, H)
         cross = (
-            np.einsum("j,stj->st", w2, products)
-            - np.einsum("j,sj,tj->st", w2, sums, a)
-            - np.einsum("j,sj,tj->st", w2, a, sums)
-            + np.einsum("j,sj,tj->st", w2 * m, a, a)
+            np.einsum("j,stj,jh->sth", w2, products, onehot)
+            - np.einsum("j,sj,tj,jh->sth", w2, sums, a, onehot)
+            - np.einsum("j,sj,tj,jh->sth", w2, a, sums, onehot)
+            + np.einsum("j,sj,tj,jh->sth", w2 * m, a, a, onehot)
         )
-        return self.n / (self.n - 1) * (cross - np.outer(total, total) / self.n)
+        n_h = self.stratum_size
+        within = cross - np.einsum("sh,th->sth", total, total) / n_h
+        return within @ self._scale(n_h)
 
 
 def _group_sum(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
@@ -131,9 +175,12 @@ def build_design(
               else np.zeros(len(used), dtype=np.int64))
     strata = np.unique(strata, return_inverse=True)[1]
     margins = tuple(np.unique(m[wcell], return_inverse=True)[1] for m in weighting.margins)
+    fraction = np.zeros(1) if weighting.strata is None else weighting.strata.fraction
     design = CellDesign(
         n=weighting.n, weight=weighting.cell_weights[wcell], size=size,
         group=used % n_groups, calibration=weighting.method, strata=strata, margins=margins,
+        start=weighting.start_weights[wcell], sampling_stratum=weighting.cell_strata[wcell],
+        fraction=fraction,
     )
     return design, fine_of_row
 
@@ -147,6 +194,7 @@ class ItemEstimates:
     total_weight: np.ndarray
     estimate: np.ndarray
     se: np.ndarray
+    df: np.ndarray
 
 
 def estimate_means(
@@ -197,7 +245,8 @@ def estimate_means(
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = np.where(sq > 0, total_w**2 / sq, 0.0)
     return ItemEstimates(n=n_valid, n_eff=n_eff, total_weight=total_w,
-                         estimate=np.where(ok, mean, np.nan), se=se)
+                         estimate=np.where(ok, mean, np.nan), se=se,
+                         df=design.domain_df(valid_counts))
 
 
 def logit_ci(

@@ -213,7 +213,7 @@ def _rao_scott_item(design: CellDesign, valid_counts: np.ndarray, outcome: np.nd
     sums = np.einsum("jk,sjk->sj", n_jk, v)
     products = np.einsum("jk,sjk,tjk->stj", n_jk, v, v)
     cov = design.covariance(sums, products)
-    return rao_scott_test(p, cov, (rows, cols), float(n_jk.sum()), design.n - 1)
+    return rao_scott_test(p, cov, (rows, cols), float(n_jk.sum()), design.df)
 
 
 def concordance(table: pd.DataFrame, items: Sequence[str], groups: Sequence[str]

@@ -22,6 +22,7 @@ from .estimation import CellDesign, build_design, estimate_means, logit_ci
 from .group_tests import DIFFERENCE_COLUMNS, concordance, group_differences
 from .notes import Note
 from .options import DEFAULT_SEED, METHODS
+from .sampling import StratifiedSample
 from .weighting import (
     WeightDiagnostics,
     WeightingResult,
@@ -115,6 +116,7 @@ def rank_items(
     tol: float = 1e-10,
     max_iter: int = 100,
     alpha: float = 0.05,
+    sample: StratifiedSample | None = None,
 ) -> RankingResult:
     """Weighted shares, mean scores and ranks of problem items, overall and per group.
 
@@ -154,6 +156,9 @@ def rank_items(
         Raking convergence tolerance and sweep limit.
     alpha : float
         1 − confidence level, and the false discovery rate of the group tests.
+    sample : StratifiedSample or None
+        A sampled round's strata: respondents start from ``N_h / r_h`` and the standard
+        errors are those of a stratified sample (:mod:`analysis.sampling`).
 
     Returns
     -------
@@ -169,7 +174,8 @@ def rank_items(
     -----
     Standard errors are Taylor-linearised and account for the calibration as R's
     ``survey`` package does; confidence intervals are formed on the logit scale with
-    ``n - 1`` degrees of freedom (``svyciprop(method = "logit")``). Rank intervals come
+    ``n - 1`` degrees of freedom (``n`` minus the sampling strata in a sampled round;
+    ``svyciprop(method = "logit")``). Rank intervals come
     from a parametric bootstrap: ``n_boot`` draws from the normal distribution with the
     estimated shares as mean and their linearised covariance matrix (which includes the
     correlation between items answered by the same people), ranking each draw; the
@@ -185,7 +191,8 @@ def rank_items(
     """
     items = _check_options(responses, items, group, weight_by, method, positive, valid,
                            dont_know, min_n, n_boot, priorities, alpha)
-    weighting = _weigh(responses, population, weight_by, method, trim, min_cell, tol, max_iter)
+    weighting = _weigh(responses, population, weight_by, method, trim, min_cell, tol, max_iter,
+                       sample)
     group_of_row, groups = group_codes(responses, group)
     design, fine = build_design(weighting, group_of_row, len(groups) + 1)
     codes = answer_codes(responses, items, valid, dont_know)
@@ -292,13 +299,16 @@ def _check_options(
 def _weigh(
     responses: pd.DataFrame, population: pd.DataFrame | None, weight_by: Sequence[str],
     method: str, trim: float | None, min_cell: int, tol: float, max_iter: int,
+    sample: StratifiedSample | None,
 ) -> WeightingResult:
     if population is None or method == "none":
-        return unit_weights(responses)
+        return unit_weights(responses, sample=sample)
     if method == "poststratify":
-        result = poststratify_weights(responses, population, weight_by, min_cell=min_cell)
+        result = poststratify_weights(responses, population, weight_by, min_cell=min_cell,
+                                      sample=sample)
     else:
-        result = rake_weights(responses, population, weight_by, tol=tol, max_iter=max_iter)
+        result = rake_weights(responses, population, weight_by, tol=tol, max_iter=max_iter,
+                              sample=sample)
     return trim_weights(result, trim) if trim is not None else result
 
 
@@ -325,7 +335,7 @@ def _domain_table(
 ) -> pd.DataFrame:
     share = estimate_means(design, counts, share_scores, domain)
     mean = estimate_means(design, counts, mean_scores, domain)
-    low, high = logit_ci(share.estimate, share.se, share.n - 1, alpha, n_eff=share.n_eff)
+    low, high = logit_ci(share.estimate, share.se, share.df, alpha, n_eff=share.n_eff)
     w_dom = design.weight * domain
     everyone = counts.sum(axis=2) @ w_dom
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,10 +1,12 @@
 """Calibration weights: post-stratification, raking, trimming and their summaries.
 
 Every respondent starts with weight 1 (a self-selected sample treated as simple random
-sampling) and is calibrated to a population table. Weights depend only on the weighting
-cell, so the work is done on cell counts and the cost does not grow with the number of
-respondents. The result also carries the calibration structure (post-strata or raking
-margins) that :mod:`analysis.estimation` needs for Taylor-linearised standard errors.
+sampling), or, in a sampled round, with ``N_h / r_h`` of their sampling stratum (see
+:mod:`analysis.sampling`), and is calibrated to a population table. Weights depend only on
+the weighting cell (× sampling stratum), so the work is done on cell counts and the cost
+does not grow with the number of respondents. The result also carries the calibration
+structure (post-strata or raking margins) that :mod:`analysis.estimation` needs for
+Taylor-linearised standard errors.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .errors import AnalysisError
 from .notes import Note
 from .population import validate_population
 from .rounding import whole_percent
+from .sampling import StrataDesign, StratifiedSample
 
 __all__ = [
     "WARN_DESIGN_EFFECT",
@@ -70,6 +73,9 @@ class WeightingResult:
         For raking, the category code of each cell on each margin.
     iterations : int
         Raking sweeps used.
+    strata : StrataDesign or None
+        The sampling strata of a sampled round; each cell then lies in one stratum
+        (``cells["sampling_stratum"]``) and starts from that stratum's weight.
     """
 
     weights: np.ndarray
@@ -83,11 +89,26 @@ class WeightingResult:
     poststrata: np.ndarray | None = None
     margins: tuple[np.ndarray, ...] = ()
     iterations: int = 0
+    strata: StrataDesign | None = None
 
     @property
     def cell_weights(self) -> np.ndarray:
         """Weight of each cell, aligned with :attr:`cells`."""
         return self.cells["weight"].to_numpy(dtype=float)
+
+    @property
+    def start_weights(self) -> np.ndarray:
+        """Weight of each cell before calibration (1 unless the round was sampled)."""
+        if self.strata is None:
+            return np.ones(len(self.cells))
+        return self.strata.start_weight[self.cell_strata]
+
+    @property
+    def cell_strata(self) -> np.ndarray:
+        """Sampling stratum code of each cell (all 0 unless the round was sampled)."""
+        if self.strata is None:
+            return np.zeros(len(self.cells), dtype=np.int64)
+        return self.cells["sampling_stratum"].to_numpy(dtype=np.int64)
 
 
 def kish_effective_n(weights: np.ndarray, counts: np.ndarray | None = None) -> float:
@@ -112,11 +133,17 @@ def kish_effective_n(weights: np.ndarray, counts: np.ndarray | None = None) -> f
     return float(np.dot(c, w)) ** 2 / total_sq
 
 
-def unit_weights(data: pd.DataFrame, *, counts: str | None = None) -> WeightingResult:
-    """All weights 1: the unweighted analysis, in the same shape as the calibrated ones."""
+def unit_weights(
+    data: pd.DataFrame, *, counts: str | None = None, sample: StratifiedSample | None = None
+) -> WeightingResult:
+    """No calibration: all weights 1, or a sampled round's ``N_h / r_h``."""
     n_row = _row_counts(data, counts)
-    cells = pd.DataFrame({"n": [float(n_row.sum())], "weight": [1.0]})
-    return _result(np.zeros(len(data), dtype=np.int64), cells, "none", [], n_row)
+    if sample is None:
+        cells = pd.DataFrame({"n": [float(n_row.sum())], "weight": [1.0]})
+        return _result(np.zeros(len(data), dtype=np.int64), cells, "none", [], n_row)
+    cell_of_row, cells, strata = _cells(data, [], n_row, sample)
+    cells["weight"] = strata.start_weight[cells["sampling_stratum"].to_numpy()]
+    return _result(cell_of_row, cells, "none", [], n_row, strata=strata)
 
 
 def poststratify_weights(
@@ -127,10 +154,12 @@ def poststratify_weights(
     counts: str | None = None,
     min_cell: int = 5,
     collapse_by: str | None = None,
+    sample: StratifiedSample | None = None,
 ) -> WeightingResult:
     """Post-stratify to the population cells of ``by``.
 
-    The weight of a respondent in cell *h* is ``N_h / n_h``. A cell with fewer than
+    The weight of a respondent in cell *c* is ``N_c / n_c``, or in a sampled round
+    ``d · N_c / Σ_c d`` with ``d`` the respondent's starting weight. A cell with fewer than
     ``min_cell`` respondents (including none) is merged with the neighbouring band of
     ``collapse_by`` (default: the first variable of ``by``) that has the same values of the
     other variables, and the merge is reported in ``notes``.
@@ -149,6 +178,8 @@ def poststratify_weights(
         Smallest acceptable number of respondents in a post-stratum.
     collapse_by : str, optional
         Ordered variable along which tiny cells are merged with a neighbour.
+    sample : StratifiedSample, optional
+        The strata of a sampled round (see :mod:`analysis.sampling`).
 
     Raises
     ------
@@ -168,10 +199,9 @@ def poststratify_weights(
     _require_columns(data, by)
     pop = validate_population(population, by)
     n_row = _row_counts(data, counts)
-    cell_of_row, cells = factorize_columns(data, by)
-    cells["n"] = np.bincount(cell_of_row, weights=n_row, minlength=len(cells))
+    cell_of_row, cells, strata = _cells(data, by, n_row, sample)
     _check_levels(cells, pop, by)
-    merged = cells.merge(pop, on=by, how="left", validate="one_to_one")
+    merged = cells.merge(pop, on=by, how="left", validate="many_to_one")
     lacking = merged["count"].isna() | (merged["count"] <= 0)
     if lacking.any():
         row = merged.loc[lacking].iloc[0]
@@ -182,15 +212,20 @@ def poststratify_weights(
         )
     # Population cells without respondents take part in collapsing so that their people are
     # still represented by a neighbouring band.
-    full = pop.loc[pop["count"] > 0].merge(cells[[*by, "n"]], on=by, how="left")
+    answered = cells.groupby(by, sort=False, as_index=False)["n"].sum()
+    full = pop.loc[pop["count"] > 0].merge(answered, on=by, how="left")
     full["n"] = full["n"].fillna(0.0)
-    strata, notes = _collapse(full, by, collapse_by, min_cell)
-    full["stratum"] = strata
-    totals = full.groupby("stratum").agg(N=("count", "sum"), n=("n", "sum"))
-    full["weight"] = (totals["N"] / totals["n"]).reindex(full["stratum"]).to_numpy()
-    cells = cells.merge(full[[*by, "count", "stratum", "weight"]], on=by, how="left")
-    return _result(cell_of_row, cells, "poststratify", notes, n_row,
-                   poststrata=cells["stratum"].to_numpy(dtype=np.int64))
+    poststrata, notes = _collapse(full, by, collapse_by, min_cell)
+    full["stratum"] = poststrata
+    cells = cells.merge(full[[*by, "count", "stratum"]], on=by, how="left")
+    start = (np.ones(len(cells)) if strata is None
+             else strata.start_weight[cells["sampling_stratum"].to_numpy()])
+    code = cells["stratum"].to_numpy(dtype=np.int64)
+    people = full.groupby("stratum")["count"].sum().to_numpy()
+    started = np.bincount(code, weights=start * cells["n"].to_numpy(), minlength=len(people))
+    cells["weight"] = start * (people / started)[code]
+    return _result(cell_of_row, cells, "poststratify", notes, n_row, poststrata=code,
+                   strata=strata)
 
 
 def rake_weights(
@@ -201,8 +236,12 @@ def rake_weights(
     counts: str | None = None,
     tol: float = 1e-10,
     max_iter: int = 100,
+    sample: StratifiedSample | None = None,
 ) -> WeightingResult:
     """Rake (iterative proportional fitting) to the one-way margins of each ``by`` variable.
+
+    A sampled round's respondents start from their stratum's weight (``sample``, see
+    :mod:`analysis.sampling`), everyone else from 1.
 
     Parameters
     ----------
@@ -233,9 +272,8 @@ def rake_weights(
     pop = validate_population(population, by)
     _require_every_cell(pop, by)
     n_row = _row_counts(data, counts)
-    cell_of_row, cells = factorize_columns(data, by)
-    n_cell = np.bincount(cell_of_row, weights=n_row, minlength=len(cells))
-    cells["n"] = n_cell
+    cell_of_row, cells, strata = _cells(data, by, n_row, sample)
+    n_cell = cells["n"].to_numpy(dtype=float)
     _check_levels(cells, pop, by)
     margins: list[np.ndarray] = []
     targets: list[np.ndarray] = []
@@ -250,7 +288,8 @@ def rake_weights(
             )
         margins.append(codes)
         targets.append(target.to_numpy(dtype=float))
-    w = np.ones(len(cells))
+    w = (np.ones(len(cells)) if strata is None
+         else strata.start_weight[cells["sampling_stratum"].to_numpy()])
     gap = np.inf
     sweeps = 0
     while sweeps < max_iter:
@@ -275,7 +314,7 @@ def rake_weights(
     notes = [Note(f"Raking konvergerade efter {sweeps} varv.",
                   f"Raking converged after {sweeps} sweeps.")]
     return _result(cell_of_row, cells, "rake", notes, n_row, margins=tuple(margins),
-                   iterations=sweeps)
+                   iterations=sweeps, strata=strata)
 
 
 def trim_weights(
@@ -340,6 +379,7 @@ def _result(
     poststrata: np.ndarray | None = None,
     margins: tuple[np.ndarray, ...] = (),
     iterations: int = 0,
+    strata: StrataDesign | None = None,
 ) -> WeightingResult:
     w_cell = cells["weight"].to_numpy(dtype=float)
     n_cell = cells["n"].to_numpy(dtype=float)
@@ -348,8 +388,26 @@ def _result(
     return WeightingResult(
         weights=w_cell[cell_of_row], cells=cells, method=method, n=n, n_eff=n_eff,
         design_effect=n / n_eff if n_eff else np.nan, notes=notes, cell_of_row=cell_of_row,
-        poststrata=poststrata, margins=margins, iterations=iterations,
+        poststrata=poststrata, margins=margins, iterations=iterations, strata=strata,
     )
+
+
+def _cells(
+    data: pd.DataFrame, by: Sequence[str], n_row: np.ndarray, sample: StratifiedSample | None
+) -> tuple[np.ndarray, pd.DataFrame, StrataDesign | None]:
+    """Weighting cells with their respondents ``n``; in a sampled round each cell is a
+    combination of ``by`` and the sampling stratum (column ``sampling_stratum``)."""
+    if sample is None:
+        cell_of_row, cells = factorize_columns(data, by)
+        strata = None
+    else:
+        _require_columns(data, [sample.column])
+        strata = sample.design(data[sample.column], n_row)
+        keyed = data[list(by)].assign(sampling_stratum=strata.code_of_row)
+        cell_of_row, cells = factorize_columns(keyed, [*by, "sampling_stratum"])
+        cells["sampling_stratum"] = cells["sampling_stratum"].astype(np.int64)
+    cells["n"] = np.bincount(cell_of_row, weights=n_row, minlength=len(cells))
+    return cell_of_row, cells, strata
 
 
 @dataclass(frozen=True)
