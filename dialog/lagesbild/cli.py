@@ -13,8 +13,8 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from ..progress import show_progress
+from ..table_files import UnreadableTable
 from . import indicators
-from .files import UnreadableTable
 from .messages import describe_problem, describe_unreadable
 
 CLI_ACTOR = "kommandorad"

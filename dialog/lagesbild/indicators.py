@@ -26,7 +26,7 @@ from analysis.indicators import (
 
 from ..extensions import db
 from ..models import AuditEvent, utcnow
-from .files import Table, read_table
+from ..table_files import Table, read_table
 from .models import IndicatorSeries, Measurement
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from analysis.indicators import RowProblem
 
-from .files import UnreadableTable
+from ..table_files import UnreadableTable
 
 _PROBLEMS = {
     "missing_column": _l("The column is missing. The file needs the columns indicator, "

@@ -1,6 +1,6 @@
-"""Reading an indicator file (CSV or XLSX) into its header and numbered rows of text.
+"""Reading a staff upload (CSV or XLSX) into its header and numbered rows of text.
 
-The rows are checked by ``analysis.indicators.validate_rows``; this module only turns the
+Each feature checks the rows itself (indicators, sample files); this module only turns the
 bytes into cells, within the same limits as a survey workbook (``surveys.importers.limits``):
 the file is read by the web server itself when staff upload it.
 """
