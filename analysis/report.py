@@ -6,6 +6,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,19 @@ from .notes import LANGUAGES, Note
 from .ranking import OVERALL, RANKING_COLUMNS, RankingResult
 from .workbook import frame_writer
 
-__all__ = ["METHOD_NOTES", "summary", "write_report"]
+__all__ = ["METHOD_NOTES", "ReadableSheet", "summary", "write_report"]
+
+
+@dataclass(frozen=True)
+class ReadableSheet:
+    """A sheet for people rather than analysts, written before the exact figures.
+
+    ``frame`` holds texts and rounded numbers already; the columns named in ``percent`` hold
+    shares (0.38) shown as per cent ("38 %"). Columns are as wide as their longest text.
+    """
+
+    frame: pd.DataFrame
+    percent: tuple[str, ...] = ()
 
 _TITLES = {
     "sv": {"heatmap": "Andel som ser problemet som ganska eller mycket stort, per grupp",
@@ -42,6 +55,7 @@ def write_report(
     *,
     charts: bool = True,
     extra_sheets: Mapping[str, pd.DataFrame] | None = None,
+    front_sheets: Mapping[str, ReadableSheet] | None = None,
 ) -> list[Path]:
     """Write ``ranking.csv``, ``ranking.xlsx``, ``summary.json`` and charts to ``out_dir``.
 
@@ -59,6 +73,9 @@ def write_report(
     extra_sheets : mapping, optional
         Sheet name to table, written into ``ranking.xlsx`` before the method notes (e.g.
         the same analysis by area); small groups must already be withheld in them.
+    front_sheets : mapping, optional
+        Sheet name to a :class:`ReadableSheet`, written first in ``ranking.xlsx`` (the sheet
+        the workbook opens on); small groups must already be withheld in them.
 
     Returns
     -------
@@ -75,7 +92,7 @@ def write_report(
     table = _with_labels(result.table, labels)
     written = [out / "ranking.csv", out / "ranking.xlsx", out / "summary.json"]
     table.to_csv(written[0], index=False)
-    _write_excel(result, table, written[1], extra_sheets or {})
+    _write_excel(result, table, written[1], extra_sheets or {}, front_sheets or {})
     written[2].write_text(json.dumps(summary(result), ensure_ascii=False, indent=2),
                           encoding="utf-8")
     if charts:
@@ -142,9 +159,13 @@ def _with_labels(table: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.Da
 
 
 def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path,
-                 extra_sheets: Mapping[str, pd.DataFrame]) -> None:
+                 extra_sheets: Mapping[str, pd.DataFrame],
+                 front_sheets: Mapping[str, ReadableSheet]) -> None:
     used: set[str] = set()
     with frame_writer(path) as writer:
+        for name, readable in front_sheets.items():
+            _write_readable(writer, _sheet_name(name, used), readable)
+        exact = len(writer.sheets)
         frames = [("overall", table.loc[table["group"] == OVERALL])]
         frames += [(f"{result.group}_{g}" if result.group else str(g),
                     table.loc[table["group"] == g]) for g in result.groups]
@@ -161,8 +182,20 @@ def _write_excel(result: RankingResult, table: pd.DataFrame, path: Path,
         notes = pd.DataFrame([(n.sv, n.en) for n in [*METHOD_NOTES, *result.notes, *extra]],
                              columns=["svenska", "english"])
         notes.to_excel(writer, sheet_name=_sheet_name("method notes", used), index=False)
-        for sheet in writer.sheets.values():
+        for sheet in list(writer.sheets.values())[exact:]:
             sheet.set_column(0, len(RANKING_COLUMNS), 14)
+
+
+def _write_readable(writer: pd.ExcelWriter, name: str, readable: ReadableSheet) -> None:
+    frame = readable.frame
+    frame.to_excel(writer, sheet_name=name, index=False)
+    sheet = writer.sheets[name]
+    share = writer.book.add_format({"num_format": "0 %"})
+    for column, title in enumerate(frame.columns):
+        texts = [str(title), *(str(v) for v in frame[title] if not pd.isna(v))]
+        width = min(max(len(t) for t in texts) + 2, 60)
+        sheet.set_column(column, column, width, share if title in readable.percent else None)
+    sheet.freeze_panes(1, 1)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -14,6 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from analysis import OVERALL, RankingResult
+from analysis.report import ReadableSheet
 from analysis.rounding import whole_percent
 from surveys import Survey
 
@@ -402,3 +403,45 @@ def ranking_view(results: SurveyResults, lang: str) -> dict:
                     area_suppressed=withheld_cells(by_area, groups_only=True))
     results.views[lang] = view
     return view
+
+
+def percent_range(low: float, high: float) -> str:
+    """An interval of shares with the per cent sign once ("34–41 %"), for a workbook cell."""
+    return _("%(low)s–%(high)s %%", low=whole_percent(low), high=whole_percent(high))
+
+
+def readable_ranking(results: SurveyResults, lang: str) -> ReadableSheet:
+    """The ranking as staff read it, for the first sheet of the ranking workbook: the label
+    first, shares rounded to whole per cent (halves up), the interval and the rank interval
+    as text, the number of answers only where the figure is shown, then the share in each
+    age group ("–" where withheld)."""
+    ranking = results.ranking
+    labels = item_labels(results, lang)
+    ages = option_labels(results.survey, "age_band", lang)
+    by_group = ranking.table.set_index(["group", "item"])
+    share, priority = _("Big problem"), _("Among top-3 priorities")
+    # The catalog writes "%" as "%%" (templates format every string); gettext formats only
+    # when given values.
+    interval = _("95 %% confidence interval") % ()
+    hidden = _("Hidden: fewer than %(n)s answers here or in a group it would reveal",
+               n=results.min_n)
+    rows = []
+    for r in ranking.overall().itertuples(index=False):
+        shown = not r.suppressed
+        row = {
+            _("Problem"): labels[r.item],
+            share: whole_percent(r.share) / 100 if shown else None,
+            interval: percent_range(r.ci_low, r.ci_high) if shown
+            else hidden,
+            _("Place"): rank_text(int(r.rank_low), int(r.rank_high), lang) if shown else "–",
+            priority: whole_percent(r.priority_share) / 100
+            if shown and pd.notna(r.priority_share) else None,
+            _("Answers"): int(r.n) if shown else None,
+        }
+        for group in ranking.groups:
+            cell = by_group.loc[(group, r.item)]
+            row[ages.get(group, group)] = ("–" if cell["suppressed"]
+                                           else whole_percent(cell["share"]) / 100)
+        rows.append(row)
+    groups = tuple(ages.get(g, g) for g in ranking.groups)
+    return ReadableSheet(pd.DataFrame(rows), percent=(share, priority, *groups))

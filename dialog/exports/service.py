@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from analysis.report import write_report
 from surveys import Survey
 
+from ..dashboard.presenting import readable_ranking
 from ..models import SurveyRecord
 from ..services.results.compute import SurveyResults
 from ..services.results.outputs import item_labels, report_sheets
@@ -44,9 +46,11 @@ def file_chunks(path: Path) -> Iterator[bytes]:
 
 
 def ranking_workbook(results: SurveyResults, lang: str) -> bytes:
-    """The ranking workbook in ``lang``, small groups already withheld."""
+    """The ranking workbook in ``lang``, small groups already withheld: first a sheet for
+    people to read, then the exact figures for analysts."""
     # write_report works on a folder; only its workbook is kept.
     with tempfile.TemporaryDirectory() as folder:
         write_report(results.ranking, folder, labels=item_labels(results, lang), lang=lang,
-                     charts=False, extra_sheets=report_sheets(results, lang))
+                     charts=False, extra_sheets=report_sheets(results, lang),
+                     front_sheets={_("Ranking"): readable_ranking(results, lang)})
         return (Path(folder) / "ranking.xlsx").read_bytes()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
 from sqlalchemy import insert, select
 
+from analysis.rounding import whole_percent
 from dialog import auth
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
@@ -156,7 +158,26 @@ def test_ranked_results_workbook(app, staff, survey):
     resp = staff.get("/staff/surveys/trygghet/ranking.xlsx?lang=sv")
     assert resp.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(resp.get_data()), read_only=True)
-    sheet = book[book.sheetnames[0]]
+    # The first sheet is for people: Swedish headers, the label first, whole per cent
+    # (halves up), intervals and ranks as text, no count where the figure is withheld.
+    assert book.sheetnames[0] == "Rangordning"
+    readable = list(book["Rangordning"].iter_rows(values_only=True))
+    assert readable[0][:6] == ("Problem", "Stort problem", "95 % konfidensintervall",
+                               "Plats", "Bland de tre viktigaste prioriteringarna", "Svar")
+    assert "16–24 år" in readable[0]
+    columns, *rows = book["overall"].iter_rows(values_only=True)
+    by_label = {row[columns.index("label")]: dict(zip(columns, row, strict=True))
+                for row in rows}
+    shown = [row for row in readable[1:] if row[1] is not None]
+    assert shown and all(re.fullmatch(r"\d+–\d+ %", row[2]) for row in shown)
+    assert all(re.fullmatch(r"\d+:[ae](–\d+:[ae])?", row[3]) for row in shown)
+    for row in shown:
+        figures = by_label[row[0]]
+        assert row[1] == whole_percent(figures["share"]) / 100
+        assert row[2] == f"{whole_percent(figures['ci_low'])}–{whole_percent(figures['ci_high'])} %"
+        assert row[5] == figures["n"]
+    assert all(row[5] is None for row in readable[1:] if row[1] is None)
+    sheet = book["overall"]
     header = next(sheet.iter_rows(values_only=True))
     assert "label" in header
     labels = {row[header.index("label")] for row in sheet.iter_rows(min_row=2, values_only=True)}
