@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_percent, get_locale
+from flask_babel import gettext as _
 
 from analysis.rounding import whole_percent
 from surveys import date_bound
@@ -57,12 +58,22 @@ def percent(share: float | None) -> str:
     return format_percent(whole_percent(share) / 100)
 
 
+def population_source(table: object) -> str:
+    """Where a population table comes from, in the page's language only. The shipped
+    estimate keeps a bilingual source text (it is part of the results' cache key); staff's
+    own uploads say what staff wrote."""
+    if getattr(table, "is_estimate", False):
+        return _("An estimate for demonstration, not SCB's table: Söderhamn's residents aged "
+                 "13 and older by age and gender (based on 24,545 residents, SCB 2024).")
+    return str(getattr(table, "source", "") or "")
+
+
 def init_app(app: Flask) -> None:
     # Globals rather than context values, so that macro files can be imported without
     # context: Jinja then caches them instead of re-running them on every render.
     app.jinja_env.globals.update(
         t=translated, language_url=language_url, survey_languages=survey_languages,
-        date_limit=date_limit)
+        date_limit=date_limit, population_source=population_source)
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["t"] = translated  # for map("t") over lists of texts

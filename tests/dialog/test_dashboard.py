@@ -83,8 +83,13 @@ def test_every_reading_role_sees_the_ranking(seeded, client, role):
     assert re.search(r"\d+:[ae]–\d+:[ae]", page)
     assert 'class="method-box"' in resp.text
     assert 'class="estimate"' in resp.text
-    assert "ESTIMATE" in page
+    # The shipped table's source in the page's language only, not a glued "sv / en" text.
+    assert "En uppskattning för demonstration, inte SCB:s tabell" in page
+    assert "ESTIMATE" not in page and " / " not in page.split("Befolkningstabell")[1][:400]
     assert resp.headers["Cache-Control"] == "no-store"
+    english = text_of(client.get("/dashboard/trygghet/?lang=en").text)
+    assert "An estimate for demonstration, not SCB" in english
+    assert "uppskattning" not in english.lower()
 
 
 def test_print_layout_is_an_a4_report(seeded, client):
