@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,11 +10,12 @@ from wtforms.validators import Optional
 from surveys import Answers, Page, Question
 
 from ..cache import LRUCache
+from ..forms import Form
 from ..i18n import pick_text
 
 
-class PageForm(FlaskForm):
-    """Base for generated page forms; CSRF comes from FlaskForm."""
+class PageForm(Form):
+    """Base for generated page forms; CSRF and the translated messages come from Form."""
 
 
 def _choices(options, lang: str) -> list[SelectChoice]:

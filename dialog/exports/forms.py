@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from ..forms import Form
 
-class ExportForm(FlaskForm):
+
+class ExportForm(Form):
     class Meta:
         csrf = False  # a GET download link; exports change nothing but the audit log
 

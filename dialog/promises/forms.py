@@ -4,9 +4,9 @@ default language) is required, the others optional; a missing translation falls 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..config import LANGUAGES
+from ..forms import Form
 from .service import FOLLOW_UP_STATUSES
 
 
@@ -41,13 +42,13 @@ def _per_language(form_class: type, name: str, label, languages: tuple[str, ...]
             render_kw={"lang": lang}))
 
 
-def texts_of(form: FlaskForm, name: str, languages: tuple[str, ...]) -> dict[str, str]:
+def texts_of(form: Form, name: str, languages: tuple[str, ...]) -> dict[str, str]:
     return {lang: getattr(form, f"{name}_{lang}").data or "" for lang in languages}
 
 
 def new_promise_form(languages: tuple[str, ...], default_language: str,
-                     items: list[tuple[str, str]], **kwargs) -> FlaskForm:
-    class NewPromiseForm(FlaskForm):
+                     items: list[tuple[str, str]], **kwargs) -> Form:
+    class NewPromiseForm(Form):
         period_start = IntegerField(_l("First year"), validators=[
             InputRequired(), NumberRange(2000, 2100)])
         period_end = IntegerField(_l("Last year"), validators=[
@@ -60,8 +61,8 @@ def new_promise_form(languages: tuple[str, ...], default_language: str,
 
 
 def action_form(languages: tuple[str, ...], default_language: str,
-                focus: list[tuple[str, str]], **kwargs) -> FlaskForm:
-    class ActionForm(FlaskForm):
+                focus: list[tuple[str, str]], **kwargs) -> Form:
+    class ActionForm(Form):
         item = SelectField(_l("Focus problem"), choices=_choices(focus),
                            validators=[DataRequired()])
         responsible = RadioField(_l("Responsible"), choices=_choices([
@@ -79,18 +80,20 @@ def action_form(languages: tuple[str, ...], default_language: str,
     return ActionForm(**kwargs)
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     signatories = TextAreaField(
         _l("Signatories, one per line: name, role"), validators=[DataRequired()])
     signed_on = DateField(_l("Date of signing"), validators=[InputRequired()])
+    # Set by the confirmation page's button: without it, signing only shows the preview.
+    confirmed = HiddenField()
 
 
-class RemoveForm(FlaskForm):
-    """Only the CSRF token: the åtgärd is named in the URL."""
+class ButtonForm(Form):
+    """Only the CSRF token: the åtgärd and what to do with it are in the URL."""
 
 
-def followup_form(languages: tuple[str, ...], **kwargs) -> FlaskForm:
-    class FollowUpForm(FlaskForm):
+def followup_form(languages: tuple[str, ...], **kwargs) -> Form:
+    class FollowUpForm(Form):
         status = RadioField(_l("Status"), choices=_choices(zip(FOLLOW_UP_STATUSES, (
             _l("Done"), _l("In progress"), _l("Not started")), strict=True)),
             validators=[InputRequired()])

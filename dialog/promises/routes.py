@@ -3,9 +3,13 @@ page for residents at /<lang>/loften/<slug>."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.exceptions import Conflict
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -25,7 +29,14 @@ from ..services.results.store import results_for
 from ..staff_language import choose_staff_language
 from ..views import published_or_404
 from . import service
-from .forms import RemoveForm, SignForm, action_form, followup_form, new_promise_form, texts_of
+from .forms import (
+    ButtonForm,
+    SignForm,
+    action_form,
+    followup_form,
+    new_promise_form,
+    texts_of,
+)
 from .models import Promise
 
 STAFF_PREFIX = "/dashboard/<slug>/lofte"
@@ -125,21 +136,29 @@ def new_promise(slug: str) -> HttpResponse | str | tuple[str, int]:
                            error=error), status
 
 
+def _focus_choices(record: SurveyRecord, promise: Promise) -> list[tuple[str, str]]:
+    labels = presenting.item_labels(results_for(record), g.lang)
+    return [(f["item"], labels[f["item"]]) for f in promise.focus]
+
+
 def _staff_page(record: SurveyRecord, survey: Survey, promise: Promise, *, action=None,
-                sign=None, error: str | None = None, status: int = 200):
+                sign=None, followup=None, error: str | None = None, status: int = 200):
     results = results_for(record)
     labels = presenting.item_labels(results, g.lang)
-    focus_choices = [(f["item"], labels[f["item"]]) for f in promise.focus]
-    action = action or action_form(survey.languages, survey.default_language, focus_choices)
+    action = action or action_form(survey.languages, survey.default_language,
+                                   _focus_choices(record, promise))
     followups = {
         a["id"]: followup_form(survey.languages, prefix=f"f{a['id']}")
         for f in promise.focus for a in f["actions"]
     }
+    if followup is not None:
+        followups[followup[0]] = followup[1]
     return render_template(
         "promises/show.html", record=record, survey=survey, promise=promise, labels=labels,
-        action_form=action, sign_form=sign or SignForm(), remove_form=RemoveForm(),
+        action_form=action, sign_form=sign or SignForm(),
         followup_forms=followups, error=error, can_edit=current_user.role in STAFF_ROLES,
         latest=service.latest_followup,
+        checked_forms=[f for f in (action, sign, followup and followup[1]) if f],
     ), status
 
 
@@ -150,23 +169,26 @@ def show_promise(slug: str):
     return _staff_page(record, survey, _promise_or_404(record))
 
 
+def _action_input(form, survey: Survey) -> service.ActionInput:
+    return service.ActionInput(
+        item=form.item.data, what=texts_of(form, "what", survey.languages),
+        responsible=form.responsible.data, responsible_name=form.responsible_name.data or "",
+        starts=form.starts.data, ends=form.ends.data,
+        follow_up=texts_of(form, "follow_up", survey.languages))
+
+
 @bp.post(STAFF_PREFIX + "/atgarder")
 @roles_required(*STAFF_ROLES)
 def add_action(slug: str):
     record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
-    labels = presenting.item_labels(results_for(record), g.lang)
     form = action_form(survey.languages, survey.default_language,
-                       [(f["item"], labels[f["item"]]) for f in promise.focus])
+                       _focus_choices(record, promise))
     if not form.validate_on_submit():
         return _staff_page(record, survey, promise, action=form,
                            error=_("Check the fields of the åtgärd."), status=422)
     try:
-        service.add_action(promise, form.item.data, texts_of(form, "what", survey.languages),
-                           form.responsible.data, form.responsible_name.data or "",
-                           form.starts.data, form.ends.data,
-                           texts_of(form, "follow_up", survey.languages),
-                           survey.default_language)
+        service.add_action(promise, _action_input(form, survey), survey.default_language)
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, action=form, error=_message(exc),
                            status=422)
@@ -175,12 +197,68 @@ def add_action(slug: str):
     return redirect(url_for("promises.show_promise", slug=slug))
 
 
+@bp.route(STAFF_PREFIX + "/atgarder/<action_id>/andra", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def edit_action(slug: str, action_id: str):
+    """Rewrite an åtgärd of a draft: its texts, who, when, or its focus problem."""
+    record, survey = published_or_404(slug)
+    promise = _promise_or_404(record)
+    try:
+        item, action = service.find_action(promise, action_id)
+    except service.PromiseError:
+        abort(404)
+    if promise.status != "draft":
+        raise service.PromiseStateError(promise.status)
+    stored = {"item": item, "responsible": action["responsible"],
+              "responsible_name": action["responsible_name"],
+              "starts": date.fromisoformat(action["start"]),
+              "ends": date.fromisoformat(action["end"]),
+              **{f"what_{lang}": text for lang, text in action["what"].items()},
+              **{f"follow_up_{lang}": text for lang, text in action["follow_up"].items()}}
+    form = action_form(survey.languages, survey.default_language,
+                       _focus_choices(record, promise),
+                       data=stored if request.method == "GET" else None)
+    error = None
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                service.update_action(promise, action_id, _action_input(form, survey),
+                                      survey.default_language)
+            except service.PromiseError as exc:
+                error = _message(exc)
+            else:
+                audit.record("promise.edit_action", slug, action_id)
+                flash(_("The åtgärd has been saved."))
+                return redirect(url_for("promises.show_promise", slug=slug))
+        else:
+            error = _("Check the fields of the åtgärd.")
+    return render_template("promises/edit_action.html", record=record, survey=survey,
+                           form=form, action_id=action_id, error=error), \
+        422 if request.method == "POST" else 200
+
+
+@bp.post(STAFF_PREFIX + "/atgarder/<action_id>/flytta/<any(upp, ner):direction>")
+@roles_required(*STAFF_ROLES)
+def move_action(slug: str, action_id: str, direction: str) -> HttpResponse:
+    """One place up or down within the focus problem: the order residents read them in."""
+    record, _survey = published_or_404(slug)
+    promise = _promise_or_404(record)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        service.move_action(promise, action_id, -1 if direction == "upp" else 1)
+    except service.PromiseError:
+        abort(404)
+    audit.record("promise.move_action", slug, f"{action_id} {direction}")
+    return redirect(url_for("promises.show_promise", slug=slug, _anchor=f"action-{action_id}"))
+
+
 @bp.post(STAFF_PREFIX + "/atgarder/<action_id>/ta-bort")
 @roles_required(*STAFF_ROLES)
 def remove_action(slug: str, action_id: str) -> HttpResponse:
     record, _survey = published_or_404(slug)
     promise = _promise_or_404(record)
-    if not RemoveForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     service.remove_action(promise, action_id)
     audit.record("promise.remove_action", slug, action_id)
@@ -191,6 +269,8 @@ def remove_action(slug: str, action_id: str) -> HttpResponse:
 @bp.post(STAFF_PREFIX + "/signera")
 @roles_required(*STAFF_ROLES)
 def sign_promise(slug: str):
+    """Two steps: the filled-in form first shows exactly what will be published and asks for
+    confirmation; the confirmation page's button signs."""
     record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
     form = SignForm()
@@ -200,6 +280,16 @@ def sign_promise(slug: str):
     people = [tuple((line.split(",", 1) + [""])[:2]) for line in
               form.signatories.data.splitlines() if line.strip()]
     try:
+        if form.confirmed.data != "yes":
+            preview = service.as_signed(promise, people, form.signed_on.data)
+            lang = survey.default_language
+            # The document in the language residents first see it in, whatever the staff
+            # language: the page shows it as it will be published.
+            with force_locale(lang):
+                document = Markup(render_template(
+                    "promises/_document.html", **_document(record, survey, preview, lang)))
+            return render_template("promises/confirm_sign.html", form=form, record=record,
+                                   document=document, page_lang=lang)
         service.sign(promise, people, form.signed_on.data)
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, sign=form, error=_message(exc),
@@ -216,7 +306,7 @@ def add_followup(slug: str, action_id: str):
     promise = _promise_or_404(record)
     form = followup_form(survey.languages, prefix=f"f{action_id}")
     if not form.validate_on_submit():
-        return _staff_page(record, survey, promise,
+        return _staff_page(record, survey, promise, followup=(action_id, form),
                            error=_("Choose a status and a date for the follow-up."),
                            status=422)
     try:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 
-class ScheduleForm(FlaskForm):
+
+class ScheduleForm(Form):
     status = RadioField(
         _l("Status"),
         choices=[SelectChoice("draft", _l("Draft (not shown to residents)")),
@@ -21,12 +22,12 @@ class ScheduleForm(FlaskForm):
     closes_at = DateField(_l("Closes after (optional)"), validators=[Optional()])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     definition = FileField(_l("Definition file (.yaml, .lss or .xlsx)"),
                            validators=[FileRequired(_l("Choose a file."))])
 
 
-class PopulationForm(FlaskForm):
+class PopulationForm(Form):
     table = FileField(_l("Population table (CSV)"), validators=[FileRequired(_l("Choose a file."))])
     source = StringField(_l("Source, e.g. SCB Statistikdatabasen 2024"),
                          validators=[DataRequired(), Length(max=255)])

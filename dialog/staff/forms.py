@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..auth import MIN_PASSWORD_LENGTH, ROLES, too_easy
+from ..forms import Form
 
 
-def _not_too_easy(form: FlaskForm, field: PasswordField) -> None:
+def _not_too_easy(form: Form, field: PasswordField) -> None:
     if field.data and too_easy(field.data):
         raise ValidationError(_l("This password is too easy to guess. Use several words, "
                                  "not a repeated or well-known pattern."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=255)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
         _l("New password"),
@@ -36,7 +36,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=255)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, r) for r in ROLES])
     language = SelectField(_l("Interface language"),

@@ -62,10 +62,11 @@ def add_action(client, csrf, item="ungdomskriminalitet", **extra):
 
 
 def sign(client, csrf, signatories="Anna Andersson, kommunstyrelsens ordförande\n"
-                                   "Per Persson, lokalpolisområdeschef"):
+                                   "Per Persson, lokalpolisområdeschef", confirmed="yes"):
     page = client.get(BASE + "/")
     return client.post(BASE + "/signera", data={
-        "csrf_token": csrf(page.text), "signatories": signatories, "signed_on": "2026-02-15"})
+        "csrf_token": csrf(page.text), "signatories": signatories, "signed_on": "2026-02-15",
+        "confirmed": confirmed})
 
 
 def stored(app) -> Promise:
@@ -229,3 +230,94 @@ def test_printable_document(app, staff, csrf):
     assert resp.status_code == 200
     assert "Anna Andersson" in resp.text
     assert "dashboard.css" in resp.text
+
+
+def test_signing_shows_the_public_page_and_asks_for_confirmation(app, staff, csrf):
+    create(staff, csrf)
+    add_action(staff, csrf)
+    # The preview already says what is missing.
+    resp = sign(staff, csrf, confirmed="")
+    assert resp.status_code == 422
+    assert "Varje fokusproblem behöver minst en åtgärd" in resp.text
+    add_action(staff, csrf, item="inbrott", what_sv="Grannsamverkan i Sandarne")
+    # The staff member reads in English; the preview is the page residents first see (Swedish).
+    staff.get(BASE + "/?lang=en")
+    preview = sign(staff, csrf, confirmed="")
+    assert preview.status_code == 200
+    assert stored(app).status == "draft"
+    assert "cannot be edited in place" in preview.text
+    document = preview.text.split('<article class="report preview" lang="sv">', 1)[1]
+    assert "Det här sa ni" in document and "Grannsamverkan i Sandarne" in document
+    assert "Anna Andersson" in document and "15 februari 2026" in document
+    assert "Utkast" not in document  # it shows the löfte as signed, not the draft
+    # The confirmation carries what was typed; only its button signs.
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
+    resp = staff.post(BASE + "/signera", data={**hidden, "confirmed": "yes"})
+    assert resp.status_code == 302
+    promise = stored(app)
+    assert promise.status == "signed"
+    assert [p["role"] for p in promise.signatories] == ["kommunstyrelsens ordförande",
+                                                          "lokalpolisområdeschef"]
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.action).where(
+            AuditEvent.action == "promise.sign")) == "promise.sign"
+    # Signed, its åtgärder can no longer be edited or moved.
+    action_id = promise.focus[0]["actions"][0]["id"]
+    assert staff.get(f"{BASE}/atgarder/{action_id}/andra").status_code == 409
+    page = staff.get(BASE + "/")
+    assert staff.post(f"{BASE}/atgarder/{action_id}/flytta/ner",
+                      data={"csrf_token": csrf(page.text)}).status_code == 409
+
+
+def test_editing_moving_and_removing_aatgaerder_before_signing(app, staff, csrf):
+    create(staff, csrf)
+    add_action(staff, csrf, what_sv="Först")
+    add_action(staff, csrf, what_sv="Sedan")
+    first, second = (a["id"] for a in stored(app).focus[0]["actions"])
+    edit = staff.get(f"{BASE}/atgarder/{first}/andra")
+    assert edit.status_code == 200
+    assert "Först</textarea>" in edit.text and 'value="2026-03-01"' in edit.text
+    resp = staff.post(f"{BASE}/atgarder/{first}/andra", data={
+        "csrf_token": csrf(edit.text), "item": "ungdomskriminalitet",
+        "what_sv": "Först, omskriven", "responsible": "kommun", "responsible_name": "",
+        "starts": "2026-04-01", "ends": "2026-12-31", "follow_up_sv": "Rapport i lägesbilden"})
+    assert resp.status_code == 302
+    action = stored(app).focus[0]["actions"][0]
+    assert (action["id"], action["what"], action["responsible"], action["start"]) == (
+        first, {"sv": "Först, omskriven"}, "kommun", "2026-04-01")
+
+    page = staff.get(BASE + "/")
+    resp = staff.post(f"{BASE}/atgarder/{second}/flytta/upp",
+                      data={"csrf_token": csrf(page.text)})
+    assert resp.status_code == 302
+    assert [a["id"] for a in stored(app).focus[0]["actions"]] == [second, first]
+
+    # Moved to another focus problem, it goes last there.
+    edit = staff.get(f"{BASE}/atgarder/{first}/andra")
+    resp = staff.post(f"{BASE}/atgarder/{first}/andra", data={
+        "csrf_token": csrf(edit.text), "item": "inbrott", "what_sv": "Först, omskriven",
+        "responsible": "kommun", "starts": "2026-04-01", "ends": "2026-12-31",
+        "follow_up_sv": "Rapport i lägesbilden"})
+    assert resp.status_code == 302
+    assert [[a["id"] for a in f["actions"]] for f in stored(app).focus] == [[second], [first]]
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("promise.%_action"))
+            .order_by(AuditEvent.id))]
+    assert actions == ["promise.add_action", "promise.add_action", "promise.edit_action",
+                       "promise.move_action", "promise.edit_action"]
+    assert staff.get(f"{BASE}/atgarder/okand/andra").status_code == 404
+
+
+def test_errors_are_in_swedish_and_linked_to_their_fields(app, staff, csrf):
+    create(staff, csrf)
+    resp = add_action(staff, csrf, what_sv="", starts="31/12", responsible="")
+    assert resp.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', resp.text, re.S).group(0)
+    links = dict(re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary))
+    assert set(links) == {"what_sv", "starts", "responsible"}
+    assert links["what_sv"].endswith("Fältet måste fyllas i.")
+    assert "inte ett giltigt datum" in links["starts"]
+    assert 'id="responsible"' in resp.text and 'id="what_sv"' in resp.text
+    assert "This field is required" not in resp.text and "Not a valid" not in resp.text
+    assert resp.text.count("<title>Fel:") == 1
