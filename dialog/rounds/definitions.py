@@ -1,10 +1,12 @@
-"""Uploaded definition files: reading our YAML, or LimeSurvey/XLSForm through the importers,
-and keeping a valid upload until staff publish or cancel it."""
+"""Definitions awaiting publication: uploaded files (our YAML, or LimeSurvey/XLSForm through the
+importers) and new rounds made from a built-in template or an earlier round, kept until staff
+publish or cancel them, and what they are compared with on the check page."""
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,15 +15,20 @@ from surveys import (
     DefinitionError,
     Problem,
     Survey,
+    builtin_template_names,
     dump_definition,
+    load_builtin_template,
     parse_definition,
     survey_from_dict,
     survey_to_dict,
 )
+from surveys.compare import Comparison, compare_surveys
 from surveys.importers import UnreadableFile, import_file
 
 from ..extensions import db
+from ..models import SurveyRecord
 from ..services import catalog
+from ..services.population import copy_population
 from .models import PendingDefinition
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -36,7 +43,8 @@ class Loaded:
 
 class UploadError(ValueError):
     """The upload cannot become a survey. ``message`` is one of "not-utf8", "invalid",
-    "incomplete", "unknown-type"; ``problems`` carry locations when known. An import that
+    "incomplete", "unknown-type" (and for a new round "exists", "unknown-source");
+    ``problems`` carry locations when known. An import that
     lacks parts our definitions require ("incomplete") comes with ``draft``, its YAML text for
     the staff member to complete and upload again, and what the import left out."""
 
@@ -92,14 +100,16 @@ def _import(suffix: str, data: bytes) -> Loaded:
 # --- Uploads awaiting a decision ------------------------------------------------------------
 
 
-def keep_pending(loaded: Loaded, filename: str, *, uploaded_by: int) -> PendingDefinition:
-    """Keep a valid upload until staff publish or cancel it."""
+def keep_pending(loaded: Loaded, filename: str, *, uploaded_by: int,
+                 based_on: str | None = None, opens_at: datetime | None = None,
+                 closes_at: datetime | None = None) -> PendingDefinition:
+    """Keep a valid definition until staff publish or cancel it."""
     pending = PendingDefinition(
         slug=loaded.survey.slug, filename=filename[:255],
         definition=survey_to_dict(loaded.survey),
         unsupported=[{"location": u.location, "element": u.element, "reason": u.reason}
                      for u in loaded.unsupported],
-        uploaded_by=uploaded_by,
+        uploaded_by=uploaded_by, based_on=based_on, opens_at=opens_at, closes_at=closes_at,
     )
     db.session.add(pending)
     db.session.commit()
@@ -116,11 +126,19 @@ def find_pending(pending_id: int) -> tuple[PendingDefinition, Survey] | None:
     return None if pending is None else (pending, survey_from_dict(pending.definition))
 
 
-def publish_pending(pending: PendingDefinition, survey: Survey) -> catalog.Published:
-    """Publish the upload and forget it; a first version starts as a draft, which staff
-    open on purpose, with dates."""
+def publish_pending(pending: PendingDefinition, survey: Survey, *,
+                    published_by: str | None = None) -> catalog.Published:
+    """Publish the definition and forget it; a first version starts as a draft, which staff
+    open on purpose, with the dates chosen when the round was made. A copy of an earlier
+    round takes that round's population table along."""
     new_round = catalog.find_survey(survey.slug) is None
     published = catalog.publish(survey, status="draft" if new_round else None)
+    if new_round:
+        record = catalog.find_survey(survey.slug)
+        record.opens_at, record.closes_at = pending.opens_at, pending.closes_at
+        source = catalog.find_survey(pending.based_on) if pending.based_on else None
+        if source is not None:
+            copy_population(source, record, copied_by=published_by)
     db.session.delete(pending)
     db.session.commit()
     return published
@@ -129,3 +147,70 @@ def publish_pending(pending: PendingDefinition, survey: Survey) -> catalog.Publi
 def cancel_pending(pending: PendingDefinition) -> None:
     db.session.delete(pending)
     db.session.commit()
+
+
+# --- New rounds without a file --------------------------------------------------------------
+
+
+def round_sources() -> list[tuple[str, Survey]]:
+    """What a new round can start from: ``template:<name>`` for each built-in template, then
+    ``round:<slug>`` for each published round, the newest first."""
+    sources = [(f"template:{name}", load_builtin_template(name))
+               for name in builtin_template_names()]
+    return sources + [(f"round:{record.slug}", survey) for record, survey in _rounds()]
+
+
+def _rounds() -> list[tuple[SurveyRecord, Survey]]:
+    """Published rounds and their current definitions, the newest round first."""
+    records = db.session.scalars(select(SurveyRecord).where(
+        SurveyRecord.current_version_id.is_not(None))
+        .order_by(SurveyRecord.created_at.desc(), SurveyRecord.id.desc()))
+    return [(record, catalog.definition_of(record.current_version)) for record in records]
+
+
+def new_round(source: str, slug: str, title: str, *, made_by: int,
+              opens_at: datetime | None = None,
+              closes_at: datetime | None = None) -> PendingDefinition:
+    """A new round awaiting publication: the definition of a built-in template or of an
+    earlier round's current version, with a new address and title in the main language.
+    Raises :class:`UploadError` ("exists", "unknown-source" or "invalid")."""
+    if catalog.find_survey(slug) is not None:
+        raise UploadError("exists")
+    kind, _sep, name = source.partition(":")
+    origin = next((survey for key, survey in round_sources() if key == source), None)
+    if origin is None:
+        raise UploadError("unknown-source")
+    titled = replace(origin, slug=slug, title={**origin.title, origin.default_language: title})
+    try:
+        # The same checks as a file: the address and the title must make a valid survey.
+        survey = survey_from_dict(survey_to_dict(titled))
+    except DefinitionError as error:
+        raise UploadError("invalid", error.problems) from error
+    based_on = name if kind == "round" else None
+    return keep_pending(Loaded(survey), f"{name}.yaml" if kind == "template" else name,
+                        uploaded_by=made_by, based_on=based_on, opens_at=opens_at,
+                        closes_at=closes_at)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a definition awaiting publication is compared with: the current version of the
+    same survey (``same_survey``), else the round it copies or the newest round made from
+    the same template."""
+
+    slug: str
+    survey: Survey
+    same_survey: bool
+    comparison: Comparison
+
+
+def baseline(pending: PendingDefinition, survey: Survey) -> Baseline | None:
+    rounds = _rounds()
+    found = next(((r, s, True) for r, s in rounds if r.slug == survey.slug), None) \
+        or next(((r, s, False) for r, s in rounds if r.slug == pending.based_on), None) \
+        or next(((r, s, False) for r, s in rounds
+                 if survey.template and s.template == survey.template), None)
+    if found is None:
+        return None
+    record, earlier, same = found
+    return Baseline(record.slug, earlier, same, compare_surveys(earlier, survey))

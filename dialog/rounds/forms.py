@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, RadioField, StringField
+from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from surveys.validation import SLUG_PATTERN
 
 from ..forms import Form
 
@@ -31,3 +33,18 @@ class PopulationForm(Form):
     table = FileField(_l("Population table (CSV)"), validators=[FileRequired(_l("Choose a file."))])
     source = StringField(_l("Source, e.g. SCB Statistikdatabasen 2024"),
                          validators=[DataRequired(), Length(max=255)])
+
+
+class NewRoundForm(Form):
+    """A new round from a built-in template or an earlier round; ``source`` is
+    ``template:<name>`` or ``round:<slug>`` (choices set by the view)."""
+
+    source = SelectField(_l("Start from"), choices=[], validators=[DataRequired()])
+    slug = StringField(
+        _l("Address of the new round (lower-case letters, digits and -)"),
+        validators=[DataRequired(), Length(max=64), Regexp(SLUG_PATTERN, message=_l(
+            "Use only lower-case a–z, digits and -, starting with a letter or digit."))])
+    title = StringField(_l("Title in the survey's main language"),
+                        validators=[DataRequired(), Length(max=200)])
+    opens_at = DateField(_l("Opens on (optional)"), validators=[Optional()])
+    closes_at = DateField(_l("Closes after (optional)"), validators=[Optional()])

@@ -1,5 +1,5 @@
-"""Tables of the survey rounds: uploaded definitions awaiting a decision (preview, publish, or
-cancel)."""
+"""Tables of the survey rounds: definitions awaiting a decision (preview, publish, or cancel),
+uploaded or made from a template or an earlier round."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class PendingDefinition(db.Model):
 
     Imports from LimeSurvey or XLSForm may leave elements out; ``unsupported`` lists them
     (location, element, reason) so the staff member can import without them or cancel.
+    A new round made without a file keeps the earlier round it copies (``based_on``: its
+    population table goes with it) and the dates it opens and closes.
     """
 
     __tablename__ = "staff_pending_definition"
@@ -27,4 +29,7 @@ class PendingDefinition(db.Model):
     definition: Mapped[dict] = mapped_column(JSON)
     unsupported: Mapped[list] = mapped_column(JSON, default=list)
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    based_on: Mapped[str | None] = mapped_column(String(64))
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

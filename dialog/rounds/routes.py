@@ -1,14 +1,14 @@
-"""Survey rounds for staff: the overview, one round with its counts and schedule, uploading,
-previewing and publishing a definition, and the round's population table."""
+"""Survey rounds for staff: the overview, one round with its counts and schedule, uploading a
+definition or making a new round from the template or an earlier round, the check page (with
+what changed) and publishing, and the round's population table."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
+from wtforms.fields.choices import SelectChoice
 
 from surveys import Survey
 
@@ -16,12 +16,14 @@ from .. import audit
 from ..answering.forms import build_page_form
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..exports.forms import ExportForm
+from ..i18n import pick_text as t
 from ..services import catalog
 from ..services.population import population_for, store_population
 from ..staff_area import landing, staff_blueprint
 from ..views import published_or_404
 from . import definitions, service
-from .forms import PopulationForm, ScheduleForm, UploadForm
+from .changes import report as changes_report
+from .forms import NewRoundForm, PopulationForm, ScheduleForm, UploadForm
 from .models import PendingDefinition
 
 bp = staff_blueprint("rounds", __name__)
@@ -60,10 +62,7 @@ def schedule_survey(slug: str) -> HttpResponse | str | tuple[str, int]:
     if not form.validate_on_submit():
         flash(_("Check the status and the dates."))
         return redirect(url_for("rounds.show_survey", slug=slug))
-    opens = datetime.combine(form.opens_at.data, time.min) if form.opens_at.data else None
-    # "Closes after 30 June" means answers are taken all of that day.
-    closes = (datetime.combine(form.closes_at.data, time.min) + timedelta(days=1)
-              if form.closes_at.data else None)
+    opens, closes = service.period(form.opens_at.data, form.closes_at.data)
     if opens and closes and closes <= opens:
         flash(_("The closing date must come after the opening date."))
         return redirect(url_for("rounds.show_survey", slug=slug))
@@ -111,20 +110,66 @@ def _pending_or_404(pending_id: int) -> tuple[PendingDefinition, Survey]:
     return found
 
 
+@bp.route("/new-round", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def new_round() -> HttpResponse | str | tuple[str, int]:
+    """A new round from the built-in template or a copy of an earlier round, without a file;
+    it goes to the same check page as an upload."""
+    sources = definitions.round_sources()
+    # Without a choice in the link: the newest round, else the template.
+    newest = next((key for key, _s in sources if key.startswith("round:")), sources[0][0])
+    form = NewRoundForm(source=request.args.get("source") or newest)
+    form.source.choices = [
+        SelectChoice(key, (_("The template: %(title)s", title=t(s.title, s.default_language))
+                           if key.startswith("template:") else
+                           _("The round %(title)s (%(slug)s)",
+                             title=t(s.title, s.default_language), slug=s.slug)))
+        for key, s in sources]
+    message = None
+    if form.validate_on_submit():
+        opens, closes = service.period(form.opens_at.data, form.closes_at.data)
+        if opens and closes and closes <= opens:
+            form.closes_at.errors.append(_("The closing date must come after the opening date."))
+        else:
+            try:
+                pending = definitions.new_round(form.source.data, form.slug.data,
+                                                form.title.data.strip(), made_by=current_user.id,
+                                                opens_at=opens, closes_at=closes)
+            except definitions.UploadError as error:
+                message = _new_round_message(error)
+            else:
+                audit.record("new_round", pending.slug, form.source.data)
+                return redirect(url_for("rounds.show_pending", pending_id=pending.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("rounds/new_round.html", form=form, message=message), status
+
+
+def _new_round_message(error: definitions.UploadError) -> str:
+    if error.message == "exists":
+        return _("A survey round with this address already exists. Choose another address.")
+    if error.message == "unknown-source":
+        return _("Choose the template or a round to start from.")
+    return "; ".join(p.message for p in error.problems) or _upload_message(error.message)
+
+
 @bp.get("/pending/<int:pending_id>/")
 @roles_required(*STAFF_ROLES)
 def show_pending(pending_id: int) -> str:
     pending, survey = _pending_or_404(pending_id)
     existing = catalog.find_survey(survey.slug)
+    earlier = definitions.baseline(pending, survey)
+    changes = earlier and changes_report(earlier.comparison, earlier.slug, survey, g.lang)
+    first_day, last_day = catalog.round_period(pending)
     return render_template("rounds/pending.html", pending=pending, survey=survey,
-                           existing=existing)
+                           existing=existing, earlier=earlier, changes=changes,
+                           first_day=first_day, last_day=last_day)
 
 
 @bp.post("/pending/<int:pending_id>/publish")
 @roles_required(*STAFF_ROLES)
 def publish_pending(pending_id: int) -> HttpResponse:
     pending, survey = _pending_or_404(pending_id)
-    published = definitions.publish_pending(pending, survey)
+    published = definitions.publish_pending(pending, survey, published_by=current_user.email)
     audit.record("publish_survey", survey.slug, f"version {published.version}")
     if published.created:
         flash(_("Version %(number)s has been published.", number=published.version))

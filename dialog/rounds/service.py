@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -99,6 +99,15 @@ def overview() -> list[tuple[SurveyRecord, Survey, RoundCounts, bool]]:
         survey = catalog.definition_of(record.current_version)
         rows.append((record, survey, round_counts(record, survey), catalog.is_open(record)))
     return rows
+
+
+def period(first_day: date | None, last_day: date | None) -> tuple[datetime | None,
+                                                                  datetime | None]:
+    """The opening and closing times of a round open from its first to its last day: "closes
+    after 30 June" means answers are taken all of that day."""
+    opens = datetime.combine(first_day, time.min) if first_day else None
+    closes = datetime.combine(last_day, time.min) + timedelta(days=1) if last_day else None
+    return opens, closes
 
 
 def schedule(record: SurveyRecord, status: str, opens_at: datetime | None,

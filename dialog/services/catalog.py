@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -161,7 +162,14 @@ def current_round() -> SurveyRecord | None:
     return rounds[0][0] if rounds and rounds[0][1] else None
 
 
-def round_period(record: SurveyRecord) -> tuple[date | None, date | None]:
+class Dated(Protocol):
+    """A round, or a new round awaiting publication, with its opening and closing times."""
+
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+def round_period(record: Dated) -> tuple[date | None, date | None]:
     """The first and the last day residents could answer; ``closes_at`` is the midnight after
     the last day."""
     first = record.opens_at.date() if record.opens_at else None

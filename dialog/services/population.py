@@ -142,11 +142,28 @@ def store_population(record: SurveyRecord, csv_text: str, source: str,
     db.session.commit()
 
 
-def population_for(record: SurveyRecord) -> PopulationInfo | None:
-    """The newest uploaded table, else the demo estimate if it fits the survey, else None."""
-    stored = db.session.scalar(
+def copy_population(source: SurveyRecord, target: SurveyRecord,
+                    copied_by: str | None = None) -> bool:
+    """Give a new round the population table staff uploaded for an earlier one (not the
+    demo estimate); False when there is none."""
+    stored = _newest(source)
+    if stored is None:
+        return False
+    db.session.add(PopulationTable(survey_id=target.id, source=stored.source, rows=stored.rows,
+                                   uploaded_by=copied_by))
+    db.session.commit()
+    return True
+
+
+def _newest(record: SurveyRecord) -> PopulationTable | None:
+    return db.session.scalar(
         select(PopulationTable).where(PopulationTable.survey_id == record.id)
         .order_by(PopulationTable.uploaded_at.desc(), PopulationTable.id.desc()).limit(1))
+
+
+def population_for(record: SurveyRecord) -> PopulationInfo | None:
+    """The newest uploaded table, else the demo estimate if it fits the survey, else None."""
+    stored = _newest(record)
     if stored is not None:
         table = pd.DataFrame(stored.rows, columns=[*WEIGHT_BY, "count"])
         return PopulationInfo(table, stored.source, is_estimate=False,
