@@ -62,11 +62,12 @@ def _blueprints() -> list[Blueprint]:
     from .promises.routes import bp as promises
     from .respond.routes import bp as respond
     from .rounds.routes import bp as rounds
+    from .sampling.routes import bp as sampling
     from .staff.routes import bp as staff
     from .translation_review.routes import bp as translation_review
 
     return [respond, staff, rounds, paper, answer_review, exports, kiosk, pages, dashboard,
-            promises, translation_review]
+            promises, translation_review, sampling]
 
 
 def _limit_answer_body() -> None:

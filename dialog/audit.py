@@ -12,9 +12,11 @@ from .extensions import db
 from .models import AuditEvent
 
 
-def record(action: str, target: str | None, detail: str | None = None) -> None:
-    """Log an action of the signed-in staff member and commit it."""
-    db.session.add(AuditEvent(actor=current_user.email, action=action, target=target,
+def record(action: str, target: str | None, detail: str | None = None, *,
+           actor: str | None = None) -> None:
+    """Log an action of the signed-in staff member (or of ``actor``, e.g. the command line)
+    and commit it."""
+    db.session.add(AuditEvent(actor=actor or current_user.email, action=action, target=target,
                               detail=detail))
     db.session.commit()
 

@@ -199,10 +199,12 @@ def init_app(app: Flask) -> None:
         purge_command,
         restore_command,
     )
+    from .sampling.cli import sample_cli
     from .staff.cli import create_user_command
 
     for command in (init_db_command, load_survey_command, load_builtin_command,
                     seed_demo_command, export_command, nginx_config_command, translate_command,
                     analyse_command, rebuild_facts_command, create_user_command, kiosk_cli,
-                    indicators_cli, backup_command, restore_command, purge_command):
+                    indicators_cli, sample_cli, backup_command, restore_command,
+                    purge_command):
         app.cli.add_command(command)

@@ -104,6 +104,9 @@ class Response(db.Model):
     # Not an address: a keyed hash with a salt of the day that is deleted, wiped after a
     # couple of days; only to show staff likely repeat answers (see dialog/repeats.py).
     client_tag: Mapped[str | None] = mapped_column(String(32))
+    # The sampling stratum of an answer given with an invitation code (a sampled round);
+    # never the code or the person (docs/sampling.md).
+    sample_stratum: Mapped[str | None] = mapped_column(String(120))
 
     version: Mapped[SurveyVersion] = relationship()
 

@@ -24,6 +24,8 @@ from .. import repeats
 from ..answering.flow import Flow, language_for, open_survey, serve_page
 from ..extensions import db
 from ..i18n import best_language, supported_languages
+from ..models import Response
+from ..sampling import service as sampling
 from ..services import catalog, responses
 
 bp = Blueprint("respond", __name__)
@@ -87,6 +89,8 @@ def show_intro(lang: str, slug: str) -> HttpResponse | str:
     record, survey = open_survey(slug)
     if (moved := language_for(survey, lang, slug=slug)) is not None:
         return moved
+    if sampling.has_sample(record.id):
+        return _sampled_intro(lang, slug, record, survey)
     current = _current_response(slug)
     if request.method == "POST":
         from ..extensions import csrf  # noqa: PLC0415  (explicit check: the form has no fields)
@@ -105,6 +109,40 @@ def show_intro(lang: str, slug: str) -> HttpResponse | str:
                                 number=current.page_index + 1))
     already = current is not None and current.status in ("complete", repeats.EXCLUDED)
     return render_template("respond/intro.html", survey=survey, slug=slug, already=already)
+
+
+def _sampled_intro(lang: str, slug: str, record, survey) -> HttpResponse | str:
+    """A sampled round is answered with the code from the letter: one code, one response,
+    resumed on any device. Wrong, unknown and malformed codes get the same answer."""
+    current = _current_response(slug)
+    if request.method == "GET" and current is not None and current.status == "partial" \
+            and current.version_id == record.current_version_id:
+        return redirect(url_for("respond.answer_page", lang=lang, slug=slug,
+                                number=current.page_index + 1))
+    typed = request.values.get("kod", "")
+    if request.method == "GET":
+        return render_template("respond/code.html", survey=survey, slug=slug, code=typed)
+    from ..extensions import csrf  # noqa: PLC0415  (explicit check, as for the open intro)
+
+    csrf.protect()
+    member = sampling.find_member(record.id, typed)
+    if member is None:
+        return render_template("respond/code.html", survey=survey, slug=slug, code=typed,
+                               wrong=True), 422
+    status = sampling.linked_status(member)
+    if status in ("complete", repeats.EXCLUDED):
+        return render_template("respond/code.html", survey=survey, slug=slug, done=True)
+    if status == "partial":
+        token = responses.reissue_token(member.response_id)
+        number = db.session.get(Response, member.response_id).page_index + 1
+    else:
+        response, token = responses.start_response(
+            record.current_version_id, language=lang, channel="web")
+        sampling.link_response(member, response.id)
+        number = (next_page_index(survey, -1, {}) or 0) + 1
+    resp = redirect(url_for("respond.answer_page", lang=lang, slug=slug, number=number))
+    _set_resume_cookie(resp, slug, token)
+    return resp
 
 
 def _resident_response(slug: str, record) -> responses.OpenResponse | None:

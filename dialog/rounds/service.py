@@ -13,6 +13,7 @@ from surveys import Survey, analysis_spec
 
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion
+from ..sampling import service as sampling
 from ..services import catalog
 from ..services.population import PopulationInfo
 
@@ -112,6 +113,9 @@ def period(first_day: date | None, last_day: date | None) -> tuple[datetime | No
 
 def schedule(record: SurveyRecord, status: str, opens_at: datetime | None,
              closes_at: datetime | None) -> None:
-    """Set whether the round takes answers, and between which times."""
+    """Set whether the round takes answers, and between which times. Closing a sampled round
+    deletes the links from its sample to the answers (docs/sampling.md)."""
     record.status, record.opens_at, record.closes_at = status, opens_at, closes_at
+    if status == "closed":
+        sampling.close_links(record.id)
     db.session.commit()

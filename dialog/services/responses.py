@@ -134,6 +134,16 @@ def complete_response(
     return completed
 
 
+def reissue_token(response_id: int) -> str:
+    """A new resume token for a partial response (an invitation code typed on another
+    device); the old device's cookie stops working."""
+    token = secrets.token_urlsafe(32)
+    db.session.execute(update(Response).where(Response.id == response_id)
+                       .values(token_hash=hash_token(token), updated_at=utcnow()))
+    db.session.commit()
+    return token
+
+
 def forget_token(response: OpenResponse) -> None:
     """Nobody can continue this response again; a partial one is kept for statistics."""
     _execute(_SAVE, {"response_id": response.id, "token_hash": None, "updated_at": utcnow()})

@@ -1,0 +1,1 @@
+"""Sampled rounds: the sample from the population register, codes, letters, dispositions."""

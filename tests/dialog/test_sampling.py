@@ -1,0 +1,181 @@
+"""Sampled rounds end to end in the app: import, codes, answering with a code on two
+devices, mailings, outcomes, response rates, and what is deleted when."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from dialog.extensions import db
+from dialog.models import Response
+from dialog.rounds import service as rounds
+from dialog.sampling import codes
+from dialog.sampling import service as sampling
+from dialog.sampling.models import SampleMember
+from dialog.services import catalog
+from tests.dialog.helpers import PAGE_RE, as_answers, fill, login, make_user
+
+STRATA = "stratum,population\ncentrum,9200\nnorr,4100\n"
+SAMPLE = ("id,stratum,age_band,gender,address1,address2\n"
+          + "".join(f"p{i},{'centrum' if i % 2 else 'norr'},25-44,kvinna,Namn {i},"
+                    f"Storgatan {i}\n" for i in range(1, 9)))
+
+
+def _import(app, tmp_path, sample=SAMPLE, strata=STRATA):
+    (tmp_path / "urval.csv").write_text(sample, encoding="utf-8")
+    (tmp_path / "strata.csv").write_text(strata, encoding="utf-8")
+    return app.test_cli_runner().invoke(args=[
+        "sample", "import", "trygghet", str(tmp_path / "urval.csv"),
+        "--strata", str(tmp_path / "strata.csv")])
+
+
+def _codes(app, tmp_path) -> dict[str, str]:
+    out = tmp_path / "koder.csv"
+    result = app.test_cli_runner().invoke(args=["sample", "codes", "trygghet", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()[1:]
+    return dict(line.split(",") for line in lines)
+
+
+def _answer(client, csrf, survey, code: str, stop_after: int | None = None) -> str:
+    page = client.get(f"/sv/s/trygghet/?kod={code}")
+    assert page.status_code == 200 and code in page.text
+    resp = client.post("/sv/s/trygghet/", data={"csrf_token": csrf(page.text), "kod": code})
+    assert resp.status_code == 302, resp.text[:500]
+    location = resp.headers["Location"]
+    answers: dict = {}
+    while (match := PAGE_RE.search(location)):
+        number = int(match.group(1))
+        html = client.get(f"/sv/s/trygghet/p/{number}")
+        data = fill(survey.pages[number - 1], answers)
+        answers.update(as_answers(data))
+        resp = client.post(f"/sv/s/trygghet/p/{number}",
+                           data={**data, "csrf_token": csrf(html.text), "action": "next"})
+        location = resp.headers["Location"]
+        if stop_after is not None and number >= stop_after:
+            break
+    return location
+
+
+def test_codes_are_easy_to_type_and_catch_typos():
+    code = codes.new_code()
+    assert len(code) == 8 and not set(code) & set("01OIL")
+    assert codes.normalise(codes.shown(code).lower()) == code
+    assert codes.normalise(f" {code[:4]} - {code[4:]} ") == code
+    for position in range(8):
+        for other in codes.ALPHABET:
+            if other != code[position]:
+                typo = code[:position] + other + code[position + 1:]
+                assert codes.normalise(typo) is None
+    swapped = code[1] + code[0] + code[2:]
+    assert code[0] == code[1] or codes.normalise(swapped) is None
+
+
+def test_file_errors_name_row_and_column_and_nothing_is_imported(app, tmp_path):
+    bad = SAMPLE + "p1,centrum,,,,\n,norr,,,,\np99,söder,,,,\n"
+    result = _import(app, tmp_path, sample=bad, strata=STRATA + "väster,tio\n")
+    assert result.exit_code == 1
+    out = result.output
+    assert "Strata-fil, rad 4, kolumn population" in out
+    assert "Urvalsfil, rad 10, kolumn id" in out and '"p1" finns mer än en gång' in out
+    assert "Urvalsfil, rad 11, kolumn id" in out
+    assert 'Urvalsfil, rad 12, kolumn stratum: stratumet "söder" finns inte i stratafilen' in out
+    with app.app_context():
+        assert db.session.scalar(select(SampleMember.id)) is None
+
+
+def test_a_sampled_round_from_letter_to_closed(app, client, csrf, survey, tmp_path):
+    result = _import(app, tmp_path)
+    assert result.exit_code == 0, result.output
+    by_ref = _codes(app, tmp_path)
+    assert len(by_ref) == 8 and len(set(by_ref.values())) == 8
+
+    # Without a code nobody starts; a wrong code and an unknown one get the same answer.
+    page = client.get("/sv/s/trygghet/")
+    assert 'name="kod"' in page.text
+    wrong = []
+    for typed in ("ABCD-EFGH", by_ref["p1"][:-1] + "2", "x"):
+        resp = client.post("/sv/s/trygghet/", data={"csrf_token": csrf(page.text), "kod": typed})
+        assert resp.status_code == 422
+        wrong.append(re.sub(r'value="[^"]*"', "", resp.text))
+    assert wrong[0] == wrong[1] == wrong[2]
+
+    # p1 starts on a phone, stops after page 1 and finishes on a computer with the code.
+    phone, computer = app.test_client(), app.test_client()
+    _answer(phone, csrf, survey, by_ref["p1"], stop_after=1)
+    assert _answer(computer, csrf, survey, by_ref["p1"]).endswith("/sv/s/trygghet/klart")
+    third = app.test_client()
+    again = third.post("/sv/s/trygghet/", data={
+        "csrf_token": csrf(third.get("/sv/s/trygghet/").text), "kod": by_ref["p1"]})
+    assert "redan använts" in again.text
+    _answer(app.test_client(), csrf, survey, by_ref["p2"], stop_after=1)
+
+    with app.app_context():
+        stored = db.session.scalars(select(Response).where(
+            Response.sample_stratum.is_not(None))).all()
+        assert sorted((r.status, r.sample_stratum) for r in stored) == [
+            ("complete", "centrum"), ("partial", "norr")]
+
+    make_user(app)
+    staff = app.test_client()
+    assert login(staff, csrf).status_code == 302
+    page = staff.get("/staff/urval/trygghet/")
+    assert page.status_code == 200, page.text
+    assert "RR1" in page.text and "Hela urvalet" in page.text
+    form = csrf(page.text)
+    staff.post("/staff/urval/trygghet/utfall", data={
+        "csrf_token": form, "sample_ref": "p3", "disposition": "refused"})
+    staff.post("/staff/urval/trygghet/utfall", data={
+        "csrf_token": form, "sample_ref": "p4", "disposition": "not_eligible"})
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        overall, by_stratum, _ = sampling.rates(record.id)
+        # 8 drawn, 1 not eligible: base 7; RR1 = 1/7, RR2 = 2/7.
+        assert overall.rates.rr1 == pytest.approx(1 / 7)
+        assert overall.rates.rr2 == pytest.approx(2 / 7)
+        assert {r.label: r.rates.complete for r in by_stratum} == {"centrum": 1, "norr": 0}
+
+    # A reminder goes only to those who have neither answered nor declined nor moved.
+    resp = staff.post("/staff/urval/trygghet/utskick",
+                      data={"csrf_token": form, "kind": "reminder1"})
+    assert resp.status_code == 302
+    letters = staff.get(resp.headers["Location"])
+    assert letters.status_code == 200
+    for ref in ("p2", "p5", "p6", "p7", "p8"):
+        assert f'<p class="letter-ref">{ref}</p>' in letters.text
+    for ref in ("p1", "p3", "p4"):
+        assert f'<p class="letter-ref">{ref}</p>' not in letters.text
+    assert "Storgatan 5" in letters.text and "<svg" in letters.text
+
+    staff.post("/staff/urval/trygghet/brev-klara", data={"csrf_token": form, "confirm": "y"})
+    with app.app_context():
+        assert db.session.scalars(select(SampleMember.address)).all() == [None] * 8
+        assert db.session.scalars(select(SampleMember.code)).all() == [None] * 8
+    # Codes still work after the letters are done.
+    assert _answer(app.test_client(), csrf, survey, by_ref["p5"]).endswith("/klart")
+
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        rounds.schedule(record, "closed", None, None)
+        members = db.session.scalars(select(SampleMember)).all()
+        assert all(m.response_id is None and m.code_hash is None for m in members)
+        assert {m.sample_ref: m.disposition for m in members}["p5"] == "complete"
+        kept = db.session.scalars(select(Response.sample_stratum).where(
+            Response.status == "complete", Response.sample_stratum.is_not(None))).all()
+        assert sorted(kept) == ["centrum", "centrum"]
+
+
+def test_a_round_past_its_closing_date_loses_its_code_links(app, tmp_path):
+    assert _import(app, tmp_path).exit_code == 0
+    runner = app.test_cli_runner()
+    assert "i 0 omgångar" in runner.invoke(args=["sample", "close-finished"]).output
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        record.closes_at = datetime(2020, 1, 1)
+        db.session.commit()
+    assert "i 1 omgångar" in runner.invoke(args=["sample", "close-finished"]).output
+    with app.app_context():
+        assert db.session.scalars(select(SampleMember.code_hash)).all() == [None] * 8
