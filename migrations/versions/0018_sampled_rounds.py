@@ -4,8 +4,8 @@ The stratum of a response given with a code is kept on the response; the link fr
 sample member to its response (and the code hash) is deleted when the round closes, the
 address lines and printable code when the letters are done (docs/sampling.md).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-01 23:40:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
