@@ -92,7 +92,8 @@ class Response(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
     # sha256 of the resume token held in the resident's signed cookie; null once closed.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # partial | complete | excluded (a likely repeat staff left out of the analysis)
+    # partial | complete | excluded (a likely repeat staff left out of the analysis, or a
+    # voided paper questionnaire: then ``void_reason`` says why)
     status: Mapped[str] = mapped_column(String(16), default="partial")
     channel: Mapped[str] = mapped_column(String(16), default="web")  # web | kiosk | paper
     language: Mapped[str] = mapped_column(String(8))
@@ -107,6 +108,8 @@ class Response(db.Model):
     # The sampling stratum of an answer given with an invitation code (a sampled round);
     # never the code or the person (docs/sampling.md).
     sample_stratum: Mapped[str | None] = mapped_column(String(120))
+    # Why staff voided a mis-keyed paper questionnaire (see dialog/paper/service.py).
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     version: Mapped[SurveyVersion] = relationship()
 

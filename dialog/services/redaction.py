@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 REDACTED = "[borttaget]"
 
@@ -22,20 +23,21 @@ _NAMED = re.compile(
     r"\b(?:heter|hette|kallas|namnet|named|called|name is)\s+"
     r"([A-ZÅÄÖÉ][a-zåäöéü]+(?:\s+[A-ZÅÄÖÉ][a-zåäöéü]+)?)"
 )
-# Common Swedish first names (SCB's most frequent): "Anna", "Per Olsson" anywhere in a text.
-_FIRST_NAMES = frozenset({
-    "anna", "eva", "maria", "karin", "sara", "kristina", "lena", "emma", "kerstin", "marie",
-    "malin", "ingrid", "jenny", "hanna", "linda", "annika", "susanne", "elin", "birgitta",
-    "monica", "sofia", "johanna", "carina", "elisabeth", "ulla", "julia", "katarina", "ida",
-    "louise", "linnea", "amanda", "emelie", "helena", "camilla", "åsa", "sandra", "anette",
-    "caroline", "ebba", "elsa", "alice", "maja", "lars", "mikael", "anders", "johan", "erik",
-    "per", "karl", "peter", "thomas", "jan", "daniel", "fredrik", "hans", "andreas", "stefan",
-    "mohammed", "mattias", "magnus", "jonas", "bengt", "markus", "niklas", "oskar", "alexander",
-    "sven", "lennart", "björn", "martin", "david", "henrik", "patrik", "simon", "gustav", "joakim",
-    "robert", "christer", "mats", "ulf", "leif", "göran", "rolf", "oscar", "viktor", "william",
-    "lucas", "liam", "elias", "hugo", "adam", "noah", "axel", "filip", "anton", "emil", "isak",
-    "ali", "ahmed"
-})
+# Common first names in Sweden, one a line (see dialog/data/README.md for the source).
+_NAMES_FILE = Path(__file__).resolve().parent.parent / "data" / "first_names_sv.txt"
+_FIRST_NAMES = frozenset(
+    line.strip() for line in _NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#"))
+# Surnames ending in -sson (Svensson, Karlsson) are names even without a first name.
+_SON_SURNAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+sson\b")
+# Swedish street addresses: a street name with one of the usual endings, a house number and
+# an optional entrance letter ("Storgatan 12", "Köpmangatan 3 B", "Norra Esplanaden 4a" is not
+# caught: only these endings are). Lower case too: residents do not always capitalise.
+_ADDRESS = re.compile(
+    r"\b(?:(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya)\s+)?"
+    r"[A-Za-zÅÄÖåäöÉé][a-zåäöéü-]+"
+    r"(?:gatan|gata|vägen|väg|gränd|gränden|torget|backen|stigen|allén|allé|platsen)"
+    r"\s+\d{1,4}(?:\s?[A-Ha-h](?![\wåäö]))?(?!\d)")
 _CAPITALISED = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+\b")
 _SURNAME = re.compile(r"\s+[A-ZÅÄÖÉ][a-zåäöéü]+\b")
 
@@ -44,7 +46,7 @@ _SURNAME = re.compile(r"\s+[A-ZÅÄÖÉ][a-zåäöéü]+\b")
 class Finding:
     """A span of ``text[start:end]`` that looks like personal data of the given kind."""
 
-    kind: str  # personnummer | email | phone | name
+    kind: str  # personnummer | email | phone | address | name
     start: int
     end: int
 
@@ -73,7 +75,7 @@ def is_personnummer(date_part: str, serial: str) -> bool:
 
 def find_personal_data(text: str) -> list[Finding]:
     """Likely personal data in ``text``, in order, without overlaps (the first kind wins in the
-    order personnummer, e-mail, phone, name)."""
+    order personnummer, e-mail, phone, address, name)."""
     found: list[Finding] = []
 
     def add(kind: str, start: int, end: int) -> None:
@@ -87,12 +89,16 @@ def find_personal_data(text: str) -> list[Finding]:
         add("email", match.start(), match.end())
     for match in _PHONE.finditer(text):
         add("phone", match.start(), match.end())
+    for match in _ADDRESS.finditer(text):
+        add("address", match.start(), match.end())
     for match in _NAMED.finditer(text):
         add("name", match.start(1), match.end(1))
     for match in _CAPITALISED.finditer(text):
         if match.group().lower() in _FIRST_NAMES:
             surname = _SURNAME.match(text, match.end())
             add("name", match.start(), surname.end() if surname else match.end())
+    for match in _SON_SURNAME.finditer(text):
+        add("name", match.start(), match.end())
     return sorted(found, key=lambda f: f.start)
 
 
