@@ -1,23 +1,32 @@
-"""Free-text review: the answers of a survey round page by page, and removing text for good.
+"""Free-text review: the answers of a survey round page by page, removing text for good, and
+the reviewed mark staff set on each answer they have read.
 
 What counts as personal data is decided in ``services/redaction.py``; this module reads and
-writes the stored answers.
+writes the stored answers. A removal is planned first (:func:`plan_removal`, shown to staff as
+before and after) and carried out only for the exact text that was shown
+(:func:`redact_answer` with the plan's digest), so an answer changed in between is not cut at
+the wrong place.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import delete, select
 
 from surveys import Question, Survey
 
+from .. import audit
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion, utcnow
 from ..services import redaction
+from .models import FreeTextReview
 
 PAGE_SIZE = 50
+SCOPES = ("all", "flagged", "span")
 
 
 class UnknownAnswer(LookupError):
@@ -25,7 +34,15 @@ class UnknownAnswer(LookupError):
 
 
 class UnknownScope(ValueError):
-    """Neither the whole answer nor the flagged parts were chosen."""
+    """Neither the whole answer, the flagged parts nor a chosen span of text was asked for."""
+
+
+class TextNotFound(ValueError):
+    """The text staff chose to remove is not (or no longer) in the answer."""
+
+
+class ChangedMeanwhile(RuntimeError):
+    """The answer is not the text the confirmation showed (someone else changed it)."""
 
 
 class Entry(NamedTuple):
@@ -33,6 +50,7 @@ class Entry(NamedTuple):
     question: Question
     pieces: list[tuple[str, str | None]]
     flagged: bool
+    reviewed: FreeTextReview | None
 
 
 @dataclass(frozen=True)
@@ -41,19 +59,42 @@ class ReviewPage:
     more: bool
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What a removal would do to one answer: ``before`` cut into (piece, removed) pairs,
+    the text ``after`` it, and the digest of the text it was planned on."""
+
+    before: list[tuple[str, bool]]
+    after: str
+    digest: str
+
+    @property
+    def changes(self) -> bool:
+        return any(removed for _piece, removed in self.before)
+
+
 def free_text_questions(survey: Survey) -> list[Question]:
     return [q for q in survey.questions() if q.type == "free_text"]
 
 
-def review_page(record: SurveyRecord, survey: Survey, page: int, *,
-                only_flagged: bool) -> ReviewPage:
+def _marks(record: SurveyRecord) -> dict[tuple[int, str], FreeTextReview]:
+    rows = db.session.scalars(
+        select(FreeTextReview).join(Response, FreeTextReview.response_id == Response.id)
+        .join(SurveyVersion, Response.version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == record.id))
+    return {(row.response_id, row.field): row for row in rows}
+
+
+def review_page(record: SurveyRecord, survey: Survey, page: int, *, only_flagged: bool,
+                only_unreviewed: bool = True, newest_first: bool = True) -> ReviewPage:
     """Page ``page`` (from 1) of the round's non-empty free-text answers, each split into
-    plain and flagged pieces."""
+    plain and flagged pieces, with its reviewed mark."""
     questions = free_text_questions(survey)
+    marks = _marks(record)
     query = (select(Response)
              .join(SurveyVersion, Response.version_id == SurveyVersion.id)
              .where(SurveyVersion.survey_id == record.id)
-             .order_by(Response.id))
+             .order_by(Response.id.desc() if newest_first else Response.id))
     entries: list[Entry] = []
     # Flags are computed in Python, so the page walks responses in batches until it has
     # one screenful of answers (or has seen them all).
@@ -62,6 +103,9 @@ def review_page(record: SurveyRecord, survey: Survey, page: int, *,
         for question in questions:
             text = (response.answers or {}).get(question.id)
             if not isinstance(text, str) or not text.strip():
+                continue
+            reviewed = marks.get((response.id, question.id))
+            if only_unreviewed and reviewed is not None:
                 continue
             pieces = redaction.segments(text)
             flagged = any(kind for _piece, kind in pieces)
@@ -72,16 +116,12 @@ def review_page(record: SurveyRecord, survey: Survey, page: int, *,
                 continue
             if len(entries) == PAGE_SIZE:
                 return ReviewPage(entries, more=True)
-            entries.append(Entry(response, question, pieces, flagged))
+            entries.append(Entry(response, question, pieces, flagged, reviewed))
     return ReviewPage(entries, more=False)
 
 
-def redact_answer(record: SurveyRecord, survey: Survey, response_id: int, field: str,
-                  scope: str | None) -> bool:
-    """Remove the whole answer (``scope="all"``) or its flagged parts (``"flagged"``).
-
-    Returns whether the stored text changed. Raises ``UnknownAnswer`` or ``UnknownScope``.
-    """
+def _answer(record: SurveyRecord, survey: Survey, response_id: int,
+            field: str) -> tuple[Response, str]:
     response = db.session.get(Response, response_id)
     if (response is None or response.version.survey_id != record.id
             or field not in {q.id for q in free_text_questions(survey)}):
@@ -89,12 +129,72 @@ def redact_answer(record: SurveyRecord, survey: Survey, response_id: int, field:
     text = (response.answers or {}).get(field)
     if not isinstance(text, str):
         raise UnknownAnswer(response_id, field)
+    return response, text
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _spans(text: str, scope: str | None, selected: str, start: int | None,
+           end: int | None) -> list[redaction.Finding]:
     if scope == "all":
-        new_text = redaction.REDACTED
-    elif scope == "flagged":
-        new_text = redaction.redact_flagged(text)
-    else:
+        return [redaction.Finding("all", 0, len(text))]
+    if scope == "flagged":
+        return redaction.find_personal_data(text)
+    if scope != "span":
         raise UnknownScope(scope)
+    # Offsets come from a selection in the browser; the selected text guards them, and
+    # without offsets (no script) every occurrence of the typed text is removed.
+    if (start is not None and end is not None and 0 <= start < end <= len(text)
+            and (not selected or text[start:end] == selected)):
+        return [redaction.Finding("selected", start, end)]
+    needle = selected.strip()
+    if not needle:
+        raise TextNotFound(selected)
+    found, position = [], text.find(needle)
+    while position >= 0:
+        found.append(redaction.Finding("selected", position, position + len(needle)))
+        position = text.find(needle, position + len(needle))
+    if not found:
+        raise TextNotFound(selected)
+    return found
+
+
+def plan_removal(record: SurveyRecord, survey: Survey, response_id: int, field: str,
+                 scope: str | None, selected: str = "", start: int | None = None,
+                 end: int | None = None) -> Removal:
+    """What removing ``scope`` (the whole answer, its flagged parts, or a span chosen by
+    ``start``/``end`` or by its text ``selected``) would leave. Raises ``UnknownAnswer``,
+    ``UnknownScope`` or ``TextNotFound``."""
+    _response, text = _answer(record, survey, response_id, field)
+    spans = _spans(text, scope, selected, start, end)
+    before: list[tuple[str, bool]] = []
+    position = 0
+    for span in sorted(spans, key=lambda f: f.start):
+        if span.start < position:
+            continue
+        if span.start > position:
+            before.append((text[position:span.start], False))
+        before.append((text[span.start:span.end], True))
+        position = span.end
+    if position < len(text):
+        before.append((text[position:], False))
+    return Removal(before, redaction.redact_spans(text, spans), _digest(text))
+
+
+def redact_answer(record: SurveyRecord, survey: Survey, response_id: int, field: str,
+                  scope: str | None, selected: str = "", start: int | None = None,
+                  end: int | None = None, *, digest: str | None = None) -> bool:
+    """Carry out :func:`plan_removal` for good; returns whether the stored text changed.
+
+    With ``digest`` the answer must still be the text the plan was shown for, else
+    ``ChangedMeanwhile``."""
+    response, text = _answer(record, survey, response_id, field)
+    if digest is not None and digest != _digest(text):
+        raise ChangedMeanwhile(response_id, field)
+    new_text = plan_removal(record, survey, response_id, field, scope, selected, start,
+                            end).after
     if new_text == text:
         return False
     # A new dict: the JSON column only notices a replaced value, not an in-place change.
@@ -102,3 +202,17 @@ def redact_answer(record: SurveyRecord, survey: Survey, response_id: int, field:
     response.updated_at = utcnow()
     db.session.commit()
     return True
+
+
+def set_reviewed(record: SurveyRecord, survey: Survey, response_id: int, field: str,
+                 reviewed: bool) -> None:
+    """Mark one answer reviewed by the signed-in staff member (or take the mark away), in the
+    audit log."""
+    _answer(record, survey, response_id, field)
+    db.session.execute(delete(FreeTextReview).where(FreeTextReview.response_id == response_id,
+                                                    FreeTextReview.field == field))
+    if reviewed:
+        db.session.add(FreeTextReview(response_id=response_id, field=field,
+                                      reviewed_by=current_user.email, reviewed_at=utcnow()))
+    audit.record("free_text_reviewed" if reviewed else "free_text_unreviewed",
+                 f"response {response_id} {field}", record.slug)

@@ -29,7 +29,7 @@ _FIRST_NAMES = frozenset(
     line.strip() for line in _NAMES_FILE.read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#"))
 # Surnames ending in -sson (Svensson, Karlsson) are names even without a first name.
-_SON_SURNAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+sson\b")
+_SON_SURNAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+sson(?:s)?\b")
 # Swedish street addresses: a street name with one of the usual endings, a house number and
 # an optional entrance letter ("Storgatan 12", "Köpmangatan 3 B", "Norra Esplanaden 4a" is not
 # caught: only these endings are). Lower case too: residents do not always capitalise.

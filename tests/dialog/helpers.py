@@ -126,3 +126,13 @@ def seed(app, count: int, *, seed: int = 7, slug: str = "trygghet") -> None:
                  "completed_at": now} for _ in range(count)]
         db.session.execute(insert(Response), rows)
         db.session.commit()
+
+
+def remove_text(client, url: str, data: dict):
+    """Remove free text as staff do: the confirmation page first, then confirm what it showed.
+
+    Returns (confirmation page, response to the confirmation)."""
+    shown = client.post(url, data=data)
+    assert shown.status_code == 200, shown.text[:500]
+    digest = re.search(r'name="digest" value="(\w+)"', shown.text).group(1)
+    return shown, client.post(url, data={**data, "confirmed": "1", "digest": digest})

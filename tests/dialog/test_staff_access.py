@@ -30,6 +30,8 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/surveys/{T}/preview/sv/", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/preview/en/", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/paper", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/paper/codes", (302, 403, 200, 200)),
+    (f"/staff/surveys/{T}/paper/999/void", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/free-text", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/repeats", (302, 403, 200, 200)),
     (f"/staff/surveys/{T}/export?format=csv", (302, 403, 200, 200)),
@@ -62,7 +64,10 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/pending/999/cancel", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/population", (302, 403, 302, 302)),
     (f"/staff/surveys/{T}/paper", (302, 403, 422, 422)),  # an all-blank form is refused
+    (f"/staff/surveys/{T}/paper/codes", (302, 403, 422, 422)),  # blank as well
+    (f"/staff/surveys/{T}/paper/999/void", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/free-text/999/tryggare", (302, 403, 404, 404)),
+    (f"/staff/surveys/{T}/free-text/999/tryggare/reviewed", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/repeats", (302, 403, 303, 303)),
     (f"/dashboard/{T}/lofte/ny", (302, 403, 422, 422)),
     (f"/dashboard/{T}/lofte/atgarder", (302, 403, 404, 404)),

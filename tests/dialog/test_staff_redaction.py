@@ -106,3 +106,41 @@ def test_redaction_module_is_pure():
 
     source = Path(module.__file__).read_text(encoding="utf-8")
     assert "import flask" not in source and "sqlalchemy" not in source
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Kalle Svensson säljer knark", [("name", "Kalle Svensson")]),
+    ("Det är Svenssons hund som skäller", [("name", "Svenssons")]),
+    ("Lasse och Fatima bråkar", [("name", "Lasse"), ("name", "Fatima")]),
+    ("Mörkt vid Storgatan 12 på kvällen", [("address", "Storgatan 12")]),
+    ("Bor på Köpmangatan 3 B, ring inte", [("address", "Köpmangatan 3 B")]),
+    ("hörnet av björkvägen 7a och Norra Storgatan 5",
+     [("address", "björkvägen 7a"), ("address", "Norra Storgatan 5")]),
+    ("Lingonstigen 14, Skolgränd 2, Stortorget 1 och Kyrkbacken 9",
+     [("address", "Lingonstigen 14"), ("address", "Skolgränd 2"),
+      ("address", "Stortorget 1"), ("address", "Kyrkbacken 9")]),
+    ("Björkallén 2 A och Järnvägsplatsen 3", [("address", "Björkallén 2 A"),
+                                            ("address", "Järnvägsplatsen 3")]),
+])
+def test_names_and_street_addresses(text, found):
+    assert kinds(text) == found
+
+
+@pytest.mark.parametrize("text", [
+    "Vägen 3 km bort är mörk",          # a road, not an address
+    "Storgatan är mörk efter klockan 22",  # a street without a number is not an address
+    "Bo i centrum är tryggt",           # Bo is left out of the name list: an everyday word
+    "Gatan 12 meter bort",
+])
+def test_everyday_words_and_streets_without_numbers_are_left(text):
+    assert kinds(text) == []
+
+
+def test_the_name_list_is_read_from_its_documented_file():
+    names = Path(__file__).resolve().parents[2] / "dialog" / "data" / "first_names_sv.txt"
+    listed = [line for line in names.read_text(encoding="utf-8").splitlines()
+              if line and not line.startswith("#")]
+    assert len(listed) > 200 and all(name == name.lower().strip() for name in listed)
+    assert "kalle" in listed and "bo" not in listed
+    readme = (names.parent / "README.md").read_text(encoding="utf-8")
+    assert "first_names_sv.txt" in readme and "SCB" in readme

@@ -17,7 +17,7 @@ from dialog.services.redaction import REDACTED
 from surveys import builtin_template_path, prune_hidden
 from surveys.importers import import_file
 from tests.conftest import SHARED
-from tests.dialog.helpers import as_answers, fill
+from tests.dialog.helpers import as_answers, fill, remove_text
 from tests.hostile_files import entity_amplification_lss, huge_cell_xlsform
 
 EMAIL = "samordnare@kommun.se"  # the account of the ``staff`` fixture
@@ -291,11 +291,12 @@ def test_free_text_review_flags_and_redacts_for_good(app, staff, csrf, survey):
     views = [a for a in audit_actions(app) if a[1] == "view_free_text"]
     assert views == [(EMAIL, "view_free_text", "trygghet", None),
                      (EMAIL, "view_free_text", "trygghet", "flagged=1")]
-    resp = staff.post(f"/staff/surveys/trygghet/free-text/{flagged_id}/{field}",
-                      data={"csrf_token": csrf(page.text), "scope": "flagged"})
-    assert resp.status_code == 302
-    resp = staff.post(f"/staff/surveys/trygghet/free-text/{plain_id}/{field}",
-                      data={"csrf_token": csrf(page.text), "scope": "all"})
+    shown, resp = remove_text(staff, f"/staff/surveys/trygghet/free-text/{flagged_id}/{field}",
+                              {"csrf_token": csrf(page.text), "scope": "flagged"})
+    assert "går inte att ångra" in shown.text and "<del>Anna</del>" in shown.text
+    assert resp.status_code == 303
+    remove_text(staff, f"/staff/surveys/trygghet/free-text/{plain_id}/{field}",
+                {"csrf_token": csrf(page.text), "scope": "all"})
     with app.app_context():
         kept = db.session.get(Response, flagged_id).answers[field]
         assert "070" not in kept and "811228" not in kept and "Anna" not in kept
