@@ -7,16 +7,18 @@ import re
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from dialog.extensions import db
 from dialog.models import Response
 from dialog.rounds import service as rounds
 from dialog.sampling import codes
 from dialog.sampling import service as sampling
-from dialog.sampling.models import SampleMember
+from dialog.sampling.models import SampleMember, SampleStratum
 from dialog.services import catalog
-from tests.dialog.helpers import PAGE_RE, as_answers, fill, login, make_user
+from dialog.services.population import population_for
+from dialog.services.results.compute import analyse
+from tests.dialog.helpers import PAGE_RE, as_answers, fill, login, make_user, seed
 
 STRATA = "stratum,population\ncentrum,9200\nnorr,4100\n"
 SAMPLE = ("id,stratum,age_band,gender,address1,address2\n"
@@ -179,3 +181,30 @@ def test_a_round_past_its_closing_date_loses_its_code_links(app, tmp_path):
     assert "i 1 omgångar" in runner.invoke(args=["sample", "close-finished"]).output
     with app.app_context():
         assert db.session.scalars(select(SampleMember.code_hash)).all() == [None] * 8
+
+
+def test_the_results_of_a_sampled_round_come_from_the_sample_alone(app, tmp_path):
+    seed(app, 80)
+    sample = "id,stratum\n" + "".join(
+        f"p{i},{'centrum' if i % 3 else 'norr'}\n" for i in range(60))
+    assert _import(app, tmp_path, sample=sample).exit_code == 0
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
+        for number, response_id in enumerate(ids[:60]):
+            db.session.execute(update(Response).where(Response.id == response_id).values(
+                sample_stratum="centrum" if number % 3 else "norr"))
+        db.session.commit()
+        population = population_for(record)
+        results = analyse(record, population)
+        assert results.n_complete == 60
+        weighting = results.ranking.weighting
+        assert weighting.strata is not None and weighting.strata.labels == ("centrum", "norr")
+        assert list(weighting.strata.respondents) == [40, 20]
+        assert "20 svar från öppna kanaler" in results.notes[0].sv
+        # The same answers as an open round give other shares: the strata were used.
+        db.session.execute(delete(SampleStratum))
+        db.session.commit()
+        open_round = analyse(record, population)
+        assert open_round.n_complete == 80
+        assert not open_round.ranking.table["share"].equals(results.ranking.table["share"])

@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from flask import current_app
+from sqlalchemy import select
 
 from analysis import DEFAULT_SEED, AnalysisError, Note, RankingResult, rank_items
 from analysis.disclosure import withhold
 from analysis.population import weighting_population
+from analysis.sampling import StratifiedSample
 from surveys import AnalysisSpec, Survey, analysis_spec
 
 from ...extensions import db
-from ...models import SurveyRecord
+from ...models import Response, SurveyRecord
 from ...operations.retention import retained_answers
+from ...sampling import service as sampling
 from .. import catalog
 from ..population import PopulationInfo
 from . import facts
@@ -119,6 +122,10 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     kept = retained_frame(record, survey, spec)
     if len(kept):
         frame = pd.concat([frame, kept])
+    design = sampling.strata_design(record.id)
+    open_answers = 0
+    if design is not None:
+        frame, open_answers = _sample_only(frame)
     channels = {str(k): int(v) for k, v in frame["channel"].value_counts().items()}
     languages = {str(k): int(v) for k, v in frame["language"].value_counts().items()}
     no_age = int(frame["age_band"].isna().sum())
@@ -126,8 +133,18 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     known = set(population.table["gender"]) if population is not None else set()
     other_gender = int((~frame["gender"].isin(known).fillna(False)).sum())
     sample = _sample_cells(frame, population, min_n)
-    ranked = _rank(frame, spec, population, min_n, other_gender)
+    ranked = _rank(frame, spec, population, min_n, other_gender, design)
     notes = ranked.notes
+    if design is not None:
+        sv, en = _how_many(open_answers, min_n)
+        notes.insert(0, Note(
+            "Omgången är en urvalsundersökning: siffrorna bygger bara på dem som lottades fram "
+            "och svarade med sin kod, vägda efter urvalets strata och befolkningen. "
+            f"{sv} svar från öppna kanaler (länk, kiosk, papper utan kod) ingår inte.",
+            "The round is a sampled survey: the figures come only from the people drawn who "
+            "answered with their code, weighted by the sample's strata and the population. "
+            f"{en} answers from open channels (link, kiosk, paper without a code) are not "
+            "included."))
     if no_age:
         sv, en = _how_many(no_age, min_n)
         notes.insert(0, Note(f"{sv} svar saknar åldersgrupp och ingår inte i analysen.",
@@ -155,8 +172,21 @@ class _Ranked:
     key_figures_by_gender: RankingResult | None = None
 
 
+def _sample_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The answers given with an invitation code, with their stratum, and how many others
+    (open channels of the same round) are left out."""
+    strata = dict(db.session.execute(
+        select(Response.id, Response.sample_stratum)
+        .where(Response.id.in_([int(i) for i in frame.index if i > 0]),
+               Response.sample_stratum.is_not(None))).all())
+    coded = frame.assign(sample_stratum=pd.array(
+        [strata.get(int(i)) for i in frame.index], dtype="string"))
+    sampled = coded.loc[coded["sample_stratum"].notna()]
+    return sampled, len(coded) - len(sampled)
+
+
 def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | None,
-          min_n: int, other_gender: int) -> _Ranked:
+          min_n: int, other_gender: int, design: StratifiedSample | None = None) -> _Ranked:
     if not spec.item_codes:
         return _Ranked(problem="no_items")
     if len(frame) < min_n:
@@ -167,6 +197,7 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         "valid": [float(i + 1) for i in range(len(spec.valid_codes))], "dont_know": (0.0,),
         "min_n": min_n, "seed": DEFAULT_SEED,
         "priorities": "priorities" if "priorities" in frame.columns else None,
+        "sample": design,
     }
     notes: list[Note] = []
     if population is not None:
