@@ -68,6 +68,7 @@ run: install translations-compile instance/config.py
 	$(FLASK) init-db
 	$(FLASK) load-builtin
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) indicators demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Production serving: gunicorn, one gthread worker per core with 4 threads each (measured in

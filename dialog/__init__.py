@@ -57,9 +57,11 @@ def _blueprints() -> list[Blueprint]:
     from .dashboard.routes import bp as dashboard
     from .exports.routes import bp as exports
     from .kiosk.routes import bp as kiosk
+    from .lagesbild.routes import bp as lagesbild
     from .pages.routes import bp as pages
     from .paper.routes import bp as paper
     from .promises.routes import bp as promises
+    from .public_lagesbild.routes import bp as public_lagesbild
     from .respond.routes import bp as respond
     from .rounds.routes import bp as rounds
     from .sampling.routes import bp as sampling
@@ -67,7 +69,7 @@ def _blueprints() -> list[Blueprint]:
     from .translation_review.routes import bp as translation_review
 
     return [respond, staff, rounds, paper, answer_review, exports, kiosk, pages, dashboard,
-            promises, translation_review, sampling]
+            promises, translation_review, sampling, lagesbild, public_lagesbild]
 
 
 def _limit_answer_body() -> None:

@@ -32,6 +32,8 @@ from .models import FailedLogin, User, utcnow
 ROLES = ("admin", "staff", "councillor")
 STAFF_ROLES = ("admin", "staff")
 READ_ROLES = ("admin", "staff", "councillor")
+# Whom an account approves a lägesbild for; an account may have neither.
+ORGANISATIONS = ("kommun", "polis")
 
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
@@ -121,19 +123,22 @@ def check_new_password(password: str) -> None:
         raise ValueError("Lösenordet är för lätt att gissa (the password is too easy to guess).")
 
 
-def create_user(email: str, password: str, role: str, language: str = "sv") -> User:
-    """Add an account. Raises ValueError for an unknown role, a short password or a taken
-    e-mail address."""
+def create_user(email: str, password: str, role: str, language: str = "sv",
+                organisation: str | None = None) -> User:
+    """Add an account. Raises ValueError for an unknown role or organisation, a short
+    password or a taken e-mail address."""
     email = normalise_email(email)
     if role not in ROLES:
         raise ValueError(f"Okänd roll '{role}' (unknown role); välj {', '.join(ROLES)}.")
+    if organisation not in (None, *ORGANISATIONS):
+        raise ValueError(f"Okänd organisation '{organisation}'; välj {', '.join(ORGANISATIONS)}.")
     if "@" not in email or len(email) > 255:
         raise ValueError(f"'{email}' är ingen e-postadress (not an e-mail address).")
     check_new_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ValueError(f"Kontot {email} finns redan (the account already exists).")
     user = User(email=email, password_hash=hash_password(password), role=role,
-                language=language)
+                language=language, organisation=organisation)
     db.session.add(user)
     db.session.commit()
     return user
@@ -152,6 +157,14 @@ def set_active(user: User, active: bool) -> None:
     revived when the account is activated again."""
     user.active = active
     end_sessions(user)
+
+
+def set_organisation(user: User, organisation: str | None) -> None:
+    """Kommun, polis or neither: whom the account approves a lägesbild for."""
+    if organisation not in (None, *ORGANISATIONS):
+        raise ValueError(organisation)
+    user.organisation = organisation
+    db.session.commit()
 
 
 def check_password(user: User, password: str) -> bool:

@@ -192,7 +192,7 @@ def init_app(app: Flask) -> None:
     from .dashboard.cli import analyse_command, rebuild_facts_command
     from .i18n.cli import translate_command
     from .kiosk.cli import kiosk_cli
-    from .lagesbild.cli import indicators_cli
+    from .lagesbild.cli import indicators_cli, lagesbild_cli
     from .operations.cli import (
         backup_command,
         nginx_config_command,
@@ -205,6 +205,6 @@ def init_app(app: Flask) -> None:
     for command in (init_db_command, load_survey_command, load_builtin_command,
                     seed_demo_command, export_command, nginx_config_command, translate_command,
                     analyse_command, rebuild_facts_command, create_user_command, kiosk_cli,
-                    indicators_cli, sample_cli, backup_command, restore_command,
-                    purge_command):
+                    indicators_cli, lagesbild_cli, sample_cli, backup_command,
+                    restore_command, purge_command):
         app.cli.add_command(command)

@@ -6,16 +6,19 @@ gloss where a command's outcome is stated, like the other commands)."""
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from .. import audit
 from ..progress import show_progress
 from ..table_files import UnreadableTable
-from . import indicators
-from .messages import describe_problem, describe_unreadable
+from . import indicators, service
+from .demo import add_demo_indicators
+from .messages import describe_lagesbild_error, describe_problem, describe_unreadable
 
 CLI_ACTOR = "kommandorad"
 
@@ -70,3 +73,59 @@ def import_command(path: Path) -> None:
     indicators.apply_import(plan, CLI_ACTOR, path.name,
                             progress=lambda done, total: show_progress(done, total, "Perioder"))
     echo_changes(plan)
+
+
+@indicators_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when there are no indicators yet.")
+def demo_command(if_empty: bool) -> None:
+    """Add two years of synthetic demo figures (labelled as demo) up to last month."""
+    if if_empty and indicators.has_indicators():
+        click.echo("Det finns redan indikatorer, inga demodata tillagda.")
+        return
+    rows = add_demo_indicators(date.today())
+    click.echo(f"{rows} rader syntetiska demodata tillagda (synthetic demo figures added).")
+
+
+lagesbild_cli = AppGroup("lagesbild", help="The monthly lägesbild.")
+
+
+def _fail(error: service.LagesbildError | service.LagesbildStateError) -> None:
+    with force_locale("sv"):
+        click.echo(describe_lagesbild_error(str(error)), err=True)
+    sys.exit(1)
+
+
+@lagesbild_cli.command("draft")
+@click.argument("month")
+def draft_command(month: str) -> None:
+    """Draft MONTH (YYYY-MM), or rebuild the figures of its draft."""
+    try:
+        lagesbild = service.draft(month, CLI_ACTOR)
+    except (service.LagesbildError, service.LagesbildStateError) as error:
+        _fail(error)
+        return
+    audit.record("lagesbild.draft", f"{lagesbild.period} v{lagesbild.version}", actor=CLI_ACTOR)
+    count = len(lagesbild.figures["indicators"])
+    click.echo(f"Lägesbild {lagesbild.period} version {lagesbild.version}: utkast med "
+               f"{count} indikatorer (draft built). Skriv texterna och godkänn i "
+               "personalområdet.")
+
+
+@lagesbild_cli.command("publish")
+@click.argument("month")
+def publish_command(month: str) -> None:
+    """Publish MONTH once the municipality and the police have approved it."""
+    try:
+        period = str(service.parse_month(month))
+        lagesbild = service.latest(period)
+        if lagesbild is None:
+            click.echo(f"Det finns ingen lägesbild för {period} (none drafted).", err=True)
+            sys.exit(1)
+        service.publish(lagesbild, CLI_ACTOR)
+    except (service.LagesbildError, service.LagesbildStateError) as error:
+        _fail(error)
+        return
+    audit.record("lagesbild.publish", f"{lagesbild.period} v{lagesbild.version}",
+                 actor=CLI_ACTOR)
+    click.echo(f"Lägesbild {lagesbild.period} version {lagesbild.version} är publicerad "
+               "(published).")

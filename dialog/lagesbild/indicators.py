@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from analysis.indicators import (
     COUNT_UNIT,
@@ -172,3 +172,38 @@ def apply_import(plan: ImportPlan, actor: str, filename: str, *, demo: bool = Fa
 
 def has_indicators() -> bool:
     return db.session.scalar(select(IndicatorSeries.id).limit(1)) is not None
+
+
+def all_series() -> list[tuple[IndicatorSeries, str | None, str | None, int]]:
+    """Every indicator with its first and last period and how many figures it has."""
+    counts = {sid: (first, last, n) for sid, first, last, n in db.session.execute(
+        select(Measurement.series_id, func.min(Measurement.period), func.max(Measurement.period),
+               func.count(Measurement.id)).group_by(Measurement.series_id))}
+    return [(s, *counts.get(s.id, (None, None, 0)))
+            for s in db.session.scalars(select(IndicatorSeries)
+                                        .order_by(IndicatorSeries.category, IndicatorSeries.code))]
+
+
+def find_series(code: str) -> IndicatorSeries | None:
+    return db.session.scalar(select(IndicatorSeries).where(IndicatorSeries.code == code))
+
+
+def series_form_data(series: IndicatorSeries) -> dict:
+    return {"label_sv": series.label.get("sv", ""), "label_en": series.label.get("en", ""),
+            "category": series.category, "unit": series.unit, "source": series.source,
+            "rise_is_bad": series.rise_is_bad, "sensitive": series.sensitive,
+            "show_areas": series.show_areas}
+
+
+def describe(series: IndicatorSeries, *, label: dict[str, str], category: str, unit: str,
+             source: str, rise_is_bad: bool, sensitive: bool, show_areas: bool) -> None:
+    """Staff correct what an indicator is; a lägesbild already drafted keeps what it was
+    drafted with until its figures are built again."""
+    series.label = {lang: text.strip() for lang, text in label.items() if text and text.strip()}
+    series.category = category
+    series.unit = unit.strip()
+    series.source = source.strip()
+    series.rise_is_bad = rise_is_bad
+    series.sensitive = sensitive
+    series.show_areas = show_areas
+    db.session.commit()

@@ -10,6 +10,20 @@ from analysis.indicators import RowProblem
 
 from ..table_files import UnreadableTable
 
+CATEGORY_LABELS = {
+    "narkotika": _l("Drugs"),
+    "vald_i_nara_relation": _l("Domestic violence"),
+    "sexualbrott": _l("Sexual offences"),
+    "ungdomar": _l("Young people"),
+    "skadegorelse": _l("Vandalism and graffiti"),
+    "vald_offentlig_miljo": _l("Violence in public places"),
+    "stold_inbrott": _l("Theft and burglary"),
+    "bedrageri": _l("Fraud"),
+    "trafik": _l("Traffic"),
+    "ordning": _l("Public disorder"),
+    "annat": _l("Other"),
+}
+
 _PROBLEMS = {
     "missing_column": _l("The column is missing. The file needs the columns indicator, "
                          "period, area and value."),
@@ -73,3 +87,25 @@ def describe_problem(problem: RowProblem, header: list[str]) -> str:
 
 def describe_unreadable(error: UnreadableTable) -> str:
     return str(_UNREADABLE[error.code] % {"limit": error.detail})
+
+
+_LAGESBILD = {
+    "period": _l("Write the month as YYYY-MM, for example 2026-03."),
+    "problem_name": _l("Each prioritised problem needs its name in Swedish."),
+    "english_only": _l("Write the Swedish text first; the English version is optional."),
+    "no_organisation": _l("Your account approves for neither the municipality nor the "
+                          "police. An administrator sets this under Accounts."),
+    "same_person": _l("The municipality and the police approve with two different accounts: "
+                      "you have already approved for the other organisation."),
+    "reason": _l("Write why the published lägesbild is corrected (in Swedish)."),
+    "published": _l("This month's lägesbild is published. Start a correction to change it."),
+    "not_approved": _l("Both the municipality and the police must approve before the "
+                       "lägesbild is published."),
+    "no_reason": _l("A correction needs its reason before it is published."),
+    "draft": _l("This version is not published."),
+}
+
+
+def describe_lagesbild_error(code: str) -> str:
+    """The words for a ``LagesbildError`` or ``LagesbildStateError`` code."""
+    return str(_LAGESBILD[code])

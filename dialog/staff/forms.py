@@ -36,11 +36,21 @@ class ChangePasswordForm(Form):
     )
 
 
+ORGANISATION_CHOICES = [SelectChoice("", _l("Neither")),
+                        SelectChoice("kommun", _l("The municipality")),
+                        SelectChoice("polis", _l("The police"))]
+
+
+class OrganisationForm(Form):
+    organisation = SelectField(_l("Approves the lägesbild for"), choices=ORGANISATION_CHOICES)
+
+
 class UserForm(Form):
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=255)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, r) for r in ROLES])
     language = SelectField(_l("Interface language"),
                            choices=[SelectChoice("sv", "Svenska"), SelectChoice("en", "English")])
+    organisation = SelectField(_l("Approves the lägesbild for"), choices=ORGANISATION_CHOICES)
     password = PasswordField(
         _l("First password (at least 12 characters)"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024,

@@ -13,7 +13,7 @@ from .. import audit, auth, security
 from ..auth import READ_ROLES, roles_required
 from ..staff_area import landing, staff_blueprint
 from ..staff_language import fresh_session
-from .forms import ChangePasswordForm, LoginForm, UserForm
+from .forms import ChangePasswordForm, LoginForm, OrganisationForm, UserForm
 
 bp = staff_blueprint("staff", __name__)
 
@@ -90,7 +90,7 @@ def list_users() -> HttpResponse | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             user = auth.create_user(form.email.data, form.password.data, form.role.data,
-                                    form.language.data)
+                                    form.language.data, form.organisation.data or None)
         except ValueError:
             form.email.errors = [_("An account with this e-mail address already exists.")]
         else:
@@ -99,7 +99,20 @@ def list_users() -> HttpResponse | str | tuple[str, int]:
             return redirect(url_for("staff.list_users"))
     users = auth.all_users()
     status = 422 if request.method == "POST" else 200
-    return render_template("staff/users.html", users=users, form=form), status
+    return render_template("staff/users.html", users=users, form=form,
+                           organisation_form=OrganisationForm), status
+
+
+@bp.post("/users/<int:user_id>/organisation")
+@roles_required("admin")
+def set_organisation(user_id: int) -> HttpResponse:
+    user = auth.find_user(user_id) or abort(404)
+    form = OrganisationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    auth.set_organisation(user, form.organisation.data or None)
+    audit.record("set_organisation", user.email, user.organisation or "-")
+    return redirect(url_for("staff.list_users"))
 
 
 @bp.post("/users/<int:user_id>/active")

@@ -13,13 +13,15 @@ T = "trygghet"
 PAGES = ["/staff/", "/staff/password", "/staff/users", "/staff/audit", f"/staff/surveys/{T}/",
          "/staff/upload", f"/staff/surveys/{T}/paper", f"/staff/surveys/{T}/free-text",
          "/dashboard/", f"/dashboard/{T}/", "/staff/lofte/", f"/dashboard/{T}/lofte/ny",
-         "/kiosk/devices", "/staff/translations/", "/staff/translations/interface/fi/"]
+         "/kiosk/devices", "/staff/translations/", "/staff/translations/interface/fi/",
+         "/staff/lagesbild/", "/staff/indicators/"]
 COMMON = ["/dashboard/", "/staff/lofte/", "/staff/password"]
 MENU = {
     "councillor": COMMON,
-    "staff": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/"],
-    "admin": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/", "/staff/users",
-              "/staff/audit"],
+    "staff": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/",
+              "/staff/lagesbild/", "/staff/indicators/"],
+    "admin": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/", "/staff/lagesbild/",
+              "/staff/indicators/", "/staff/users", "/staff/audit"],
 }
 NAV_RE = re.compile(r'<nav class="languages staff-nav"[^>]*>(.*?)</nav>', re.S)
 

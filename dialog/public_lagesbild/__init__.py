@@ -1,0 +1,1 @@
+"""The published lägesbild for residents: /<lang>/lagesbild/ (see docs/lagesbild.md)."""
