@@ -19,9 +19,9 @@ COMMON = ["/dashboard/", "/staff/lofte/", "/staff/password"]
 MENU = {
     "councillor": COMMON,
     "staff": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/",
-              "/staff/lagesbild/", "/staff/indicators/"],
+              "/staff/lagesbild/", "/staff/indicators/", "/staff/urval/"],
     "admin": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/", "/staff/lagesbild/",
-              "/staff/indicators/", "/staff/users", "/staff/audit"],
+              "/staff/indicators/", "/staff/urval/", "/staff/users", "/staff/audit"],
 }
 NAV_RE = re.compile(r'<nav class="languages staff-nav"[^>]*>(.*?)</nav>', re.S)
 
