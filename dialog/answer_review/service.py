@@ -169,17 +169,7 @@ def plan_removal(record: SurveyRecord, survey: Survey, response_id: int, field: 
     ``UnknownScope`` or ``TextNotFound``."""
     _response, text = _answer(record, survey, response_id, field)
     spans = _spans(text, scope, selected, start, end)
-    before: list[tuple[str, bool]] = []
-    position = 0
-    for span in sorted(spans, key=lambda f: f.start):
-        if span.start < position:
-            continue
-        if span.start > position:
-            before.append((text[position:span.start], False))
-        before.append((text[span.start:span.end], True))
-        position = span.end
-    if position < len(text):
-        before.append((text[position:], False))
+    before = [(piece, kind is not None) for piece, kind in redaction.segments(text, spans)]
     return Removal(before, redaction.redact_spans(text, spans), _digest(text))
 
 

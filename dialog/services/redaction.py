@@ -121,11 +121,17 @@ def redact_flagged(text: str) -> str:
     return redact_spans(text, find_personal_data(text))
 
 
-def segments(text: str) -> list[tuple[str, str | None]]:
-    """``text`` cut into (piece, kind) pairs, kind None for unflagged pieces: for highlighting."""
+def segments(text: str, findings: list[Finding] | None = None) -> list[tuple[str, str | None]]:
+    """``text`` cut into (piece, kind) pairs, kind None for unflagged pieces: for highlighting
+    what :func:`find_personal_data` flags, or the given ``findings`` (overlaps ignored as in
+    :func:`redact_spans`)."""
     pieces: list[tuple[str, str | None]] = []
     position = 0
-    for finding in find_personal_data(text):
+    chosen = find_personal_data(text) if findings is None else sorted(findings,
+                                                                        key=lambda f: f.start)
+    for finding in chosen:
+        if finding.start < position:
+            continue
         if finding.start > position:
             pieces.append((text[position:finding.start], None))
         pieces.append((text[finding.start:finding.end], finding.kind))
