@@ -111,7 +111,7 @@ def answer_codes(
         values = numeric_column(responses[item], item)
         missing = np.isnan(values)
         present = values[~missing]
-        uniq = np.unique(present)
+        uniq, position = _distinct(present)
         unknown = [u for u in uniq if u not in known]
         if unknown:
             bad = unknown[0]
@@ -124,10 +124,25 @@ def answer_codes(
             )
         column = np.full(len(values), n_valid + 1, dtype=np.int8)
         lookup = np.array([known[u] for u in uniq], dtype=np.int8)
-        column[~missing] = lookup[np.searchsorted(uniq, present)]
+        column[~missing] = lookup[position]
         out[:, i] = column
     return out
 
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and each value's position among them.
+
+    Answer codes are small whole numbers: counting them and looking each up in a table
+    is linear, where sorting 200,000 answers per item was most of the coding time.
+    """
+    if values.size and values.min() >= 0 and values.max() < 4096:
+        whole = values.astype(np.int64)
+        if (whole == values).all():
+            seen = np.bincount(whole) > 0
+            return np.flatnonzero(seen).astype(float), (np.cumsum(seen) - 1)[whole]
+    uniq, position = np.unique(values, return_inverse=True)
+    return uniq, position
 
 
 def numeric_column(series: pd.Series, name: str) -> np.ndarray:
@@ -190,7 +205,8 @@ def pair_sums(
 
     Shape ``(J, 2I, 2I)``; these are the joint counts the between-item covariance needs.
     """
-    positive_codes = np.flatnonzero(share_scores[:n_valid] == 1)
+    is_positive = np.zeros(256, dtype=bool)  # codes are int8 indices
+    is_positive[np.flatnonzero(share_scores[:n_valid] == 1)] = True
     # Radix sort: fine-cell codes are small integers.
     order = np.argsort(fine.astype(np.int16 if n_cells < 2**15 else np.int64), kind="stable")
     sorted_codes = codes[order]
@@ -202,7 +218,7 @@ def pair_sums(
         acc = np.zeros((2 * n_items, 2 * n_items))
         for start in range(bounds[j], bounds[j + 1], chunk):
             block = sorted_codes[start:min(start + chunk, bounds[j + 1])]
-            ind = np.concatenate([np.isin(block, positive_codes), block < n_valid], axis=1)
+            ind = np.concatenate([is_positive[block], block < n_valid], axis=1)
             ind = ind.astype(np.float32)
             acc += (ind.T @ ind).astype(float)
         out[j] = acc

@@ -3,11 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
 from analysis import RANKING_COLUMNS, AnalysisError, compare_rounds, rank_items
-from analysis.group_tests import benjamini_hochberg, kendalls_w
+from analysis.group_tests import average_ranks, benjamini_hochberg, kendalls_w
 
 BY = ("age_band", "gender")
 
@@ -175,6 +175,29 @@ def test_benjamini_hochberg_against_scipy_and_nan():
     ok = ~np.isnan(p)
     assert_allclose(got[ok], stats.false_discovery_control(p[ok]))
     assert np.isnan(got[3])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_benjamini_hochberg_against_scipy_with_ties_and_edges(seed):
+    """Our step-up procedure against scipy's as an independent reference: ties, exact 0 and
+    1, one p-value, and values whose scaled form exceeds 1."""
+    rng = np.random.default_rng(seed)
+    p = np.concatenate([rng.uniform(size=40), rng.uniform(size=5).round(1), [0.0, 1.0, 0.9]])
+    rng.shuffle(p)
+    assert_allclose(benjamini_hochberg(p), stats.false_discovery_control(p), rtol=1e-15)
+    assert_allclose(benjamini_hochberg(np.array([0.3])), [0.3])
+    assert benjamini_hochberg(np.array([np.nan])).shape == (1,)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_average_ranks_against_scipy_rankdata(seed):
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 5, size=(6, 9)).astype(float)  # many ties
+    scores[0] = 2.0  # one row all tied
+    assert_array_equal(average_ranks(scores), stats.rankdata(scores, axis=1))
+    assert_array_equal(average_ranks(scores[1]), stats.rankdata(scores[1]))
+    with pytest.raises(ValueError, match="NaN"):
+        average_ranks(np.array([1.0, np.nan]))
 
 
 def test_kendalls_w_extremes_and_textbook_value():
