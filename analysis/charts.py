@@ -172,14 +172,14 @@ def _small_multiples_figure(result: RankingResult, labels: Mapping[str, str] | N
     xlabel = text["share"] + " (%)"
     panel_titles = [(group_labels or {}).get(g, g) for g in result.groups]
     panels = _panel_boxes(fig, nrows, ncols, names, panel_titles, title, xlabel)
-    first = None
     for i, g in enumerate(result.groups):
-        ax = fig.add_axes(panels[i], sharex=first, sharey=first)
-        first = first or ax
+        ax = fig.add_axes(panels[i])
         rows = result.table.loc[result.table["group"] == g].set_index("item").reindex(order)
-        _dots(ax, rows, names, text)
-        # Names only in the first column; the scale under every panel without one below.
-        ax.tick_params(labelleft=i % ncols == 0, labelbottom=i + ncols >= len(result.groups))
+        # Names only in the first column (the rows line up across a row of panels, every
+        # panel has the same limits); the others get no y ticks at all, which saves drawing
+        # a tick object per item and panel. The scale under every panel without one below.
+        _dots(ax, rows, names if i % ncols == 0 else None, text)
+        ax.tick_params(labelbottom=i + ncols >= len(result.groups))
         ax.set_title(panel_titles[i], y=1.0)
     fig.suptitle(title, y=1 - _PAD / fig.get_figheight(), va="top")
     return fig
@@ -209,8 +209,9 @@ def _dot_names(rows: pd.DataFrame, labels: Mapping[str, str] | None,
     ]
 
 
-def _dots(ax, rows: pd.DataFrame, names: list[str], text: Mapping[str, str]) -> None:
-    """Dots and CI whiskers of ``rows`` (indexed by item, in drawing order)."""
+def _dots(ax, rows: pd.DataFrame, names: list[str] | None, text: Mapping[str, str]) -> None:
+    """Dots and CI whiskers of ``rows`` (indexed by item, in drawing order); ``names`` label
+    the rows, ``None`` leaves them without y ticks."""
     y = np.arange(len(rows))
     share = rows["share"].to_numpy(dtype=float) * 100
     low = rows["ci_low"].to_numpy(dtype=float) * 100
@@ -222,7 +223,10 @@ def _dots(ax, rows: pd.DataFrame, names: list[str], text: Mapping[str, str]) -> 
     for yi in y[~shown]:
         ax.text(1, yi, text["suppressed"], va="center", fontsize=8, color=_HATCH_COLOUR,
                 style="italic")
-    ax.set_yticks(y, names)
+    if names is None:
+        ax.set_yticks([])
+    else:
+        ax.set_yticks(y, names)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 20), _X_TICKS)
@@ -252,8 +256,13 @@ def _check_format(fmt: str) -> None:
         raise AnalysisError(f"unknown chart format {fmt!r}; choose png or svg")
 
 
+# PNG resolution. Figures are created at it so that the renderer that measures the texts for
+# the layout is the one that draws the PNG, with its text metrics already cached.
+_DPI = 150
+
+
 def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(min(width, 18.0), min(height, 20.0)))
+    fig = Figure(figsize=(min(width, 18.0), min(height, 20.0)), dpi=_DPI)
     FigureCanvasAgg(fig)
     return fig
 
@@ -333,11 +342,18 @@ def _panel_boxes(fig: Figure, nrows: int, ncols: int, ynames: list[str],
 
 
 def render(fig: Figure, fmt: str) -> bytes:
-    """A figure as PNG (150 dpi) or SVG bytes, identical between runs."""
+    """A figure as PNG (150 dpi) or SVG bytes, identical between runs.
+
+    PNG is compressed at zlib level 1: the same pixels in files ≈10 % larger, in half the
+    encoding time of the default level 6.
+    """
     _check_format(fmt)
     buffer = io.BytesIO()
     # A fixed hash salt and no date keep SVG output identical between runs.
     with mpl.rc_context({"svg.hashsalt": "medborgardialog", "svg.fonttype": "none"}):
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+        if fmt == "svg":
+            fig.savefig(buffer, format=fmt, dpi=_DPI, metadata={"Date": None})
+        else:
+            fig.savefig(buffer, format=fmt, dpi=_DPI, metadata={"Software": None},
+                        pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
