@@ -22,8 +22,10 @@ from .estimation import CellDesign, build_design, estimate_means, logit_ci
 from .group_tests import DIFFERENCE_COLUMNS, concordance, group_differences
 from .notes import Note
 from .options import DEFAULT_SEED, METHODS
+from .rounding import round_half_up
 from .sampling import StratifiedSample
 from .weighting import (
+    TRIM_SHOWN_AT,
     WeightDiagnostics,
     WeightingResult,
     poststratify_weights,
@@ -33,7 +35,8 @@ from .weighting import (
     weight_diagnostics,
 )
 
-__all__ = ["DIFFERENCE_COLUMNS", "OVERALL", "RANKING_COLUMNS", "RankingResult", "rank_items"]
+__all__ = ["DIFFERENCE_COLUMNS", "OVERALL", "RANKING_COLUMNS", "RankingResult", "TrimmingEffect",
+           "rank_items"]
 
 RANKING_COLUMNS = [
     "group", "item", "n", "n_eff_kish", "n_eff_design", "share", "se", "ci_low", "ci_high",
@@ -44,6 +47,64 @@ EXTRA_COLUMNS = ["dont_know_share", "missing_share", "priority_share", "priority
 _WITHHELD = ["n", "n_eff_kish", "n_eff_design", "share", "se", "ci_low", "ci_high",
              "mean_score", "mean_se", "rank", "rank_low", "rank_high", "dont_know_share",
              "missing_share", "priority_share", "priority_se"]
+
+
+# The trimming effect is reported for the problems a reader acts on: the top of the ranking.
+TRIM_TOP = 3
+
+
+@dataclass(frozen=True)
+class TrimmingEffect:
+    """What capping the weights at ``cap`` times the mean weight would change.
+
+    Attributes
+    ----------
+    cap : float
+        The cap, as a multiple of the mean weight (:data:`analysis.weighting.TRIM_SHOWN_AT`).
+    cells_trimmed : int
+        Weighting cells whose weight the cap lowers (0: trimming changes nothing).
+    max_to_mean, design_effect : float
+        Largest weight over the mean weight and Kish's design effect after trimming.
+    largest_change : float
+        Largest absolute change, as a proportion, in the overall share of one of the
+        :data:`TRIM_TOP` top-ranked problems shown; NaN when none is shown.
+    item : str or None
+        The problem with that change.
+    """
+
+    cap: float
+    cells_trimmed: int
+    max_to_mean: float
+    design_effect: float
+    largest_change: float
+    item: str | None
+
+    def note(self, before: WeightDiagnostics) -> Note:
+        """The effect as a note, next to the untrimmed figures ``before``."""
+        if not self.cells_trimmed:
+            return Note(f"Trimning vid {self.cap:g} gånger medelvikten skulle inte ändra något: "
+                        "ingen vikt är så stor.",
+                        f"Trimming at {self.cap:g} times the mean weight would change nothing: "
+                        "no weight is that large.")
+        points = _points(self.largest_change)
+        return Note(
+            f"Med vikterna trimmade vid {self.cap:g} gånger medelvikten ({self.cells_trimmed} "
+            f"viktceller): designeffekt (Kish) {before.design_effect:.2f} → "
+            f"{self.design_effect:.2f}, största vikten {before.max_to_mean:.1f} → "
+            f"{self.max_to_mean:.1f} × medel; andelen för ett av de {TRIM_TOP} största "
+            f"problemen ändras som mest {points} procentenheter ({self.item}).",
+            f"With the weights trimmed at {self.cap:g} times the mean weight "
+            f"({self.cells_trimmed} weighting cells): design effect (Kish) "
+            f"{before.design_effect:.2f} → {self.design_effect:.2f}, largest weight "
+            f"{before.max_to_mean:.1f} → {self.max_to_mean:.1f} × mean; the share of one of "
+            f"the {TRIM_TOP} top problems changes by at most {points} percentage points "
+            f"({self.item}).")
+
+
+def _points(change: float) -> str:
+    """A change in percentage points to one decimal, half up (0.05 → 0.1, never "0.0" for
+    a change that rounds up)."""
+    return f"{round_half_up(change * 1000) / 10:.1f}" if np.isfinite(change) else "–"
 
 
 @dataclass(frozen=True)
@@ -78,6 +139,9 @@ class RankingResult:
     diagnostics : WeightDiagnostics or None
         How extreme the weights are (largest/mean, Kish design effect, share of the weight
         in small weighting cells) and whether that warrants a warning.
+    trimming : TrimmingEffect or None
+        For weighted runs without ``trim``: what trimming at
+        :data:`analysis.weighting.TRIM_SHOWN_AT` times the mean weight would change.
     """
 
     table: pd.DataFrame
@@ -90,6 +154,7 @@ class RankingResult:
     group: str | None
     parameters: dict[str, object] = field(default_factory=dict)
     diagnostics: WeightDiagnostics | None = None
+    trimming: TrimmingEffect | None = None
 
     def overall(self) -> pd.DataFrame:
         """Rows of the whole sample (``group == "all"``)."""
@@ -235,8 +300,13 @@ def rank_items(
             "låta någon räkna fram en sådan skattning ur totalen.",
             f"{n_sup} estimates are withheld: they rest on fewer than {min_n} answers, or "
             "would let someone work such an estimate out from the totals."))
+    trimming = None
     if weighting.method != "none":
         notes.append(diagnostics.note())
+        if trim is None:
+            trimming = _trimming_effect(weighting, group_of_row, len(groups) + 1, counts,
+                                        share_scores, items, table)
+            notes.append(trimming.note(diagnostics))
     if kendall_note:
         notes.append(kendall_note)
     notes.append(Note(
@@ -251,7 +321,8 @@ def rank_items(
     }
     return RankingResult(table=table, differences=differences, kendall_w=kendall,
                          weighting=weighting, notes=notes, items=items, groups=groups,
-                         group=group, parameters=parameters, diagnostics=diagnostics)
+                         group=group, parameters=parameters, diagnostics=diagnostics,
+                         trimming=trimming)
 
 
 def _check_options(
@@ -310,6 +381,31 @@ def _weigh(
         result = rake_weights(responses, population, weight_by, tol=tol, max_iter=max_iter,
                               sample=sample)
     return trim_weights(result, trim) if trim is not None else result
+
+
+def _trimming_effect(weighting: WeightingResult, group_of_row: np.ndarray, n_groups: int,
+                     counts: np.ndarray, share_scores: np.ndarray, items: list[str],
+                     table: pd.DataFrame) -> TrimmingEffect:
+    """The top problems' overall shares again with the weights trimmed at
+    :data:`TRIM_SHOWN_AT`, by the same weighting and estimation code as the ranking."""
+    trimmed = trim_weights(weighting, TRIM_SHOWN_AT)
+    after = weight_diagnostics(trimmed, 1)
+    n_cell = weighting.cells["n"].to_numpy(dtype=float)
+    cap = TRIM_SHOWN_AT * float(np.dot(n_cell, weighting.cell_weights) / n_cell.sum())
+    cells_trimmed = int(((weighting.cell_weights > cap * (1 + 1e-12)) & (n_cell > 0)).sum())
+    design, _ = build_design(trimmed, group_of_row, n_groups)
+    shares = estimate_means(design, counts, share_scores,
+                            np.ones(len(design.weight), dtype=bool)).estimate
+    # Only shown figures: the change of a withheld one would tell what the rule withholds.
+    top = table.loc[(table["group"] == OVERALL) & ~table["suppressed"]
+                    & (table["rank"] <= TRIM_TOP)]
+    largest, item = np.nan, None
+    for name, share in zip(top["item"], top["share"], strict=True):
+        change = abs(float(shares[items.index(name)]) - float(share))
+        if not change <= largest:  # also takes the first one over NaN
+            largest, item = change, str(name)
+    return TrimmingEffect(TRIM_SHOWN_AT, cells_trimmed, after.max_to_mean,
+                          after.design_effect, largest, item)
 
 
 def _withheld(design: CellDesign, valid_counts: np.ndarray, n_groups: int,

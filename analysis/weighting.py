@@ -30,6 +30,7 @@ __all__ = [
     "WARN_SMALL_CELL_WEIGHT",
     "WeightDiagnostics",
     "WeightingResult",
+    "TRIM_SHOWN_AT",
     "kish_effective_n",
     "poststratify_weights",
     "rake_weights",
@@ -44,6 +45,10 @@ __all__ = [
 WARN_MAX_TO_MEAN = 10.0
 WARN_DESIGN_EFFECT = 3.0
 WARN_SMALL_CELL_WEIGHT = 0.10
+# Every weighted ranking also reports what trimming at this many times the mean weight would
+# change (Potter 1990 trims at a few times the mean; 5 is a common choice), so that staff can
+# judge whether to rerun with ``--trim``.
+TRIM_SHOWN_AT = 5.0
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from analysis import rank_items, trim_weights
 from analysis.estimation import logit_ci
 from analysis.group_tests import kendalls_w
 from analysis.rounding import round_half_up, whole_percent
-from analysis.weighting import poststratify_weights, weight_diagnostics
+from analysis.weighting import TRIM_SHOWN_AT, poststratify_weights, weight_diagnostics
 
 BY = ("age_band", "gender")
 
@@ -66,6 +66,42 @@ def test_weight_diagnostics_and_the_effect_of_trimming(responses, population):
     result = rank_items(data, big, ["klotter"], weight_by=BY, n_boot=200, min_cell=1)
     assert result.diagnostics == diag
     assert any("Warning" in note.en for note in result.notes)
+
+
+def test_every_weighted_ranking_shows_the_effect_of_trimming(responses, population, items):
+    """The audit's extreme weights: the ranking reports what trimming at the documented cap
+    changes, and the trimmed top shares agree with weighted means over the rows computed
+    here from the trimmed weights (an independent route), and with a run given ``trim``."""
+    young = responses.index[responses["age_band"] == "16-24"]
+    data = responses.drop(young[7:]).reset_index(drop=True)
+    big = population.assign(count=np.where(population["age_band"] == "16-24",
+                                           population["count"] * 6, population["count"]))
+    result = rank_items(data, big, items, weight_by=BY, n_boot=200, min_cell=1)
+    effect = result.trimming
+    trimmed_run = rank_items(data, big, items, weight_by=BY, n_boot=200, min_cell=1,
+                             trim=TRIM_SHOWN_AT)
+    assert effect.cap == TRIM_SHOWN_AT and effect.cells_trimmed >= 1
+    assert_allclose(effect.design_effect, trimmed_run.weighting.design_effect)
+    assert effect.design_effect < result.diagnostics.design_effect
+    assert effect.max_to_mean <= TRIM_SHOWN_AT + 1e-9
+    w = trim_weights(poststratify_weights(data, big, BY, min_cell=1), TRIM_SHOWN_AT).weights
+    top = result.overall().head(3)
+    changes = {}
+    for item, share in zip(top["item"], top["share"], strict=True):
+        codes = data[item].to_numpy(dtype=float)
+        valid = np.isin(codes, [1, 2, 3, 4])
+        by_hand = (w * np.isin(codes, [3, 4])).sum() / (w * valid).sum()
+        assert_allclose(trimmed_run.overall().set_index("item").loc[item, "share"], by_hand)
+        changes[item] = abs(by_hand - share)
+    assert effect.item == max(changes, key=changes.get)
+    assert_allclose(effect.largest_change, max(changes.values()))
+    assert any("trimmade vid 5" in n.sv and "percentage points" in n.en for n in result.notes)
+    # Given --trim, the run is already trimmed: no second figure.
+    assert trimmed_run.trimming is None
+    # Weights within the cap: the note says trimming would change nothing.
+    calm = rank_items(responses, population, items, weight_by=BY, n_boot=200)
+    assert calm.trimming.cells_trimmed == 0
+    assert any("would change nothing" in n.en for n in calm.notes)
 
 
 @pytest.mark.parametrize(("value", "expected"), [(0.125, 13), (0.285, 29), (0.005, 1),
