@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from .notes import Note
-from .weighting import WARN_DESIGN_EFFECT, WARN_MAX_TO_MEAN, WARN_SMALL_CELL_WEIGHT
+from .weighting import (
+    TRIM_SHOWN_AT,
+    WARN_DESIGN_EFFECT,
+    WARN_MAX_TO_MEAN,
+    WARN_SMALL_CELL_WEIGHT,
+)
 
 __all__ = ["METHOD_NOTES"]
 
@@ -71,12 +76,18 @@ METHOD_NOTES: list[Note] = [
     Note(f"Vikternas spridning redovisas: största vikt/medelvikt, designeffekt (Kish) och "
          f"andel av vikten hos svarande i viktceller med färre svar än gränsvärdet. Varning "
          f"ges över {WARN_MAX_TO_MEAN:g} gånger medelvikten, designeffekt {WARN_DESIGN_EFFECT:g} "
-         f"eller {_SMALL_PERCENT} % av vikten; trimning av vikterna visar sin effekt i en not.",
+         f"eller {_SMALL_PERCENT} % av vikten. Varje viktad analys visar också vad trimning vid "
+         f"{TRIM_SHOWN_AT:g} gånger medelvikten skulle ändra (designeffekt, största vikt och "
+         f"största ändring i andelen för de tre största problemen); en trimmad analys "
+         f"(--trim) visar sin effekt i en not.",
          f"The spread of the weights is reported: largest/mean weight, design effect (Kish) "
          f"and the share of the weight carried by respondents in weighting cells with fewer "
          f"answers than the threshold. A warning is given past {WARN_MAX_TO_MEAN:g} times the "
          f"mean weight, a design effect of {WARN_DESIGN_EFFECT:g} or {_SMALL_PERCENT} % of the "
-         f"weight; trimming the weights shows its effect in a note."),
+         f"weight. Every weighted analysis also shows what trimming at {TRIM_SHOWN_AT:g} times "
+         f"the mean weight would change (design effect, largest weight and the largest change "
+         f"in the share of the three top problems); a trimmed analysis (--trim) shows its "
+         f"effect in a note."),
     Note("Procent avrundas till heltal, halvor uppåt (12,5 % blir 13 %).",
          "Percentages are rounded to whole numbers, halves up (12.5 % becomes 13 %)."),
 ]

@@ -22,7 +22,7 @@ from .estimation import CellDesign, build_design, estimate_means, logit_ci
 from .group_tests import DIFFERENCE_COLUMNS, concordance, group_differences
 from .notes import Note
 from .options import DEFAULT_SEED, METHODS
-from .rounding import round_half_up
+from .rounding import percent
 from .sampling import StratifiedSample
 from .weighting import (
     TRIM_SHOWN_AT,
@@ -79,6 +79,14 @@ class TrimmingEffect:
     largest_change: float
     item: str | None
 
+    @property
+    def largest_change_points(self) -> float:
+        """:attr:`largest_change` in percentage points to one decimal, halves up (a change
+        of 0.05 points shows as 0.1, not 0.0); NaN when no top problem is shown."""
+        if not np.isfinite(self.largest_change):
+            return np.nan
+        return percent(self.largest_change, 1)
+
     def note(self, before: WeightDiagnostics) -> Note:
         """The effect as a note, next to the untrimmed figures ``before``."""
         if not self.cells_trimmed:
@@ -86,7 +94,8 @@ class TrimmingEffect:
                         "ingen vikt är så stor.",
                         f"Trimming at {self.cap:g} times the mean weight would change nothing: "
                         "no weight is that large.")
-        points = _points(self.largest_change)
+        points = (f"{self.largest_change_points:.1f}"
+                  if np.isfinite(self.largest_change_points) else "–")
         return Note(
             f"Med vikterna trimmade vid {self.cap:g} gånger medelvikten ({self.cells_trimmed} "
             f"viktceller): designeffekt (Kish) {before.design_effect:.2f} → "
@@ -99,12 +108,6 @@ class TrimmingEffect:
             f"{before.max_to_mean:.1f} → {self.max_to_mean:.1f} × mean; the share of one of "
             f"the {TRIM_TOP} top problems changes by at most {points} percentage points "
             f"({self.item}).")
-
-
-def _points(change: float) -> str:
-    """A change in percentage points to one decimal, half up (0.05 → 0.1, never "0.0" for
-    a change that rounds up)."""
-    return f"{round_half_up(change * 1000) / 10:.1f}" if np.isfinite(change) else "–"
 
 
 @dataclass(frozen=True)

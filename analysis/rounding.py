@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["round_half_up", "whole_percent"]
+__all__ = ["percent", "round_half_up", "whole_percent"]
 
 
 def round_half_up(value: float, digits: int = 0) -> float:
@@ -20,4 +20,11 @@ def round_half_up(value: float, digits: int = 0) -> float:
 
 def whole_percent(share: float) -> int:
     """A share (0.125) as whole per cent (13), halves up."""
-    return int((Decimal(repr(float(share))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(percent(share, 0))
+
+
+def percent(share: float, digits: int = 1) -> float:
+    """A share (0.00125) in per cent or percentage points to ``digits`` decimals (0.1),
+    halves up, from the decimal the share prints as."""
+    return float((Decimal(repr(float(share))) * 100).quantize(Decimal(1).scaleb(-digits),
+                                                               rounding=ROUND_HALF_UP))

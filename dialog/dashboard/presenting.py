@@ -382,6 +382,7 @@ def ranking_view(results: SurveyResults, lang: str) -> dict:
         agreement=agreement_words(ranking.kendall_w),
         suggestions=suggest_focus(ranking), n_eff=ranking.weighting.n_eff,
         design_effect=ranking.weighting.design_effect, weights=ranking.diagnostics,
+        trimming=ranking.trimming,
         suppressed_cells=withheld_cells(ranking),
         areas=option_labels(results.survey, "area", lang),
     )

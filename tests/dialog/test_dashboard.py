@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from analysis import RANKING_COLUMNS
 from analysis.population import weighting_population
+from analysis.weighting import TRIM_SHOWN_AT
 from dialog.dashboard.cli import analyse_command
 from dialog.dashboard.presenting import (
     change_interval,
@@ -173,6 +174,48 @@ def test_no_withheld_figure_on_the_dashboard_can_be_subtracted_out(app, client):
     hidden_cells = [c for c in cells if c.suppressed]
     assert len(hidden_cells) != 1
     assert not hidden_cells or sum(c.n for c in hidden_cells) >= got.min_n
+
+
+def _who_answered_tables(html: str) -> list[dict[str, int | None]]:
+    """The channel and language tables of the page as an attacker reads them: each row's
+    count, None where it is hidden."""
+    section = html[html.index('aria-labelledby="who"'):]
+    tables = []
+    for table in re.findall(r"<table>(.*?)</table>", section, flags=re.S)[:2]:
+        rows = re.findall(r'<th scope="row">([^<]*)</th>\s*<td class="num">(.*?)</td>', table,
+                          flags=re.S)
+        tables.append({name: None if "suppressed" in cell else int(cell)
+                       for name, cell in rows})
+    return tables
+
+
+def test_a_hidden_channel_or_language_count_cannot_be_subtracted_out(app, client):
+    """One kiosk answer and one Finnish answer among 60: the page shows the total, so hiding
+    only them would give them back as the total minus the shown counts. The attacker's sum
+    must leave at least two hidden counts holding min_n answers or more together."""
+    seed(app, 60, seed=3)
+    with app.app_context():
+        ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
+        for chunk, channel, language in [(ids[:45], "web", "sv"), (ids[45:59], "paper", "en"),
+                                         (ids[59:], "kiosk", "fi")]:
+            db.session.execute(update(Response).where(Response.id.in_(chunk))
+                               .values(channel=channel, language=language))
+        db.session.commit()
+    sign_in(app, client)
+    html = client.get("/dashboard/trygghet/").text
+    with app.app_context():
+        got = store.results_for(catalog.find_survey("trygghet"))
+    assert got.n_complete == 60 and "60" in text_of(html)
+    tables = _who_answered_tables(html)
+    assert len(tables) == 2
+    for shown, true in zip(tables, (got.channels, got.languages), strict=True):
+        assert len(shown) == len(true) == 3
+        hidden = [name for name, n in shown.items() if n is None]
+        left = got.n_complete - sum(n for n in shown.values() if n is not None)
+        # Never exactly one hidden count, and the hidden ones together are no small cell.
+        assert len(hidden) >= 2 and left >= got.min_n, (shown, left)
+        # The rule withholds the next smallest count (14), the largest stays.
+        assert [n for n in shown.values() if n is not None] == [45] == [max(true.values())]
 
 
 def test_results_by_area_match_the_answers_and_hide_small_areas(app, client):
@@ -350,6 +393,24 @@ def test_weighting_moves_estimates_towards_the_population(seeded):
     b = unweighted.ranking.overall().set_index("item")["share"]
     assert (a - b.reindex(a.index)).abs().max() > 0.002
     assert weighted.ranking.weighting.design_effect > 1
+
+
+def test_the_weights_section_shows_what_trimming_would_change(seeded, client):
+    """The figures come from the ranking's own :class:`analysis.ranking.TrimmingEffect`
+    (the analysis computes them; the page only words them)."""
+    sign_in(seeded, client, language="en")
+    page = text_of(client.get("/dashboard/trygghet/").text)
+    with seeded.app_context():
+        got = store.results_for(catalog.find_survey("trygghet"))
+    effect = got.ranking.trimming
+    assert effect is not None and effect.cap == TRIM_SHOWN_AT
+    before = got.ranking.weighting.design_effect
+    if effect.cells_trimmed:
+        assert (f"With the weights trimmed at 5 times the mean weight, the design effect would "
+                f"be {effect.design_effect:.2f} instead of {before:.2f}") in page
+        assert f"at most {effect.largest_change_points:g} percentage points" in page
+    else:
+        assert ("Trimming the weights at 5 times the mean weight would change nothing" in page)
 
 
 def test_other_genders_take_their_bands_share_of_the_population():

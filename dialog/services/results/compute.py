@@ -66,6 +66,9 @@ class SurveyResults:
     n_complete: int
     channels: dict[str, int]
     languages: dict[str, int]
+    # What the page shows of them: the disclosure rule's withheld counts are None.
+    shown_channels: dict[str, int | None]
+    shown_languages: dict[str, int | None]
     sample: list[SampleCell]
     other_gender: int
     no_age_band: int
@@ -152,6 +155,8 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     return SurveyResults(
         record_id=record.id, slug=record.slug, survey=survey, spec=spec, stamp=stamp,
         n_complete=sum(channels.values()), channels=channels, languages=languages,
+        shown_channels=shown_counts(channels, min_n),
+        shown_languages=shown_counts(languages, min_n),
         sample=sample, other_gender=other_gender, no_age_band=no_age, population=population,
         ranking=ranked.ranking, weighted=ranked.weighted, notes=notes, problem=ranked.problem,
         min_n=min_n, by_area=ranked.by_area, key_figures=ranked.key_figures,
@@ -285,6 +290,18 @@ def _shown_notes(ranking: RankingResult) -> list[Note]:
     """The analysis notes without the weighting ones, which name tiny cells and their counts;
     :func:`_rank` summarises those without numbers."""
     return [note for note in ranking.notes if note not in set(ranking.weighting.notes)]
+
+
+def shown_counts(counts: dict[str, int], min_n: int) -> dict[str, int | None]:
+    """Answers by channel or by language as the page may show them.
+
+    The page also shows the total of complete answers, so one hidden count would be the
+    total minus the others: :func:`analysis.disclosure.withhold` withholds a second one
+    where needed, and the withheld counts become None."""
+    n = np.array(list(counts.values()), dtype=np.int64)
+    hidden = withhold(n, min_n, [range(len(n))]).withheld
+    return {key: None if h else int(count)
+            for key, count, h in zip(counts, n, hidden, strict=True)}
 
 
 def _sample_cells(frame: pd.DataFrame, population: PopulationInfo | None,
