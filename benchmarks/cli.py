@@ -11,7 +11,7 @@ several runs:
   ``write_report`` adds, in a process that has already ranked;
 * when ``Rscript`` and the survey package are installed: the same post-stratified shares and
   standard errors with R (``svymean`` per item, plus ``svyby`` by age band), reading the
-  same CSV. Without R that line says so.
+  same CSV, and R's time over ours (the target is ≥ 20×). Without R that line says so.
 
     .venv/bin/python benchmarks/cli.py [--n 200000] [--runs 5]
 """
@@ -107,8 +107,9 @@ def main() -> None:
         base = [sys.executable, "-m", "analysis", "rank", str(responses), "--population",
                 str(population), "--items", ",".join(items), "--no-charts", "--out",
                 str(tmp / "out")]
+        python = {}
         for label, extra in (("overall", []), ("by age band", ["--group", "age_band"])):
-            wall, cpu = _median_run(base + extra, args.runs)
+            wall, cpu = python[label] = _median_run(base + extra, args.runs)
             print(f"python -m analysis rank --no-charts, {args.n:,} × {args.items}, {label}: "
                   f"{wall:.2f} s wall, {cpu:.2f} s CPU (median of {args.runs})", flush=True)
         wall, cpu = _charts(responses, population, items, args.runs)
@@ -129,6 +130,9 @@ def main() -> None:
                                      ",".join(items), mode], max(1, args.runs // 2))
             print(f"R survey postStratify + svymean, {label}: {wall:.2f} s wall, "
                   f"{cpu:.2f} s CPU (median of {max(1, args.runs // 2)})", flush=True)
+            py_wall, py_cpu = python[label]
+            print(f"  R ÷ python -m analysis, {label}: {wall / py_wall:.1f}× wall, "
+                  f"{cpu / py_cpu:.1f}× CPU (target ≥ 20×)", flush=True)
 
 
 if __name__ == "__main__":
