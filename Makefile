@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+# Browser libraries the app serves itself (see the Leaflet rule below).
+VENDOR := dialog/static/vendor
+LEAFLET := $(VENDOR)/leaflet/leaflet.js
 export MEDBORGARDIALOG_DEV ?= 1
 
 .PHONY: run test install install-test lock upgrade translations translations-compile chromium postgresql nginx redis serve lint
@@ -43,8 +46,28 @@ upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
 	$(MAKE) test
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed $(LEAFLET)
+install-test: $(VENV)/.installed-test $(LEAFLET)
+
+# npm for the browser libraries: installed through apt-get when missing (CI runs as root).
+define ensure_npm
+	@if ! command -v npm >/dev/null 2>&1; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q npm; \
+	fi
+endef
+
+# Leaflet draws the maps of place questions and is served by the app itself, so residents'
+# browsers contact no third party (docs/places.md). `npm ci` installs exactly the locked version
+# and checks its integrity hash; only its dist folder is kept, in a git-ignored folder. Without
+# it the survey still works: the map offers the list instead.
+$(LEAFLET): $(VENDOR)/package.json $(VENDOR)/package-lock.json
+	$(ensure_npm)
+	cd $(VENDOR) && npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(VENDOR)/leaflet
+	cp -r $(VENDOR)/node_modules/leaflet/dist $(VENDOR)/leaflet
+	rm -rf $(VENDOR)/node_modules
+	touch $@
 
 # Compiled catalogs (.mo) are build output, never committed. Each is compiled only when its .po
 # changed: pybabel rewrites a .mo in place, and `make serve` (started by the browser tests beside
@@ -108,10 +131,7 @@ chromium: $(E2E_AXE)
 	fi
 
 $(E2E_AXE): tests/e2e/package.json tests/e2e/package-lock.json
-	@if ! command -v npm >/dev/null 2>&1; then \
-		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q npm; \
-	fi
+	$(ensure_npm)
 	cd tests/e2e && npm ci --no-audit --no-fund
 	touch $@
 

@@ -60,6 +60,7 @@ def _blueprints() -> list[Blueprint]:
     from .lagesbild.routes import bp as lagesbild
     from .pages.routes import bp as pages
     from .paper.routes import bp as paper
+    from .places.routes import bp as places
     from .promises.routes import bp as promises
     from .public_lagesbild.routes import bp as public_lagesbild
     from .respond.routes import bp as respond
@@ -69,7 +70,7 @@ def _blueprints() -> list[Blueprint]:
     from .translation_review.routes import bp as translation_review
 
     return [respond, staff, rounds, paper, answer_review, exports, kiosk, pages, dashboard,
-            promises, translation_review, sampling, lagesbild, public_lagesbild]
+            promises, translation_review, sampling, lagesbild, public_lagesbild, places]
 
 
 def _limit_answer_body() -> None:

@@ -59,6 +59,12 @@ class Config:
     KIOSK_MAX_PAGE_SECONDS = 30 * 60
     # Shown in the accessibility statement. Placeholders (.example cannot exist): each
     # municipality sets its own contact in instance/config.py before going live.
+    # Map tiles for place questions, fetched by the app so residents' browsers contact no
+    # third party (docs/places.md): a URL template with {z}/{x}/{y}, https:// or file://.
+    # Unset, the map shows the outlines and named places on a plain background.
+    MAP_TILE_URL: str | None = os.environ.get("MAP_TILE_URL")
+    MAP_ATTRIBUTION: str | None = os.environ.get("MAP_ATTRIBUTION")
+    MAP_MAX_ZOOM = 18
     ORGANISATION_NAME = "Kommunen"
     ACCESSIBILITY_EMAIL: str | None = "tillganglighet@kommunen.example"
     ACCESSIBILITY_PHONE: str | None = None

@@ -18,6 +18,8 @@ _GENDER_WEIGHTS = {"kvinna": 0.56, "man": 0.39, "annat": 0.02, "vill_inte_svara"
 _COMMON_CONCERNS = {"ungdomskriminalitet": 0.9, "narkotikahandel": 0.6, "fortkorning": 0.5}
 _OLDER_CONCERNS = {"inbrott": 0.6, "bedragerier_aldre": 0.8, "ungdomar_stor": 0.6, "belysning": 0.4}
 _YOUNGER_CONCERNS = {"antastning": 0.7, "brak_slagsmal": 0.5, "narkotika_offentligt": 0.4}
+_PLACE_TEXTS = ["Gångtunneln under järnvägen", "Parkeringen bakom affären", "Busshållplatsen",
+                "Cykelvägen längs ån"]
 _TEXTS = [
     "Bättre belysning vid busstationen.",
     "Fler vuxna ute på kvällarna.",
@@ -36,11 +38,12 @@ def _age_weights(n: int) -> np.ndarray:
 
 
 class DemoGenerator:
-    """Draws whole responses; all randomness comes from one seeded generator."""
+    """Draws whole responses; all randomness comes from seeded generators."""
 
     def __init__(self, survey: Survey, seed: int) -> None:
         self.survey = survey
         self.rng = np.random.default_rng(seed)
+        self.place_rng = np.random.default_rng(seed + 1)
         self._item_base: dict[str, float] = {}
 
     def _base(self, item: str) -> float:
@@ -66,6 +69,34 @@ class DemoGenerator:
         level = latent + 1.2 + self.rng.normal(0, 0.9)
         index = int(np.clip(round(level), 0, len(valid) - 1))
         return valid[index].code
+
+    def _marks(self, question: Question) -> list[dict]:
+        """About a third mark places: mostly a few hot spots from the list, some as map points
+        near them (a couple of hundred metres off), a few as text. Own generator, so the
+        other answers stay the same as before places existed."""
+        rng = self.place_rng
+        if rng.random() > 0.35:
+            return []
+        weights = np.array([4.0, 1.0, 1.5, 3.0, 2.5] + [0.6] * len(question.places))
+        weights = weights[: len(question.places)] / weights[: len(question.places)].sum()
+        marks = []
+        for _ in range(int(rng.integers(1, (question.max_marks or 1) + 1))):
+            named = question.places[int(rng.choice(len(question.places), p=weights))]
+            way = rng.random()
+            mark = {"place": None, "lat": None, "lon": None, "text": None}
+            if way < 0.6:
+                mark["place"] = named.code
+            elif way < 0.9:
+                mark["lat"] = round(named.lat + float(rng.normal(0, 0.0015)), 5)
+                mark["lon"] = round(named.lon + float(rng.normal(0, 0.003)), 5)
+            else:
+                mark["text"] = str(rng.choice(_PLACE_TEXTS))
+            for follow_up in question.follow_up:
+                if follow_up.type == "multiple_choice" and rng.random() < 0.8:
+                    chosen = [o.code for o in follow_up.options if rng.random() < 0.35]
+                    mark[follow_up.id] = chosen or [follow_up.options[0].code]
+            marks.append(mark)
+        return marks
 
     def response(self) -> Answers:
         answers: Answers = {}
@@ -116,6 +147,10 @@ class DemoGenerator:
                 low = question.min_value if question.min_value is not None else 0
                 high = question.max_value if question.max_value is not None else 100
                 answers[question.id] = int(self.rng.integers(int(low), int(high) + 1))
+            elif qtype == "place":
+                marks = self._marks(question)
+                if marks:
+                    answers[question.id] = marks
             elif qtype == "date" and self.rng.random() < 0.5:
                 # Something that happened in the last year, within the question's bounds.
                 latest = date_bound(question.max_date) or date.today()

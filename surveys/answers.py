@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.definition import TODAY, Answers, Question, Survey
+from surveys.definition import MARK_KEYS, TODAY, Answers, Question, Survey
 from surveys.logic import is_visible, prune_hidden
 from surveys.numbers import plain_number
 
@@ -26,7 +26,16 @@ ERROR_CODES: tuple[str, ...] = (
     "out_of_range",
     "not_a_date",
     "date_out_of_range",
+    "not_on_map",
+    "place_missing",
 )
+# A street or landmark is a few words; the limit keeps one mark from carrying a letter.
+PLACE_TEXT_MAX_LENGTH = 200
+# Marks are rounded to about a metre; finer digits say nothing more about a place.
+COORDINATE_DECIMALS = 5
+# How far beyond the named places and outlines a point may lie, in degrees: about 10 km.
+MAP_MARGIN_LAT = 0.1
+MAP_MARGIN_LON = 0.2
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # What a date field sends (2024-03-14), and what a person types where a browser shows a plain
@@ -126,12 +135,100 @@ def _check_choices(question: Question, values: list[str]) -> tuple[list[str], Fi
     return chosen, None
 
 
+def map_bounds(question: Question) -> tuple[float, float, float, float]:
+    """``(south, west, north, east)`` of a place question's map: its named places and
+    outlines with a margin. A point outside is not a place in this survey's area."""
+    points = [(p.lat, p.lon) for p in question.places]
+    points += [corner for area in question.areas for corner in area.outline]
+    lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
+    return (max(min(lats) - MAP_MARGIN_LAT, -90.0), max(min(lons) - MAP_MARGIN_LON, -180.0),
+            min(max(lats) + MAP_MARGIN_LAT, 90.0), min(max(lons) + MAP_MARGIN_LON, 180.0))
+
+
+def _point(question: Question, lat_text: str | None, lon_text: str | None
+           ) -> tuple[tuple[float, float] | None, FieldError | None]:
+    if lat_text is None and lon_text is None:
+        return None, None
+    try:
+        lat, lon = float(lat_text or ""), float(lon_text or "")
+    except ValueError:
+        return None, FieldError("not_on_map")
+    south, west, north, east = map_bounds(question)
+    # NaN fails both comparisons, so it is refused too.
+    if not (south <= lat <= north and west <= lon <= east):
+        return None, FieldError("not_on_map")
+    return (round(lat, COORDINATE_DECIMALS), round(lon, COORDINATE_DECIMALS)), None
+
+
+def _validate_mark(question: Question, form: Mapping[str, Sequence[str] | str], prefix: str
+                   ) -> tuple[dict | None, dict[str, FieldError]]:
+    """One mark of a place question: ``None`` when the resident left it empty."""
+    errors: dict[str, FieldError] = {}
+    single = {key: _single(_submitted(form, f"{prefix}.{key}")) for key in MARK_KEYS}
+    for key, (_value, error) in single.items():
+        if error is not None:
+            errors[f"{prefix}.{key}"] = error
+    place, text = single["place"][0], single["text"][0]
+    if place is not None and place not in {p.code for p in question.places}:
+        errors[f"{prefix}.place"] = FieldError("invalid_choice", {"value": place})
+    if text is not None and len(text) > PLACE_TEXT_MAX_LENGTH:
+        errors[f"{prefix}.text"] = FieldError(
+            "too_long", {"max": PLACE_TEXT_MAX_LENGTH, "length": len(text)})
+    point, error = _point(question, single["lat"][0], single["lon"][0])
+    if error is not None:
+        errors[f"{prefix}.place"] = error
+    follow_answers: dict = {}
+    for follow_up in question.follow_up:
+        name = f"{prefix}.{follow_up.id}"
+        answer, follow_errors = _validate_question(follow_up, {follow_up.id: form.get(name, ())})
+        follow_answers.update(answer)
+        if follow_errors:
+            errors[name] = next(iter(follow_errors.values()))
+    if errors:
+        return None, errors
+    if place is None and text is None and point is None:
+        if follow_answers:
+            return None, {f"{prefix}.place": FieldError("place_missing")}
+        return None, {}
+    lat, lon = point if point is not None else (None, None)
+    return {"place": place, "lat": lat, "lon": lon, "text": text, **follow_answers}, {}
+
+
+def _validate_place(question: Question, form: Mapping[str, Sequence[str] | str]
+                    ) -> tuple[Answers, dict[str, FieldError]]:
+    marks: list[dict] = []
+    errors: dict[str, FieldError] = {}
+    for prefix in question.mark_prefixes():
+        mark, mark_errors = _validate_mark(question, form, prefix)
+        errors.update(mark_errors)
+        if mark is not None:
+            marks.append(mark)
+    if errors:
+        return {}, errors
+    if not marks:
+        return {}, ({f"{question.id}.1.place": FieldError("required")}
+                    if question.required else {})
+    return {question.id: marks}, {}
+
+
+def mark_inputs(question: Question, marks: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Stored marks as the form's ``<question>.<n>.<key>`` values, to show them again."""
+    values: dict[str, Any] = {}
+    for prefix, mark in zip(question.mark_prefixes(), marks, strict=False):
+        for key, value in mark.items():
+            if value is not None:
+                values[f"{prefix}.{key}"] = value if isinstance(value, list) else str(value)
+    return values
+
+
 def _validate_question(
     question: Question, form: Mapping[str, Sequence[str] | str]
 ) -> tuple[Answers, dict[str, FieldError]]:
     answers: Answers = {}
     errors: dict[str, FieldError] = {}
     name = question.id
+    if question.type == "place":
+        return _validate_place(question, form)
 
     if question.type == "likert_matrix":
         codes = [o.code for o in question.scale.options] if question.scale else []
@@ -216,5 +313,5 @@ def validate_page(
 def unexpected_fields(survey: Survey, page_index: int, form_keys: Iterable[str]) -> list[str]:
     """Submitted keys that are not field names of the page (hidden questions included)."""
     page = survey.pages[page_index]
-    allowed = {name for q in page.questions for name in q.field_names()}
+    allowed = {name for q in page.questions for name in q.input_names()}
     return [key for key in form_keys if key not in allowed]

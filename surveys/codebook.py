@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,8 @@ def export_columns(survey: Survey) -> list[str]:
 def _format(value: Any, question: Question) -> str:
     if value is None:
         return ""
+    if question.type == "place":
+        return format_marks(value)
     if isinstance(value, list | tuple):
         order = [o.code for o in question.options]
         chosen = {str(v) for v in value}
@@ -73,6 +76,11 @@ def _format(value: Any, question: Question) -> str:
     if isinstance(value, float):
         return str(plain_number(value))
     return str(value)
+
+
+def format_marks(marks: Any) -> str:
+    """A place answer's marks as one cell: the stored JSON list (docs/places.md)."""
+    return json.dumps(marks, ensure_ascii=False, separators=(",", ":"))
 
 
 def flatten_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[str, str]:
@@ -97,6 +105,8 @@ def codebook_rows(survey: Survey) -> list[CodebookRow]:
                                 dict(item.label))
                     for o in options
                 )
+        elif question.type == "place":
+            rows.extend(_place_rows(question))
         elif question.type in _CODED_TYPES:
             rows.extend(
                 CodebookRow(question.id, question.id, question.type, o.code, dict(o.label),
@@ -108,6 +118,23 @@ def codebook_rows(survey: Survey) -> list[CodebookRow]:
                 CodebookRow(question.id, question.id, question.type, "", dict(question.text),
                             dict(question.text))
             )
+    return rows
+
+
+def _place_rows(question: Question) -> list[CodebookRow]:
+    """The cell is a JSON list of marks: a row per named place (a mark's ``place``), then per
+    follow-up code as ``<follow-up>.<code>`` (a free-text follow-up as ``<follow-up>``),
+    naming the key of a mark that holds it."""
+    rows = [CodebookRow(question.id, question.id, question.type, p.code, dict(p.label),
+                        dict(question.text)) for p in question.places]
+    for follow_up in question.follow_up:
+        if follow_up.options:
+            rows.extend(CodebookRow(question.id, question.id, follow_up.type,
+                                    f"{follow_up.id}.{o.code}", dict(o.label),
+                                    dict(follow_up.text)) for o in follow_up.options)
+        else:
+            rows.append(CodebookRow(question.id, question.id, follow_up.type, follow_up.id,
+                                    dict(follow_up.text), dict(follow_up.text)))
     return rows
 
 

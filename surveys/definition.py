@@ -13,11 +13,17 @@ from typing import Literal
 Text = dict[str, str]
 
 QuestionType = Literal[
-    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number", "date"
+    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number", "date",
+    "place",
 ]
 QUESTION_TYPES: tuple[str, ...] = (
-    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number", "date"
+    "single_choice", "multiple_choice", "likert_matrix", "pick_top", "free_text", "number", "date",
+    "place",
 )
+# What a place question may ask about each marked place.
+FOLLOW_UP_TYPES: tuple[str, ...] = ("single_choice", "multiple_choice", "free_text")
+# The keys of one stored mark besides its follow-up answers (see docs/places.md).
+MARK_KEYS: tuple[str, ...] = ("place", "lat", "lon", "text")
 # A date question's bound may be a fixed ISO date or the day the resident answers.
 TODAY = "today"
 Role = Literal["age_band", "gender", "area"]
@@ -79,6 +85,25 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class NamedPlace:
+    """A place of a place question's list, e.g. Resecentrum, at WGS84 ``lat``/``lon``."""
+
+    code: str
+    label: Text
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Area:
+    """An outline drawn on the map (and on its placeholder): ``(lat, lon)`` corners."""
+
+    code: str
+    label: Text
+    outline: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     type: QuestionType
@@ -98,12 +123,31 @@ class Question:
     # Date questions: ISO dates (``"2024-01-01"``) or :data:`TODAY`.
     min_date: str | None = None
     max_date: str | None = None
+    # Place questions: up to ``max_marks`` marks, each chosen from ``places``, written as a
+    # street or landmark, or set on the map; ``follow_up`` is asked about each mark.
+    max_marks: int | None = None
+    places: tuple[NamedPlace, ...] = ()
+    areas: tuple[Area, ...] = ()
+    follow_up: tuple[Question, ...] = ()
 
     def field_names(self) -> tuple[str, ...]:
-        """Form field names: the question id, or ``<question>.<item>`` for each matrix item."""
+        """Answer keys and export columns: the question id, or ``<question>.<item>`` for each
+        matrix item. A place question's marks are one answer under its id."""
         if self.type == "likert_matrix":
             return tuple(f"{self.id}.{item.code}" for item in self.items)
         return (self.id,)
+
+    def mark_prefixes(self) -> tuple[str, ...]:
+        """A place question's form fields start ``<question>.<n>`` for mark n = 1 … max_marks."""
+        return tuple(f"{self.id}.{n}" for n in range(1, (self.max_marks or 1) + 1))
+
+    def input_names(self) -> tuple[str, ...]:
+        """The names a page's form sends: the field names, and for a place question one set
+        of ``<question>.<n>.<key>`` per mark (place, text, lat, lon and the follow-ups)."""
+        if self.type != "place":
+            return self.field_names()
+        keys = (*MARK_KEYS, *(f.id for f in self.follow_up))
+        return tuple(f"{prefix}.{key}" for prefix in self.mark_prefixes() for key in keys)
 
 
 @dataclass(frozen=True)
@@ -159,6 +203,7 @@ class Survey:
         return next((q for q in self.questions() if q.role == role), None)
 
 
-Answers = dict[str, "str | list[str] | int | float"]
+Answers = dict[str, "str | list[str] | int | float | list[dict]"]
 """Validated answers keyed by field name. single_choice / matrix item / free_text -> str,
-multiple_choice / pick_top -> list of codes, number -> int or float, date -> ISO date text."""
+multiple_choice / pick_top -> list of codes, number -> int or float, date -> ISO date text,
+place -> a list of marks (dicts, see docs/places.md)."""

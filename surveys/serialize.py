@@ -70,6 +70,16 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
             data["min"] = question.min_date
         if question.max_date is not None:
             data["max"] = question.max_date
+    if question.type == "place":
+        data["max_marks"] = question.max_marks
+        data["places"] = [{"code": p.code, "label": dict(p.label), "lat": p.lat, "lon": p.lon}
+                          for p in question.places]
+        if question.areas:
+            data["areas"] = [{"code": a.code, "label": dict(a.label),
+                              "outline": [list(corner) for corner in a.outline]}
+                             for a in question.areas]
+        if question.follow_up:
+            data["follow_up"] = [_question_to_dict(f) for f in question.follow_up]
     if question.show_if is not None:
         data["show_if"] = _condition_to_dict(question.show_if)
     return data

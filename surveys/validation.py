@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from surveys.definition import (
+    FOLLOW_UP_TYPES,
     INTRO_FIELDS,
+    MARK_KEYS,
     QUESTION_TYPES,
     ROLES,
     TODAY,
+    Area,
     Condition,
     Indicator,
     Item,
+    NamedPlace,
     Option,
     Page,
     Question,
@@ -57,10 +61,21 @@ QUESTION_TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "free_text": ("max_length",),
     "number": ("min", "max", "integer"),
     "date": ("min", "max"),
+    "place": ("max_marks", "places", "areas", "follow_up"),
 }
+# A follow-up question of a place question: a small question of its own, asked once per mark.
+FOLLOW_UP_KEYS: dict[str, tuple[str, ...]] = {
+    "single_choice": ("help", "options"),
+    "multiple_choice": ("help", "options", "max_selections"),
+    "free_text": ("help", "max_length"),
+}
+PLACE_KEYS = ("code", "label", "lat", "lon")
+AREA_KEYS = ("code", "label", "outline")
+MAX_MARKS = 10
 _TYPE_KEYS = tuple(k for keys in QUESTION_TYPE_KEYS.values() for k in keys)
 ALL_QUESTION_KEYS = tuple(dict.fromkeys(QUESTION_REQUIRED + QUESTION_COMMON + _TYPE_KEYS))
 CONDITION_KEYS = ("question", "equals", "in", "answered")
+_FOLLOW_UP_ALL_KEYS = tuple(dict.fromkeys(k for keys in FOLLOW_UP_KEYS.values() for k in keys))
 
 
 @dataclass(frozen=True)
@@ -697,12 +712,7 @@ class _Builder:
                 items = tuple(self.items(block, where))
 
         max_selections = self.max_selections(block, where, qtype, len(options))
-        max_length = None
-        if "max_length" in block:
-            max_length = self.integer(block, "max_length", where)
-            if max_length is not None and max_length < 1:
-                self.add(_join(where, "max_length"), "max_length must be at least 1",
-                         _value_line(block, "max_length"))
+        max_length = self.max_length(block, where) if "max_length" in block else None
         min_value = max_value = None
         min_date = max_date = None
         if qtype == "date":
@@ -721,6 +731,16 @@ class _Builder:
                      f"max ({plain_number(max_value)})",
                      _value_line(block, "min"))
         integer = self.boolean(block, "integer", where) if "integer" in block else True
+
+        max_marks = places = areas = follow_up = None
+        if qtype == "place":
+            max_marks = self.max_marks(block, where) if "max_marks" in block else 1
+            if "places" not in block:
+                self.add(where, "a place question needs 'places': the list residents choose "
+                         "from when they do not use the map", getattr(block, "line", line))
+            places = self.named_places(block, where) if "places" in block else ()
+            areas = self.areas(block, where) if "areas" in block else ()
+            follow_up = self.follow_ups(block, where) if "follow_up" in block else ()
 
         show_if = self.show_if(block, where) if "show_if" in block else None
         if question_id is not None and known_type:
@@ -744,7 +764,162 @@ class _Builder:
             show_if=show_if,
             min_date=min_date,
             max_date=max_date,
+            max_marks=max_marks,
+            places=places or (),
+            areas=areas or (),
+            follow_up=follow_up or (),
         )
+
+    def max_length(self, block: Mapping[str, Any], where: str) -> int | None:
+        max_length = self.integer(block, "max_length", where)
+        if max_length is not None and max_length < 1:
+            self.add(_join(where, "max_length"), "max_length must be at least 1",
+                     _value_line(block, "max_length"))
+        return max_length
+
+    # -- place questions -------------------------------------------------------------------
+
+    def max_marks(self, block: Mapping[str, Any], where: str) -> int | None:
+        value = self.integer(block, "max_marks", where)
+        if value is not None and not 1 <= value <= MAX_MARKS:
+            self.add(_join(where, "max_marks"), f"max_marks must be from 1 to {MAX_MARKS}",
+                     _value_line(block, "max_marks"))
+            return None
+        return value
+
+    def coordinate(self, container: Any, key: Any, location: str, limit: float,
+                   what: str) -> float | None:
+        """A WGS84 latitude (``limit`` 90) or longitude (180) in degrees."""
+        value = container[key]
+        where, line = _join(location, key), _value_line(container, key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(where, f"expected a {what} in degrees, got {_kind(value)}", line)
+            return None
+        if not -limit <= value <= limit:
+            self.add(where, f"{what} {plain_number(value)} is outside -{limit}…{limit}", line)
+            return None
+        return float(value)
+
+    def named_places(self, block: Mapping[str, Any], where: str) -> tuple[NamedPlace, ...]:
+        location = _join(where, "places")
+        raw = self.sequence(block["places"], location, _value_line(block, "places"),
+                            "named places")
+        places: list[NamedPlace] = []
+        seen: set[str] = set()
+        for index, body in enumerate(raw or []):
+            place_where = _join(location, index)
+            place = self.mapping(body, place_where, _value_line(raw, index), PLACE_KEYS)
+            if place is None or any(key not in place for key in PLACE_KEYS):
+                continue
+            code = self.code(place, "code", place_where)
+            if code is not None and code in seen:
+                self.add(_join(place_where, "code"), f"duplicate place code '{code}'",
+                         _value_line(place, "code"))
+                code = None
+            label = self.text(place, "label", place_where)
+            lat = self.coordinate(place, "lat", place_where, 90, "latitude")
+            lon = self.coordinate(place, "lon", place_where, 180, "longitude")
+            if code is not None and lat is not None and lon is not None:
+                seen.add(code)
+                places.append(NamedPlace(code=code, label=label or {}, lat=lat, lon=lon))
+        return tuple(places)
+
+    def areas(self, block: Mapping[str, Any], where: str) -> tuple[Area, ...]:
+        location = _join(where, "areas")
+        raw = self.sequence(block["areas"], location, _value_line(block, "areas"), "areas")
+        areas: list[Area] = []
+        seen: set[str] = set()
+        for index, body in enumerate(raw or []):
+            area_where = _join(location, index)
+            area = self.mapping(body, area_where, _value_line(raw, index), AREA_KEYS)
+            if area is None or any(key not in area for key in AREA_KEYS):
+                continue
+            code = self.code(area, "code", area_where)
+            if code is not None and code in seen:
+                self.add(_join(area_where, "code"), f"duplicate area code '{code}'",
+                         _value_line(area, "code"))
+                code = None
+            label = self.text(area, "label", area_where)
+            outline = self.outline(area, area_where)
+            if code is not None and outline is not None:
+                seen.add(code)
+                areas.append(Area(code=code, label=label or {}, outline=outline))
+        return tuple(areas)
+
+    def outline(self, area: Mapping[str, Any], where: str
+                ) -> tuple[tuple[float, float], ...] | None:
+        location, line = _join(where, "outline"), _value_line(area, "outline")
+        raw = self.sequence(area["outline"], location, line, "[lat, lon] corners")
+        if raw is None:
+            return None
+        if len(raw) < 3:
+            self.add(location, "an outline needs at least three corners", line)
+            return None
+        corners: list[tuple[float, float]] = []
+        for index, corner in enumerate(raw):
+            corner_where = _join(location, index)
+            if not isinstance(corner, list) or len(corner) != 2:
+                self.add(corner_where, f"expected [lat, lon], got {_kind(corner)}",
+                         _value_line(raw, index))
+                return None
+            lat = self.coordinate(corner, 0, corner_where, 90, "latitude")
+            lon = self.coordinate(corner, 1, corner_where, 180, "longitude")
+            if lat is None or lon is None:
+                return None
+            corners.append((lat, lon))
+        return tuple(corners)
+
+    def follow_ups(self, block: Mapping[str, Any], where: str) -> tuple[Question, ...]:
+        location = _join(where, "follow_up")
+        raw = self.sequence(block["follow_up"], location, _value_line(block, "follow_up"),
+                            "follow-up questions")
+        questions: list[Question] = []
+        seen: set[str] = set()
+        for index, body in enumerate(raw or []):
+            question = self.follow_up(body, _join(location, index), _value_line(raw, index),
+                                      seen)
+            if question is not None:
+                questions.append(question)
+        return tuple(questions)
+
+    def follow_up(self, body: Any, where: str, line: int | None,
+                  seen: set[str]) -> Question | None:
+        ftype = body.get("type") if isinstance(body, Mapping) else None
+        known = ftype in FOLLOW_UP_TYPES
+        block = self.mapping(body, where, line, QUESTION_REQUIRED,
+                             FOLLOW_UP_KEYS[ftype] if known else _FOLLOW_UP_ALL_KEYS)
+        if block is None or any(key not in block for key in QUESTION_REQUIRED):
+            return None
+        if not known:
+            self.add(_join(where, "type"), f"a follow-up question is one of "
+                     f"{', '.join(FOLLOW_UP_TYPES)}, not '{ftype}'", _value_line(block, "type"))
+        question_id = self.identifier(block, "id", where)
+        if question_id in MARK_KEYS:
+            self.add(_join(where, "id"), f"'{question_id}' is taken by the mark itself: use "
+                     f"an id other than {', '.join(MARK_KEYS)}", _value_line(block, "id"))
+            question_id = None
+        elif question_id is not None and question_id in seen:
+            self.add(_join(where, "id"), f"duplicate follow-up id '{question_id}'",
+                     _value_line(block, "id"))
+            question_id = None
+        text = self.text(block, "text", where)
+        help_text = self.text(block, "help", where) if "help" in block else None
+        options: tuple[Option, ...] = ()
+        if ftype in ("single_choice", "multiple_choice"):
+            if "options" in block:
+                options = tuple(self.options(block, where,
+                                             1 if ftype == "multiple_choice" else 2))
+            else:
+                self.add(where, f"a {ftype} question needs 'options'",
+                         getattr(block, "line", line))
+        max_selections = self.max_selections(block, where, ftype, len(options))
+        max_length = self.max_length(block, where) if "max_length" in block else None
+        if question_id is None or not known:
+            return None
+        seen.add(question_id)
+        return Question(id=question_id, type=ftype, text=text or {}, help=help_text,
+                        options=options, max_selections=max_selections,
+                        max_length=max_length)
 
     def question_mapping(
         self, body: Mapping[str, Any], where: str, line: int | None, qtype: str,
@@ -851,7 +1026,7 @@ class _Builder:
                 self.fields[f"{question_id}.{item.code}"] = _FieldInfo(
                     position, qtype, tuple(o.code for o in codes)
                 )
-        elif qtype in ("free_text", "number", "date"):
+        elif qtype in ("free_text", "number", "date", "place"):
             self.fields[question_id] = _FieldInfo(position, qtype, None)
         else:
             self.fields[question_id] = _FieldInfo(position, qtype, tuple(o.code for o in options))

@@ -133,9 +133,12 @@ def _refuse_tampering(survey: Survey, index: int) -> None:
     keys = [k for k in request.form if k not in _CONTROL_KEYS]
     if unexpected_fields(survey, index, keys):
         abort(400, description=_("The form contained fields that do not belong to this page."))
-    single_valued = {name for q in survey.pages[index].questions
-                     if q.type not in ("multiple_choice", "pick_top")
-                     for name in q.field_names()} | _CONTROL_KEYS
+    questions = survey.pages[index].questions
+    many = {f"{prefix}.{f.id}" for q in questions for prefix in q.mark_prefixes()
+            for f in q.follow_up if f.type == "multiple_choice"}
+    many |= {q.id for q in questions if q.type in ("multiple_choice", "pick_top")}
+    single_valued = {name for q in questions for name in q.input_names()
+                     if name not in many} | _CONTROL_KEYS
     for key, values in request.form.lists():
         if key in single_valued and len(values) > 1:
             abort(400, description=_("The form contained more than one answer where only one "
@@ -158,11 +161,15 @@ def _render_page(survey, slug, index, form, answers, errors, flow: Flow) -> str:
 
 
 def _field_label(page, name: str) -> str:
-    """What the error summary calls a field: the question, or the matrix row."""
+    """What the error summary calls a field: the question, the matrix row, or the question
+    and the mark of a place question."""
     question_id, _sep, item_code = name.partition(".")
     for question in page.questions:
         if question.id != question_id:
             continue
+        if question.type == "place":
+            mark = item_code.partition(".")[0]
+            return _("%(question)s – place %(num)s", question=pick_text(question.text), num=mark)
         item = next((i for i in question.items if i.code == item_code), None)
         return pick_text(item.label if item else question.text)
     return name

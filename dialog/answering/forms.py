@@ -7,7 +7,7 @@ from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from surveys import Answers, Page, Question
+from surveys import MARK_KEYS, Answers, Page, Question, mark_inputs
 
 from ..cache import LRUCache
 from ..forms import Form
@@ -22,9 +22,23 @@ def _choices(options, lang: str) -> list[SelectChoice]:
     return [SelectChoice(o.code, pick_text(o.label, lang)) for o in options]
 
 
+def _place_fields(question: Question, lang: str) -> dict[str, Field]:
+    """Per mark: the named place, a street or landmark, the map point and the follow-ups."""
+    fields: dict[str, Field] = {}
+    for prefix in question.mark_prefixes():
+        fields.update({f"{prefix}.{key}": StringField(validators=[Optional()])
+                       for key in MARK_KEYS})
+        for follow_up in question.follow_up:
+            field = next(iter(_fields_for(follow_up, lang).values()))
+            fields[f"{prefix}.{follow_up.id}"] = field
+    return fields
+
+
 def _fields_for(question: Question, lang: str) -> dict[str, Field]:
     # Answer rules live in surveys.validate_page; WTForms only carries and renders the values,
     # so its own choice validation is switched off to have one source of truth.
+    if question.type == "place":
+        return _place_fields(question, lang)
     if question.type == "single_choice":
         return {question.id: RadioField(choices=_choices(question.options, lang),
                                         validate_choice=False, validators=[Optional()])}
@@ -66,7 +80,11 @@ def build_page_form(
     form_class = _form_class(page, lang)
     if formdata is not None:
         return form_class(formdata=formdata)
-    data = {name: _as_form_value(value) for name, value in (answers or {}).items()
+    stored = dict(answers or {})
+    for question in page.questions:
+        if question.type == "place" and isinstance(stored.get(question.id), list):
+            stored.update(mark_inputs(question, stored.pop(question.id)))
+    data = {name: _as_form_value(value) for name, value in stored.items()
             if name in form_class.page_field_names}
     return form_class(formdata=None, data=data)
 

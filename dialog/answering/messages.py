@@ -46,4 +46,10 @@ def error_message(error: FieldError) -> str:
         if low is not None:
             return _("Write a date on or after %(low)s.", low=low)
         return _("Write a date on or before %(high)s.", high=high)
+    if code == "not_on_map":
+        return _("The place marked on the map is outside the area of this survey. Mark it "
+                 "again, choose a place from the list or write a street or landmark.")
+    if code == "place_missing":
+        return _("Choose a place from the list, write a street or landmark, or mark it on "
+                 "the map – or clear the answers about this place.")
     return _("Check your answer to this question.")

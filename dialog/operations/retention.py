@@ -87,7 +87,8 @@ def aggregate(survey: Survey, rows: Iterable[tuple[str, dict]]) -> Counter:
     """Counts keyed by (field, code, age_band, gender, area) from (status, answers) rows."""
     roles = {role: (q.id if (q := survey.question_with_role(role)) else None)
              for role in ("age_band", "gender", "area")}
-    fields = [name for q in survey.questions() if q.type != "free_text"
+    # Free text and marked places are what a resident wrote or pointed at, not codes to count.
+    fields = [name for q in survey.questions() if q.type not in ("free_text", "place")
               for name in q.field_names()]
     counts: Counter = Counter()
     for status, answers in rows:

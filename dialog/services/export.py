@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from sqlalchemy import String, Text, cast, func, select
 
-from surveys import Question, Survey, codebook_rows
+from surveys import Question, Survey, codebook_rows, format_marks
 from surveys.numbers import plain_number
 
 from ..extensions import db
@@ -94,6 +94,9 @@ def _row_plan(survey: Survey) -> _RowPlan:
                 formatters.append((index, _choice_formatter(question)))
             elif question.type == "number":
                 formatters.append((index, _format_number))
+            elif question.type == "place":
+                # Raw marks: this export needs the export right and is audited (docs/places.md).
+                formatters.append((index, format_marks))
             elif question.type == "free_text":
                 free_text.append(index)
     return _RowPlan(columns, formatters, free_text)

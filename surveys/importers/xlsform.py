@@ -9,7 +9,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -20,9 +20,11 @@ from surveys.definition import (
     INTRO_FIELDS,
     ROLES,
     TODAY,
+    Area,
     Condition,
     Indicator,
     Item,
+    NamedPlace,
     Option,
     Page,
     Question,
@@ -296,6 +298,8 @@ class _XlsformReader:
     def read_choices(self) -> None:
         self.lists: dict[str, list[tuple[int, Option]]] = {}
         self.list_codes: dict[str, dict[str, str]] = {}
+        # (list, code) -> (lat, lon): the named places of a place question's list.
+        self.coordinates: dict[tuple[str, str], tuple[float, float]] = {}
         registries: dict[str, SlugRegistry] = {}
         sheet = self.sheets.get("choices")
         if sheet is None:
@@ -325,6 +329,12 @@ class _XlsformReader:
                     self.report(where, f"choice {column}", "media in choices is not supported")
                     break
             label = self.text(plain, texts, "label", where)
+            if plain.get("lat") and plain.get("lon"):
+                try:
+                    self.coordinates[(list_name, code)] = (float(plain["lat"]),
+                                                           float(plain["lon"]))
+                except ValueError:
+                    self.report(where, f"lat/lon of '{source_code}'", "not numbers; left out")
             score = plain.get("score", "")
             entries.append((number, Option(
                 code=code,
@@ -494,6 +504,8 @@ class _XlsformReader:
                 result.extend(self.questions(node.children))
             elif _type_of(node.plain.get("type", ""))[0] == "note":
                 self.note(node, where)
+            elif node.plain.get("follow_up_of"):
+                self.follow_up(result, node, where)
             elif question := self.question(node):
                 result.append(question)
             if not plain_group:  # a matrix keeps its rows as the items of one question
@@ -580,9 +592,74 @@ class _XlsformReader:
             show_if=show_if,
         )
 
+    def place(self, node: _Node, where: str) -> Question | None:
+        """A geopoint with a ``places`` list (our own export): a place question."""
+        list_name = node.plain["places"]
+        places = []
+        for option in self.options(list_name, where):
+            point = self.coordinates.get((list_name, option.code))
+            if point is None:
+                self.report(where, f"place '{option.code}' of list '{list_name}'",
+                            "has no lat/lon in the choices sheet; left out")
+            else:
+                places.append(NamedPlace(option.code, option.label, *point))
+        if not places:
+            self.report(where, f"geopoint '{node.name}'", "no named place has lat/lon; the "
+                        "question is left out")
+            return None
+        areas = []
+        prefix = f"area.{node.name}."
+        for key, entry in self.metadata.items():
+            if key.startswith(prefix):
+                try:
+                    outline = tuple((float(lat), float(lon))
+                                    for lat, lon in json.loads(entry.get(None) or ""))
+                except (ValueError, TypeError):
+                    self.report("metadata sheet", key, "an outline is a list of [lat, lon]")
+                    continue
+                areas.append(Area(key[len(prefix):], self.meta_text(key) or {}, outline))
+        try:
+            max_marks = int(node.plain.get("max_marks") or 1)
+        except ValueError:
+            self.report(where, f"max_marks '{node.plain['max_marks']}'", "not a whole number; "
+                        "one place is asked for")
+            max_marks = 1
+        show_if, role = self.common(node, where)
+        qid = self.ids.claim(node.name, "q")
+        self.field_names[node.name] = qid
+        return Question(
+            id=qid, type="place",
+            text=self.text(node.plain, node.texts, "label", where) or {self.default: node.name},
+            help=self.text(node.plain, node.texts, "hint", where) or None,
+            required=self.required(node, where), role=role, show_if=show_if,
+            max_marks=max_marks, places=tuple(places), areas=tuple(areas))
+
+    def follow_up(self, result: list[Question], node: _Node, where: str) -> None:
+        """A row asked about each mark of the place question it names, which comes before."""
+        owner = self.field_names.get(node.plain["follow_up_of"])
+        index = next((i for i, q in enumerate(result) if q.id == owner and q.type == "place"),
+                     None)
+        kind_name, argument = _type_of(node.plain.get("type", ""))
+        kind = {"select_one": "single_choice", "select_multiple": "multiple_choice",
+                "text": "free_text"}.get(kind_name)
+        if index is None or kind is None:
+            self.report(where, f"follow-up '{node.name}'", "needs a place question before it "
+                        "and the type select_one, select_multiple or text; left out")
+            return
+        options = self.options(argument.partition(" ")[0], where) if kind != "free_text" else ()
+        place = result[index]
+        follow_up = Question(
+            id=node.name, type=kind,
+            text=self.text(node.plain, node.texts, "label", where) or {self.default: node.name},
+            help=self.text(node.plain, node.texts, "hint", where) or None, options=options,
+            **self.constraint(node.plain.get("constraint", ""), kind, where))
+        result[index] = replace(place, follow_up=(*place.follow_up, follow_up))
+
     def question(self, node: _Node) -> Question | None:
         where = f"survey sheet row {node.row}"
         kind_name, argument = _type_of(node.plain.get("type", ""))
+        if kind_name == "geopoint" and node.plain.get("places"):
+            return self.place(node, where)
         if kind_name in UNSUPPORTED_TYPES:
             self.report(where, f"{node.plain.get('type')} '{node.name}'",
                         f"{UNSUPPORTED_TYPES[kind_name]} is not supported")

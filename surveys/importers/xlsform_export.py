@@ -1,9 +1,11 @@
 """Our survey definitions as XLSForm workbooks, so staff can edit translations in Excel.
 
 Standard XLSForm carries what it can (groups, select lists, relevant, constraints, required);
-what it lacks goes into extra columns (``role``, ``score``, ``dont_know``) and a ``metadata``
-sheet (titles, intro and thanks texts per language, scales and their positive codes, review
-markers, template, key figures). :func:`surveys.importers.import_xlsform` reads all of it back.
+what it lacks goes into extra columns (``role``, ``score``, ``dont_know``; for a place question,
+a ``geopoint``, the ``places`` list with ``lat``/``lon``, ``max_marks`` and the follow-up rows
+marked ``follow_up_of``) and a ``metadata`` sheet (titles, intro and thanks texts per language,
+scales and their positive codes, review markers, template, key figures, area outlines).
+:func:`surveys.importers.import_xlsform` reads all of it back.
 """
 
 from __future__ import annotations
@@ -69,16 +71,37 @@ class _Writer:
                 row["dont_know"] = "yes"
             self.choice_rows.append(row)
 
-    def options_list(self, q: Question) -> str:
-        if q.scale is not None:
-            return q.scale.id
+    def list_name(self, q: Question) -> str:
+        """A choice list name of its own for ``q``: its id unless a scale or list has it."""
         name, n = q.id, 1
         while name in self.survey.scales or name in self.lists:
             n += 1
             name = f"{q.id}_options{'' if n == 2 else n - 1}"
         self.lists[name] = q.id
+        return name
+
+    def options_list(self, q: Question) -> str:
+        if q.scale is not None:
+            return q.scale.id
+        name = self.list_name(q)
         self.choices(name, q.options)
         return name
+
+    def place(self, q: Question) -> None:
+        """A place question is a geopoint whose named places are a choice list with ``lat``
+        and ``lon``; its follow-ups are the rows after it marked ``follow_up_of``."""
+        places = self.list_name(q)
+        self.choice_rows.extend({"list_name": places, "name": p.code,
+                                 **self.texts("label", p.label), "lat": p.lat, "lon": p.lon}
+                                for p in q.places)
+        self.survey_rows.append({"type": "geopoint", "name": q.id, **self.common(q),
+                                 "required": "yes" if q.required else "", "places": places,
+                                 "max_marks": q.max_marks or 1})
+        for f in q.follow_up:
+            kind = f"{SELECT_TYPES[f.type]} {self.options_list(f)}" if f.options else "text"
+            self.survey_rows.append({"type": kind, "name": f.id, **self.texts("label", f.text),
+                                     **self.texts("hint", f.help), "constraint": _constraint(f),
+                                     "follow_up_of": q.id})
 
     def common(self, q: Question) -> dict[str, Any]:
         row: dict[str, Any] = {**self.texts("label", q.text), **self.texts("hint", q.help)}
@@ -89,6 +112,9 @@ class _Writer:
         return row
 
     def question(self, q: Question) -> None:
+        if q.type == "place":
+            self.place(q)
+            return
         if q.type == "likert_matrix":
             assert q.scale is not None, f"matrix {q.id} without a scale"
             self.survey_rows.append({"type": "begin group", "name": q.id,
@@ -141,6 +167,10 @@ class _Writer:
                  for lang, note in s.review_notes.items()]
         if s.template:
             rows.append({"key": "template", "value": s.template})
+        rows += [{"key": f"area.{q.id}.{area.code}",
+                  "value": json.dumps([list(corner) for corner in area.outline]),
+                  **self.texts("value", area.label)}
+                 for q in s.questions() for area in q.areas]
         for indicator in s.indicators:
             spec: dict[str, Any] = {"question": indicator.question,
                                     "counts": list(indicator.counts)}
@@ -180,8 +210,10 @@ def export_xlsform(survey: Survey, path_or_buffer: str | Path | IO[bytes]) -> No
     hint_cols = [f"hint::{lang}" for lang in writer.langs]
     _write_sheet(workbook, "survey",
                  ["type", "name", *label_cols, *hint_cols, "required", "relevant", "constraint",
-                  "appearance", "role"], writer.survey_rows)
-    _write_sheet(workbook, "choices", ["list_name", "name", *label_cols, "score", "dont_know"],
+                  "appearance", "role", "places", "max_marks", "follow_up_of"],
+                 writer.survey_rows)
+    _write_sheet(workbook, "choices",
+                 ["list_name", "name", *label_cols, "score", "dont_know", "lat", "lon"],
                  writer.choice_rows)
     _write_sheet(workbook, "settings", ["form_title", "form_id", "default_language"], [{
         "form_title": survey.title.get(survey.default_language, survey.slug),

@@ -32,9 +32,24 @@ def fill(page, answers):
                 data[name] = [q.scale.options[-2].code]
         elif q.type == "free_text":
             data[q.id] = ["Bättre belysning vid busstationen – <b>tack</b>"]
+        elif q.type == "place":
+            # One place from the list, with the first reason of each choice follow-up.
+            data[f"{q.id}.1.place"] = [q.places[0].code]
+            data.update({f"{q.id}.1.{f.id}": [f.options[0].code] for f in q.follow_up
+                         if f.options})
         else:
             data[q.id] = [str(int(q.min_value or 0))]
     return data
+
+
+def filled_marks(question):
+    """The stored answer to a place question that :func:`fill` answered."""
+    mark = {"place": question.places[0].code, "lat": None, "lon": None, "text": None}
+    for follow_up in question.follow_up:
+        if follow_up.options:
+            code = follow_up.options[0].code
+            mark[follow_up.id] = [code] if follow_up.type == "multiple_choice" else code
+    return [mark]
 
 
 def as_answers(data):

@@ -62,6 +62,11 @@ def fill(page, answers: dict) -> dict[str, list[str]]:
         elif q.type == "free_text":
             # Latin text with digits, as residents write place names and times in any language.
             data[q.id] = ["Gatan vid ICA, kl. 22–23"]
+        elif q.type == "place":
+            # One place from the list, with the first reason of each choice follow-up.
+            data[f"{q.id}.1.place"] = [q.places[0].code]
+            data.update({f"{q.id}.1.{f.id}": [f.options[0].code] for f in q.follow_up
+                         if f.options})
         else:
             data[q.id] = [str(int(q.min_value or 0))]
     return data

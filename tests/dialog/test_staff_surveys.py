@@ -17,7 +17,7 @@ from dialog.services.redaction import REDACTED
 from surveys import builtin_template_path, prune_hidden
 from surveys.importers import import_file
 from tests.conftest import SHARED
-from tests.dialog.helpers import as_answers, fill, remove_text
+from tests.dialog.helpers import as_answers, fill, filled_marks, remove_text
 from tests.hostile_files import entity_amplification_lss, huge_cell_xlsform
 
 EMAIL = "samordnare@kommun.se"  # the account of the ``staff`` fixture
@@ -234,6 +234,10 @@ def paper_form(survey):
         filled = fill(page, answers)
         answers.update(as_answers(filled))
         data.update(filled)
+    for question in survey.questions():
+        if question.type == "place":
+            answers = {k: v for k, v in answers.items() if not k.startswith(f"{question.id}.")}
+            answers[question.id] = filled_marks(question)
     return data, answers
 
 

@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,23 +97,33 @@ def seeded(tmp_path_factory) -> Seeded:
     return Seeded(folder, env, database)
 
 
-@pytest.fixture(scope="session")
-def server(seeded: Seeded) -> Iterator[Server]:
-    """The development server (``flask run``) over plain http."""
+@contextmanager
+def development_server(seeded: Seeded, name: str = "server", **settings: str
+                       ) -> Iterator[Server]:
+    """``flask run`` over plain http on the seeded database, with extra ``settings`` in its
+    environment (a module that needs, say, a map tile source starts its own)."""
     port = free_port()
-    log = seeded.folder / "server.log"
+    log = seeded.folder / f"{name}.log"
+    env = {**seeded.env, **settings}
     with log.open("w") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1",
              "--port", str(port), "--no-reload", "--no-debugger"],
-            cwd=REPO_ROOT, env=seeded.env, stdout=handle, stderr=subprocess.STDOUT)
+            cwd=REPO_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process, log)
-        yield seeded.serving(url)
+        yield Server(url, seeded.database, env)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(seeded: Seeded) -> Iterator[Server]:
+    """The development server (``flask run``) over plain http."""
+    with development_server(seeded) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -190,16 +201,21 @@ def assert_accessible(page: Page, label: str) -> None:
 
 
 def answer_like_a_person(page: Page) -> None:
-    """Tap the first alternative of every question and write in every text box."""
+    """Tap the first alternative of every question and write in every text box a person
+    sees (a place question's further marks stay folded until opened)."""
     for kind in ("radio", "checkbox"):
         names = page.eval_on_selector_all(
             f"form#answers input[type={kind}]", "els => [...new Set(els.map(e => e.name))]")
         for name in names:
-            page.locator(f'form#answers input[type={kind}][name="{name}"]').first.check()
+            first = page.locator(f'form#answers input[type={kind}][name="{name}"]').first
+            if first.is_visible():
+                first.check()
     for box in page.locator("form#answers textarea").all():
-        box.fill("Bättre belysning vid busstationen")
+        if box.is_visible():
+            box.fill("Bättre belysning vid busstationen")
     for box in page.locator("form#answers input[type=text]").all():
-        box.fill("12")
+        if box.is_visible():
+            box.fill("12")
 
 
 def open_kiosk(new_page: Callable[..., Page], server: Server, slug: str = "trygghet",

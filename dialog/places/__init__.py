@@ -1,0 +1,1 @@
+"""Places: map tiles through the app's own origin and what the place question's map needs."""

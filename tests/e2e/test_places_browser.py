@@ -1,0 +1,114 @@
+"""A resident marks places on the map with the keyboard and by touch; the tiles come from a
+local tile source through the app, and the browser asks no other origin."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import (
+    Seeded,
+    Server,
+    answer_like_a_person,
+    assert_accessible,
+    development_server,
+    shot,
+)
+
+pytestmark = pytest.mark.e2e
+
+# A 1×1 grey PNG: the map needs an image, not a real town.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763686868000003040181a1f7c00000000049454e44ae426082")
+
+
+class _Tiles(http.server.BaseHTTPRequestHandler):
+    asked: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        type(self).asked.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(PNG)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def map_server(seeded: Seeded) -> Iterator[Server]:
+    tiles = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Tiles)
+    threading.Thread(target=tiles.serve_forever, daemon=True).start()
+    source = f"http://127.0.0.1:{tiles.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    try:
+        with development_server(seeded, "map-server", MAP_TILE_URL=source,
+                                MAP_ATTRIBUTION="Testkarta") as running:
+            yield running
+    finally:
+        tiles.shutdown()
+        tiles.server_close()
+
+
+def _marks(page) -> list[tuple[str, str]]:
+    return page.eval_on_selector_all(
+        "details.mark", """marks => marks.map(m => [
+            m.querySelector('input[name$=".lat"]').value,
+            m.querySelector('input[name$=".lon"]').value])""")
+
+
+def test_resident_marks_places_by_keyboard_and_touch(map_server, new_page):
+    page = new_page(800, 1000, has_touch=True)
+    origins: set[str] = set()
+    page.on("request", lambda request: origins.add(request.url.split("/")[2]))
+    page.goto(f"{map_server.url}/sv/s/trygghet/")
+    page.locator("main form button.primary").click()
+    while not page.locator(".place-map").count():
+        page.wait_for_selector("form#answers")
+        answer_like_a_person(page)
+        with page.expect_navigation():
+            page.locator("#answers button[name=action][value=next]").click()
+    page.get_by_role("button", name="Markera på en karta").click()
+    canvas = page.locator(".map-canvas")
+    canvas.wait_for()
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    assert _Tiles.asked, "the tiles come from the configured source, through the app"
+    assert "Testkarta" in page.locator(".leaflet-control-attribution").inner_text()
+
+    # Keyboard: the map has focus; the arrows move it under the cross, Enter marks.
+    assert page.evaluate("document.activeElement.classList.contains('map-canvas')")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('input[name=\"otrygg_plats.1.lat\"]').value")
+    # Touch: a tap marks the next free place; Ta bort empties it again.
+    box = canvas.bounding_box()
+    canvas.tap(position={"x": box["width"] * 0.7, "y": box["height"] * 0.3})
+    page.wait_for_function("document.querySelector('input[name=\"otrygg_plats.2.lat\"]').value")
+    first, second = _marks(page)[:2]
+    assert first != second and all(first) and all(second)
+    assert page.locator("[data-point-for='otrygg_plats.2']").inner_text().startswith(
+        "Markerad på kartan")
+    page.get_by_role("button", name="Ta bort: Plats 2").click()
+    assert _marks(page)[1] == ["", ""]
+    canvas.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.6})
+    page.wait_for_function("document.querySelector('input[name=\"otrygg_plats.2.lat\"]').value")
+    page.locator("input[name='otrygg_plats.1.varfor'][value=belysning]").check()
+    assert_accessible(page, "place question with the map")
+    shot(page, "places-map")
+
+    with page.expect_navigation():
+        page.locator("#answers button[name=action][value=next]").click()
+    assert "/p/" in page.url and page.locator(".error-summary").count() == 0
+    stored = map_server.query("SELECT answers FROM response ORDER BY id DESC LIMIT 1")[0][0]
+    marks = json.loads(stored)["otrygg_plats"]
+    assert len(marks) == 2
+    assert marks[0]["varfor"] == ["belysning"] and marks[0]["place"] is None
+    assert all(61.0 < m["lat"] < 61.5 and 16.7 < m["lon"] < 17.4 for m in marks)
+    # Leaflet, its styles and every tile came from the app itself.
+    assert origins == {map_server.url.split("/")[2]}
