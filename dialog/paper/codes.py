@@ -55,7 +55,8 @@ class CodeField:
 
     @property
     def several(self) -> bool:
-        return self.question.type in ("multiple_choice", "pick_top")
+        return self.question.type in ("multiple_choice", "pick_top") or (
+            self.question.type == "place" and (self.question.max_marks or 1) > 1)
 
     @property
     def numeric(self) -> bool:
@@ -96,6 +97,11 @@ def code_fields(survey: Survey) -> list[CodeField]:
                 CodeField(name, f"{number}{_letter(place)}", question, item.label, codes)
                 for place, (name, item) in enumerate(
                     zip(question.field_names(), question.items, strict=True)))
+        elif question.type == "place":
+            # The named places as numbered boxes; texts and follow-ups need the full form.
+            places = tuple(Option(p.code, p.label) for p in question.places)
+            fields.append(CodeField(question.id, str(number), question, question.text,
+                                    paper_codes(places)))
         else:
             fields.append(CodeField(question.id, str(number), question, question.text,
                                     paper_codes(question.options)))
@@ -120,8 +126,17 @@ def read_codes(survey: Survey, fields: list[CodeField], typed: Mapping[str, str]
             submitted[code_field.name] = [text]
             continue
         values, error = _options_of(code_field, text)
+        question = code_field.question
+        if error is None and question.type == "place" and len(values) > (
+                question.max_marks or 1):
+            error = FieldError("too_many", {"max": question.max_marks or 1})
         if error is not None:
             entry.errors[code_field.name] = error
+        elif question.type == "place":
+            # One mark per typed place, as the full form's lists would send them.
+            submitted.update({f"{prefix}.place": [code]
+                              for prefix, code in zip(question.mark_prefixes(), values,
+                                                      strict=False)})
         else:
             submitted[code_field.name] = values
     for index in range(len(survey.pages)):
@@ -173,6 +188,8 @@ def typed_codes(fields: list[CodeField], answers: Answers) -> dict[str, str]:
             typed[code_field.name] = str(value)
             continue
         chosen = value if isinstance(value, list) else [value]
+        if code_field.question.type == "place":
+            chosen = [mark["place"] for mark in chosen if mark.get("place")]
         by_option = {c.option.code: c.typed for c in code_field.codes}
         typed[code_field.name] = " ".join(by_option[str(v)] for v in chosen
                                           if str(v) in by_option)

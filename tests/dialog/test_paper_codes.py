@@ -60,6 +60,20 @@ def test_typed_codes_become_answers_and_back(builtin):
     assert typed_codes(fields, entry.answers) == TYPED
 
 
+def test_places_are_typed_as_the_numbers_of_the_list(builtin):
+    fields = code_fields(builtin)
+    entry = read_codes(builtin, fields, {**TYPED, "otrygg_plats": "1 4"})
+    assert entry.errors == {}
+    empty = {"lat": None, "lon": None, "text": None}
+    assert entry.answers["otrygg_plats"] == [{"place": "resecentrum", **empty},
+                                             {"place": "stadsparken", **empty}]
+    assert typed_codes(fields, entry.answers)["otrygg_plats"] == "1 4"
+    too_many = read_codes(builtin, fields, {"otrygg_plats": "1 2 3 4"})
+    assert too_many.errors["otrygg_plats"].code == "too_many"
+    assert read_codes(builtin, fields, {"otrygg_plats": "16"}).errors["otrygg_plats"].code == (
+        UNKNOWN_CODE)
+
+
 def test_typing_errors_are_located_at_their_field(builtin):
     fields = code_fields(builtin)
     entry = read_codes(builtin, fields, {
