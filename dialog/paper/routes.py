@@ -18,12 +18,15 @@ from ..auth import STAFF_ROLES, roles_required
 from ..errors import render_error
 from ..i18n import supported_languages
 from ..models import SurveyRecord
+from ..sampling import service as sampling
 from ..services import responses
 from ..staff_area import staff_blueprint
 from ..views import published_or_404
 from . import codes, service
 
 bp = staff_blueprint("paper", __name__)
+# The invitation code printed on a sampled round's paper questionnaire.
+SAMPLE_CODE_FIELD = "sample_code"
 
 
 @bp.route("/surveys/<slug>/paper", methods=["GET", "POST"])
@@ -65,6 +68,13 @@ def enter_codes(slug: str) -> HttpResponse | str | tuple[str, int]:
     confirm_blank = request.form.get("confirm_blank") == "1"
     entry = codes.read_codes(survey, fields, typed)
     errors = {name: _code_message(error) for name, error in entry.errors.items()}
+    sampled = sampling.has_sample(record.id)
+    sample_code = request.form.get("sample_code", "").strip() if sampled else ""
+    member = sampling.find_member(record.id, sample_code) if sample_code else None
+    if sample_code and member is None:
+        errors[SAMPLE_CODE_FIELD] = _("No one in the sample has this code: check it against "
+                                      "the questionnaire, or leave it empty to count the "
+                                      "answers as an open answer.")
     if not errors and not entry.answers:
         errors[fields[0].name] = _blank_message()
     if not confirm_blank:
@@ -75,15 +85,27 @@ def enter_codes(slug: str) -> HttpResponse | str | tuple[str, int]:
     action = request.form.get("action", "check")
     if errors or action == "edit":
         return _render_codes(record, survey, fields, typed, errors, language,
-                             missing=bool(entry.missing), confirm_blank=confirm_blank), (
-            422 if errors else 200)
+                             missing=bool(entry.missing), confirm_blank=confirm_blank,
+                             sample_code=sample_code), (422 if errors else 200)
     if action != "save":
         return render_template(
             "paper/check.html", survey=survey, slug=slug, fields=fields, typed=typed,
             answers=entry.answers, missing=entry.missing, confirm_blank=confirm_blank,
-            paper_language=language, language_name=_languages_of(survey)[language])
-    _save(record, survey, entry.answers, language)
+            paper_language=language, language_name=_languages_of(survey)[language],
+            sample_code=sample_code)
+    response_id = _save(record, survey, entry.answers, language)
+    if member is not None:
+        _reconcile(record, member, response_id)
     return redirect(url_for("paper.enter_codes", slug=slug), code=303)
+
+
+def _reconcile(record: SurveyRecord, member, response_id: int) -> None:
+    """One code, one response (docs/sampling.md): the first complete answer counts."""
+    if sampling.attach_paper_response(member, response_id):
+        return
+    reason = _("The code already has a complete answer; the first complete answer counts.")
+    service.void(record, response_id, reason)
+    flash(_("Response %(id)s is voided: %(reason)s", id=response_id, reason=reason))
 
 
 @bp.route("/surveys/<slug>/paper/<int:response_id>/void", methods=["GET", "POST"])
@@ -118,12 +140,13 @@ def _unknown_paper_response(_error: service.UnknownPaperResponse):
     return render_error(NotFound())
 
 
-def _save(record: SurveyRecord, survey: Survey, answers: dict, language: str) -> None:
+def _save(record: SurveyRecord, survey: Survey, answers: dict, language: str) -> int:
     response_id = responses.add_paper_response(record.current_version_id, survey, answers,
                                                language=language)
     audit.record("paper_entry", str(response_id), record.slug)
     flash(_("The paper questionnaire has been saved (response %(id)s). You can enter the next "
             "one.", id=response_id))
+    return response_id
 
 
 def _paper_language(survey: Survey) -> str:
@@ -157,11 +180,14 @@ def _languages_of(survey: Survey) -> dict[str, str]:
 
 
 def _render_codes(record: SurveyRecord, survey: Survey, fields, typed: dict, errors: dict,
-                  language: str, *, missing: bool = False, confirm_blank: bool = False) -> str:
+                  language: str, *, missing: bool = False, confirm_blank: bool = False,
+                  sample_code: str = "") -> str:
     return render_template(
         "paper/codes.html", survey=survey, slug=record.slug, fields=fields, typed=typed,
         errors=errors, paper_language=language, languages_of_survey=_languages_of(survey),
-        missing=missing, confirm_blank=confirm_blank, recent=service.recent(record))
+        missing=missing, confirm_blank=confirm_blank, recent=service.recent(record),
+        sampled=sampling.has_sample(record.id), sample_code=sample_code,
+        sample_code_field=SAMPLE_CODE_FIELD)
 
 
 def _validate_paper(survey: Survey, submitted: dict[str, list[str]]) -> tuple[dict, dict]:

@@ -270,6 +270,24 @@ def link_response(member: SampleMember, response_id: int) -> None:
     db.session.commit()
 
 
+def attach_paper_response(member: SampleMember, response_id: int) -> bool:
+    """Tie a paper questionnaire typed in with its code to the member.
+
+    One code, one response: the first *complete* answer counts. A web answer that was only
+    started gives way to the paper one (its resume link stops working); when the code
+    already has a complete answer the paper one is not attached and False is returned, so
+    that staff void it. A voided earlier paper questionnaire gives way to the corrected one.
+    """
+    status = linked_status(member)
+    if status == "complete":
+        return False
+    if status == "partial":
+        db.session.execute(update(Response).where(Response.id == member.response_id)
+                           .values(token_hash=None))
+    link_response(member, response_id)
+    return True
+
+
 def linked_status(member: SampleMember) -> str | None:
     """Status of the member's response (partial/complete/excluded), None without one."""
     if member.response_id is None:

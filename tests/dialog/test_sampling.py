@@ -208,3 +208,39 @@ def test_the_results_of_a_sampled_round_come_from_the_sample_alone(app, tmp_path
         open_round = analyse(record, population)
         assert open_round.n_complete == 80
         assert not open_round.ranking.table["share"].equals(results.ranking.table["share"])
+
+
+PAPER = "/staff/surveys/trygghet/paper/codes"
+TYPED = {"alder": "3", "kon": "1", "undviker": "1", "problem.klotter": "2"}
+
+
+def _paper(staff, csrf, code: str, action: str = "save"):
+    page = staff.get(PAPER)
+    return staff.post(PAPER, data={"csrf_token": csrf(page.text), "paper_language": "sv",
+                                   "sample_code": code, "action": action, **TYPED})
+
+
+def test_paper_and_web_answers_with_one_code_count_once(app, staff, csrf, survey, tmp_path):
+    assert _import(app, tmp_path).exit_code == 0
+    by_ref = _codes(app, tmp_path)
+    assert 'name="sample_code"' in staff.get(PAPER).text
+    wrong = _paper(staff, csrf, "ABCD-EFGH", action="check")
+    assert wrong.status_code == 422 and "Ingen i urvalet har den här koden" in wrong.text
+    # p1 started on the web, then sent the paper questionnaire: the paper one counts.
+    phone = app.test_client()
+    _answer(phone, csrf, survey, by_ref["p1"], stop_after=1)
+    assert by_ref["p1"] in _paper(staff, csrf, by_ref["p1"], action="check").text
+    assert _paper(staff, csrf, by_ref["p1"]).status_code == 303
+    # The web answer can no longer be continued; the code is used.
+    assert phone.get("/sv/s/trygghet/p/2").status_code == 302
+    # p2 answered on the web; a paper questionnaire with the same code is voided.
+    _answer(app.test_client(), csrf, survey, by_ref["p2"])
+    assert _paper(staff, csrf, by_ref["p2"]).status_code == 303
+    with app.app_context():
+        rows = db.session.execute(select(Response.channel, Response.status,
+                                         Response.sample_stratum)
+                                  .order_by(Response.id)).all()
+        assert rows == [("web", "partial", "centrum"), ("paper", "complete", "centrum"),
+                        ("web", "complete", "norr"), ("paper", "excluded", None)]
+        member = db.session.scalar(select(SampleMember).where(SampleMember.sample_ref == "p2"))
+        assert db.session.get(Response, member.response_id).channel == "web"
