@@ -200,6 +200,16 @@ def random_answers(survey: Survey, page_index: int, answers: dict, rng: np.rando
                 data[name] = str(rng.choice(scale))
         elif q.type == "number":
             data[q.id] = str(int(q.min_value or 0))
+        elif q.type == "place":
+            # One place from the list with its follow-ups, one point as the map would set it.
+            named = q.places[int(rng.integers(len(q.places)))]
+            data[f"{q.id}.1.place"] = named.code
+            for follow_up in q.follow_up:
+                if follow_up.options:
+                    data[f"{q.id}.1.{follow_up.id}"] = [str(rng.choice(
+                        [o.code for o in follow_up.options]))]
+            data[f"{q.id}.2.lat"] = f"{named.lat + rng.normal(0, 0.001):.5f}"
+            data[f"{q.id}.2.lon"] = f"{named.lon + rng.normal(0, 0.002):.5f}"
         else:
             data[q.id] = ""
     return data
@@ -228,6 +238,7 @@ class Resident:
         self.port = port
         self.tls = tls
         self.survey = survey
+        self.fields = {name for q in survey.questions() for name in q.field_names()}
         self.tally = tally
         self.stop = stop
         self.rng = np.random.default_rng([seed, number])
@@ -271,7 +282,10 @@ class Resident:
                 raise RuntimeError(f"walk ended at {location}")
             with self.tally.lock:
                 self.tally.thanks += 1
-                self.tally.acknowledged[marker] = {k: v for k, v in answers.items() if v != ""}
+                # A place question's form fields are stored as one list of marks: only the
+                # answers stored under their own field name are compared.
+                self.tally.acknowledged[marker] = {k: v for k, v in answers.items()
+                                                   if v != "" and k in self.fields}
         finally:
             browser.close()
 

@@ -2,9 +2,10 @@
 
 Walks the built-in trygghetsundersökning with the Flask test client (CSRF on, same requests
 as ``benchmarks/load.py``: intro GET/POST, each page GET/POST, thank-you) and prints the
-process CPU time per completed survey, median of several runs. It is the quick way to see
-whether a change to the answer path costs or saves CPU; the load benchmark shows what that
-means under concurrency.
+process CPU time per completed survey, median of several runs; first the weight of each page
+(HTML and static files, gzip), with what opening a place question's map adds. It is the quick
+way to see whether a change to the answer path costs or saves CPU; the load benchmark shows
+what that means under concurrency.
 
     .venv/bin/python benchmarks/walk_cpu.py --database sqlite   [--walks 40] [--runs 5]
     .venv/bin/python benchmarks/walk_cpu.py --database postgres [--profile]
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gzip
 import pstats
+import re
 import statistics
 import sys
 import tempfile
@@ -56,6 +59,41 @@ def walk(client, survey, rng) -> None:
         sys.exit(f"walk ended at {location}")
 
 
+_ASSET = re.compile(r'(?:src|href|data-leaflet(?:-css)?)="(/static/[^"]+)"')
+
+
+def page_weights(client, survey, rng) -> None:
+    """Bytes of each page of one walk (HTML and the static files it names), gzip-compressed
+    as nginx sends them; the map's files (Leaflet) load only when a resident opens the map."""
+    client.delete_cookie("resume_" + survey.slug)
+    base = f"/sv/s/{survey.slug}/"
+    body = client.get(base).get_data(as_text=True)
+    location = client.post(base, data={"csrf_token": load.csrf_token(body)}).location
+    answers: dict = {}
+    seen: set[str] = set()
+    while (match := load.PAGE_RE.search(location)) is not None:
+        index = int(match["number"]) - 1
+        body = client.get(location).get_data(as_text=True)
+        assets = {path: client.get(path).get_data() for path in _ASSET.findall(body)}
+        on_open = {p: b for p, b in assets.items() if "/vendor/" in p}
+        first = {p: b for p, b in assets.items() if p not in on_open and p not in seen}
+        seen |= set(first)
+        kinds = ", ".join(sorted({q.type for q in survey.pages[index].questions}))
+        line = (f"page {index + 1} ({kinds}): HTML {len(body.encode()) / 1024:.1f} kB, "
+                f"gzip {len(gzip.compress(body.encode())) / 1024:.1f} kB; new static files "
+                f"{sum(len(gzip.compress(b)) for b in first.values()) / 1024:.1f} kB gzip")
+        if on_open:
+            line += (f"; opening the map loads {len(on_open)} more files, "
+                     f"{sum(len(gzip.compress(b)) for b in on_open.values()) / 1024:.1f} kB gzip")
+        print(line)
+        data = load.random_answers(survey, index, answers, rng)
+        answers.update(data)
+        form = [("csrf_token", load.csrf_token(body)), ("action", "next")]
+        form += [(k, v) for k, vs in data.items()
+                 for v in (vs if isinstance(vs, list) else [vs]) if v != ""]
+        location = client.post(location, data=MultiDict(form)).location
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -76,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                           "RATELIMIT_ENABLED": False})
         client = app.test_client()
         rng = np.random.default_rng(2026)
+        page_weights(client, survey, rng)
         walk(client, survey, rng)  # warm caches and connections
         per_survey = []
         profiler = cProfile.Profile() if args.profile else None
