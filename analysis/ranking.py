@@ -8,7 +8,7 @@ fewer than ``min_n`` answers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,6 +179,7 @@ def rank_items(
     n_boot: int = 1000,
     priorities: str | None = None,
     *,
+    withheld_cells: Collection[tuple[str, str]] = (),
     trim: float | None = None,
     min_cell: int = 5,
     tol: float = 1e-10,
@@ -216,6 +217,11 @@ def rank_items(
         Replicates of the rank-interval simulation (at least 200).
     priorities : str or None
         Column with the top-3 priority answer: item names joined by ";".
+    withheld_cells : collection of (group, item)
+        Cells to withhold besides the small ones and those that would reveal them, e.g.
+        because a published table of everyone would give them away
+        (:func:`analysis.disclosure.withhold_crossed`); ``("all", item)`` withholds every
+        figure of the item.
     trim : float or None
         Cap weights at this multiple of the mean weight.
     min_cell : int
@@ -274,7 +280,8 @@ def rank_items(
         prio_counts = cell_counts(fine, prio, len(design.weight), 3)
     pair_sums = compute_pair_sums(fine, codes, len(design.weight), n_valid, share_scores)
 
-    withheld = _withheld(design, counts[:, :, :n_valid], len(groups), min_n)
+    withheld = _withheld(design, counts[:, :, :n_valid], len(groups), min_n,
+                         _cells_mask(withheld_cells, items, groups))
     prio_withheld = (None if prio_counts is None
                      else _withheld(design, prio_counts[:, :, :2], len(groups), min_n))
     rng = np.random.default_rng(seed)
@@ -411,14 +418,35 @@ def _trimming_effect(weighting: WeightingResult, group_of_row: np.ndarray, n_gro
                           after.design_effect, largest, item)
 
 
+def _cells_mask(cells: Collection[tuple[str, str]], items: list[str], groups: list[str]
+                ) -> np.ndarray | None:
+    """(group, item) pairs as a mask over items × (overall, groups); None when empty."""
+    if not cells:
+        return None
+    columns = {OVERALL: 0, **{g: k + 1 for k, g in enumerate(groups)}}
+    rows = {item: i for i, item in enumerate(items)}
+    mask = np.zeros((len(items), len(groups) + 1), dtype=bool)
+    for group, item in cells:
+        if group in columns and item in rows:
+            mask[rows[item], columns[group]] = True
+    return mask
+
+
 def _withheld(design: CellDesign, valid_counts: np.ndarray, n_groups: int,
-              min_n: int) -> Withholding:
+              min_n: int, extra: np.ndarray | None = None) -> Withholding:
     """The disclosure rule over items × (groups, people without a group), with the overall
-    figure of an item withheld when it rests on too few answers itself."""
+    figure of an item withheld when it rests on too few answers itself. ``extra`` (items ×
+    (overall, groups)) withholds more, and the rule protects those cells like any other."""
     per_group = np.stack([valid_counts[:, design.group == g].sum(axis=(1, 2))
                           for g in range(n_groups + 1)], axis=1)  # (I, G + 1)
-    rule = withhold_groups(per_group, min_n, rest=True)
+    forced = None
+    if extra is not None:  # the overall figure withheld takes its groups along
+        forced = np.column_stack([extra[:, 1:] | extra[:, :1],
+                                  np.zeros((len(extra), 1), dtype=bool)])
+    rule = withhold_groups(per_group, min_n, rest=True, forced=forced)
     small = per_group.sum(axis=1) < min_n
+    if extra is not None:
+        small = small | extra[:, 0]
     # Column 0 is the overall figure, then the groups; the unshown rest column is dropped.
     primary = np.column_stack([small, rule.primary[:, :-1] | small[:, None]])
     withheld = np.column_stack([small, rule.withheld[:, :-1] | small[:, None]])
