@@ -210,11 +210,14 @@ class ResponseFact(db.Model):
 
 
 class StoredResults(db.Model):
-    """The newest computed results of one round, shared by every app server."""
+    """The newest computed results of one round – of everyone (``selection`` empty) and of
+    each selection a councillor looked at – shared by every app server."""
 
     __tablename__ = "dashboard_result"
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), primary_key=True)
+    selection: Mapped[str] = mapped_column(String(200), primary_key=True, default="",
+                                           server_default="")
     data_version: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
     payload: Mapped[bytes] = mapped_column(LargeBinary)

@@ -13,11 +13,13 @@ from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..models import SurveyRecord, utcnow
 from ..promises.service import promise_for
 from ..services import catalog
-from ..services.results.compute import SurveyResults
+from ..services.results.compute import SurveyResults, offers_selections
 from ..services.results.interpret import earlier_round, trend
 from ..services.results.outputs import CHARTS, chart_bytes
-from ..services.results.store import is_refreshing, results_for
+from ..services.results.selection import Selection, parse_selection, selection_choices
+from ..services.results.store import is_refreshing, results_for, selection_results
 from ..staff_language import choose_staff_language
+from ..templating import local_date, translated
 from ..views import published_or_404
 from . import presenting
 
@@ -56,14 +58,45 @@ def list_surveys() -> str:
     return render_template("dashboard/list.html", surveys=surveys)
 
 
+def _selection(record: SurveyRecord, survey) -> Selection | None:
+    """The selection in the address (``?urval=gender.kvinna``); 404 for one the survey does
+    not have or the round does not offer."""
+    try:
+        selection = parse_selection(request.args.get("urval"), survey)
+    except LookupError:
+        abort(404)
+    if selection is not None and not offers_selections(record):
+        abort(404)
+    return selection
+
+
 @bp.get("/<slug>/")
 @roles_required(*READ_ROLES)
 def show_dashboard(slug: str) -> str:
-    record, _survey = published_or_404(slug)
-    results = results_for(record)
+    record, survey = published_or_404(slug)
+    results = selection_results(record, _selection(record, survey))
     lang = g.lang
     context = _context(record, results, lang)
     return render_template("dashboard/show.html", **context)
+
+
+def _selection_context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
+    """The filter form's choices with their labels, and the selection in words."""
+    survey = results.survey
+    names = {"age_band": _("Age group"), "gender": _("Gender"), "area": _("Area")}
+    choices = []
+    offered = selection_choices(survey) if offers_selections(record) else {}
+    for dimension, codes in offered.items():
+        labels = presenting.option_labels(survey, dimension, lang)
+        choices.append((names[dimension], [(f"{dimension}.{code}", labels.get(code, code))
+                                           for code in codes]))
+    selection = results.selection
+    label = None
+    if selection is not None:
+        labels = presenting.option_labels(survey, selection.dimension, lang)
+        label = labels.get(selection.value, selection.value)
+    return {"selection": selection, "selection_label": label, "selection_choices": choices,
+            "urval": selection.key if selection else None}
 
 
 def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
@@ -75,11 +108,14 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         "promise": promise_for(record),
         "can_edit": current_user.role in STAFF_ROLES, "refreshing": is_refreshing(record),
         "round_period": catalog.round_period(record), "today": utcnow().date(),
+        **_selection_context(record, results, lang),
     }
     if results.ranking is None:
         return context
     context.update(presenting.ranking_view(results, lang))
-    previous = earlier_round(record)
+    # The previous round is compared for everyone only: its selections are not protected
+    # against this round's.
+    previous = earlier_round(record) if results.selection is None else None
     if previous is not None:
         before = results_for(previous)
         change = trend(before, results)
@@ -96,17 +132,54 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
     return context
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: everything but letters, digits and spaces escaped,
+    so a survey title cannot end the string or the rule."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+@bp.get("/<slug>/print.css")
+@roles_required(*READ_ROLES)
+def show_print_style(slug: str) -> HttpResponse:
+    """The printed report's running head: the survey, the round's dates, the report's date
+    and the selection on every page. A stylesheet of its own, because a page margin's text
+    can only come from CSS, and the Content-Security-Policy allows no inline styles."""
+    record, survey = published_or_404(slug)
+    selection = _selection(record, survey)
+    start, end = catalog.round_period(record)
+    if start and end:
+        period = _("Survey round %(start)s to %(end)s.", start=local_date(start),
+                   end=local_date(end))
+    else:
+        period = _("The survey round has no dates set.")
+    made = _("Report made %(date)s.", date=local_date(utcnow().date()))
+    if selection is not None:
+        labels = presenting.option_labels(survey, selection.dimension, g.lang)
+        made = _("Selection: %(name)s", name=labels.get(selection.value, selection.value)) \
+            + ". " + made
+    title = translated(survey.title, survey.default_language)
+    css = ("@page {\n"
+           f"  @top-left {{ content: {css_string(title + ' – ' + period)}; }}\n"
+           f"  @top-right {{ content: {css_string(made)}; }}\n"
+           "}\n")
+    response = make_response(css)
+    response.mimetype = "text/css"
+    return response
+
+
 @bp.get("/<slug>/chart/<name>.<fmt>")
 @roles_required(*READ_ROLES)
 def show_chart(slug: str, name: str, fmt: str) -> HttpResponse:
     if name not in CHARTS or fmt not in _FORMATS:
         abort(404)
-    record, _survey = published_or_404(slug)
-    results = results_for(record)
+    record, survey = published_or_404(slug)
+    results = selection_results(record, _selection(record, survey))
     if results.ranking is None:
         abort(404)
     lang = g.lang
-    etag = hashlib.sha256(repr((results.stamp, name, fmt, lang)).encode()).hexdigest()[:32]
+    selected = results.selection.key if results.selection else ""
+    etag = hashlib.sha256(repr((results.stamp, selected, name, fmt, lang)).encode()
+                          ).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:

@@ -6,7 +6,8 @@ calls :func:`analysis.rank_items`; it caches nothing (see :mod:`.store`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Collection
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from analysis import DEFAULT_SEED, AnalysisError, Note, RankingResult, rank_item
 from analysis.disclosure import withhold
 from analysis.population import weighting_population
 from analysis.sampling import StratifiedSample
+from analysis.selection import selection_withheld
 from surveys import AnalysisSpec, Survey, analysis_spec
 
 from ...extensions import db
@@ -29,6 +31,7 @@ from .. import catalog
 from ..population import PopulationInfo
 from . import facts
 from .facts import INDICATOR_PREFIX, FactLayout
+from .selection import Selection
 
 # Respondents whose gender is outside the population table (annat, vill inte svara, no
 # answer) are weighted by age band only, in a cell of their own within each band.
@@ -88,6 +91,9 @@ class SurveyResults:
     key_figures_by_gender: RankingResult | None = None
     # How long the analysis took, which decides whether the next one runs in the background.
     compute_seconds: float = 0.0
+    # The respondents the rankings and key figures are of (None: everyone); who answered
+    # (channels, languages, sample) always describes everyone.
+    selection: Selection | None = None
     charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)
 
@@ -115,16 +121,25 @@ def retained_frame(record: SurveyRecord, survey: Survey, spec: AnalysisSpec) -> 
     return facts.frame_of_answers(answers, FactLayout(spec), RETAINED_CHANNEL)
 
 
+def _analysed_frame(record: SurveyRecord, survey: Survey, spec: AnalysisSpec) -> pd.DataFrame:
+    """The complete responses, those purged by retention included."""
+    frame = response_frame(record, spec)
+    kept = retained_frame(record, survey, spec)
+    return pd.concat([frame, kept]) if len(kept) else frame
+
+
+def _other_gender(frame: pd.DataFrame, population: PopulationInfo | None) -> int:
+    known = set(population.table["gender"]) if population is not None else set()
+    return int((~frame["gender"].isin(known).fillna(False)).sum())
+
+
 def analyse(record: SurveyRecord, population: PopulationInfo | None,
             stamp: tuple = (), min_n: int | None = None) -> SurveyResults:
     """Run the analysis with a given population table (None: unweighted)."""
     survey = catalog.definition_of(record.current_version)
     spec = analysis_spec(survey)
     min_n = int(current_app.config["MIN_GROUP_SIZE"]) if min_n is None else min_n
-    frame = response_frame(record, spec)
-    kept = retained_frame(record, survey, spec)
-    if len(kept):
-        frame = pd.concat([frame, kept])
+    frame = _analysed_frame(record, survey, spec)
     design = sampling.strata_design(record.id)
     open_answers = 0
     if design is not None:
@@ -133,8 +148,7 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     languages = {str(k): int(v) for k, v in frame["language"].value_counts().items()}
     no_age = int(frame["age_band"].isna().sum())
     frame = frame.loc[frame["age_band"].notna()].reset_index(drop=True)
-    known = set(population.table["gender"]) if population is not None else set()
-    other_gender = int((~frame["gender"].isin(known).fillna(False)).sum())
+    other_gender = _other_gender(frame, population)
     sample = _sample_cells(frame, population, min_n)
     ranked = _rank(frame, spec, population, min_n, other_gender, design)
     notes = ranked.notes
@@ -164,6 +178,52 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     )
 
 
+def offers_selections(record: SurveyRecord) -> bool:
+    """Whether the dashboard of ``record`` offers selections. Not for a sampled round: its
+    design weights hold for the whole sample, and estimates for a part of it need the
+    domain estimation of the design, which the analysis does not do yet."""
+    return sampling.strata_design(record.id) is None
+
+
+def analyse_selection(record: SurveyRecord, everyone: SurveyResults,
+                      selection: Selection) -> SurveyResults:
+    """The rankings and key figures of ``everyone`` again, of the selected respondents only.
+
+    Weighted to the population of the selection (its age band or gender; an area has no
+    population table of its own, so its answers are weighted to the whole one, as in the
+    table by area). Every table withholds, besides its own small cells, what would let
+    someone work a small cell out against everyone's table or another selection's
+    (:func:`analysis.selection.selection_withheld`). The top-3 priorities are left out: they
+    rest on other counts than the shares, which that rule does not cover."""
+    survey, spec, min_n = everyone.survey, everyone.spec, everyone.min_n
+    frame = _analysed_frame(record, survey, spec)
+    frame = frame.loc[frame["age_band"].notna()].reset_index(drop=True)
+    chosen = frame.loc[frame[selection.dimension] == selection.value].reset_index(drop=True)
+    population = everyone.population
+    if population is not None and selection.dimension in population.table.columns:
+        table = population.table
+        if selection.value in set(table[selection.dimension]):
+            population = dataclasses.replace(population, table=table.loc[
+                table[selection.dimension] == selection.value].reset_index(drop=True))
+    published = [everyone.ranking, everyone.by_area, everyone.key_figures,
+                 everyone.key_figures_by_gender]
+
+    def protect(group: str, items: list[str]) -> Collection[tuple[str, str]]:
+        for table in published:
+            if table is not None and table.group == group and table.items == items:
+                return selection_withheld(frame, table, selection.dimension, selection.value)
+        # Nothing of everyone's to hold it against, so nothing to show either.
+        raise AnalysisError(f"no published table by {group}")
+
+    ranked = _rank(chosen, spec, population, min_n, _other_gender(chosen, population),
+                   protect=protect)
+    return dataclasses.replace(
+        everyone, ranking=ranked.ranking, weighted=ranked.weighted, notes=ranked.notes,
+        problem=ranked.problem, by_area=ranked.by_area, key_figures=ranked.key_figures,
+        key_figures_by_gender=ranked.key_figures_by_gender, selection=selection,
+        compute_seconds=0.0, charts={}, views={})
+
+
 @dataclass
 class _Ranked:
     """What :func:`_rank` produces: the rankings, whether weighted, notes, or the problem."""
@@ -191,7 +251,11 @@ def _sample_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 
 def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | None,
-          min_n: int, other_gender: int, design: StratifiedSample | None = None) -> _Ranked:
+          min_n: int, other_gender: int, design: StratifiedSample | None = None,
+          protect: Callable[[str, list[str]], Collection[tuple[str, str]]] | None = None
+          ) -> _Ranked:
+    """The rankings of ``frame``. ``protect(group, items)`` names the cells a selection's
+    table withholds besides its own small ones (see :func:`analyse_selection`)."""
     if not spec.item_codes:
         return _Ranked(problem="no_items")
     if len(frame) < min_n:
@@ -201,9 +265,16 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         "positive": [float(spec.valid_codes.index(c) + 1) for c in spec.positive_codes],
         "valid": [float(i + 1) for i in range(len(spec.valid_codes))], "dont_know": (0.0,),
         "min_n": min_n, "seed": DEFAULT_SEED,
-        "priorities": "priorities" if "priorities" in frame.columns else None,
+        "priorities": "priorities" if "priorities" in frame.columns and protect is None
+        else None,
         "sample": design,
     }
+
+    def settings(group: str, extra: dict) -> dict:
+        merged = {**options, **extra}
+        if protect is not None:
+            merged["withheld_cells"] = protect(group, merged["items"])
+        return merged
     notes: list[Note] = []
     if population is not None:
         weighted_frame = frame.assign(weight_gender=frame["gender"].where(
@@ -213,7 +284,7 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         def weighted_ranking(group: str, **extra) -> RankingResult:
             return rank_items(weighted_frame, population=target, group=group,
                               weight_by=("age_band", "weight_gender"), method="poststratify",
-                              **{**options, **extra})
+                              **settings(group, extra))
 
         try:
             ranking = weighted_ranking("age_band")
@@ -239,7 +310,7 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
 
     def unweighted_ranking(group: str, **extra) -> RankingResult:
         return rank_items(frame, population=None, group=group, weight_by=(), method="none",
-                          **{**options, **extra})
+                          **settings(group, extra))
 
     try:
         ranking = unweighted_ranking("age_band")

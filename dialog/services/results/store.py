@@ -11,6 +11,10 @@ analysis, the population table, the smallest group shown and the analysis code i
    process computed instead of running the analysis again;
 3. the analysis itself (:func:`.compute.analyse`), whose results then go to both.
 
+A councillor's selection (:mod:`.selection`) is kept the same way, in memory and in its own
+row, for the data version of everyone's results it was protected against
+(:func:`selection_results`); after new answers it is computed again on the first view.
+
 After new answers, a round whose analysis takes long (``RESULTS_BACKGROUND_AFTER_SECONDS``)
 is shown with its previous results while a background thread of this process computes the
 new ones; the page says so. Councillors then never wait seconds for one more answer.
@@ -45,12 +49,15 @@ from ...extensions import db
 from ...models import Response, StoredResults, SurveyRecord, SurveyVersion, utcnow
 from ..population import population_for, population_stamp
 from . import facts
-from .compute import SurveyResults, analyse
+from .compute import SurveyResults, analyse, analyse_selection
+from .selection import Selection
 
 _MEMORY_KEY = "dashboard_results"
 _RUNNING_KEY = "dashboard_results_running"
 _running_lock = threading.Lock()
-_MEMORY_SIZE = 16
+# Everyone's results of the open rounds and the selections councillors look at (about twenty
+# per round: age groups, genders, areas).
+_MEMORY_SIZE = 64
 
 _stored = StoredResults.__table__
 
@@ -102,6 +109,31 @@ def results_for(record: SurveyRecord) -> SurveyResults:
         _refresh_in_background(record.id)
         return previous
     return memory.put(record.id, _compute(record, stamp, version))
+
+
+def selection_results(record: SurveyRecord, selection: Selection | None) -> SurveyResults:
+    """The results of the selected respondents (everyone's for None): from memory, from the
+    database, or computed now against everyone's results as the page shows them."""
+    everyone = results_for(record)
+    if selection is None:
+        return everyone
+    if everyone.ranking is None:
+        return dataclasses.replace(everyone, selection=selection)
+    key = (record.id, selection.key)
+    memory = _memory()
+    cached = memory.get(key)
+    if cached is not None and cached.stamp == everyone.stamp:
+        return cached
+    version = data_version(everyone.stamp)
+    if _stored_version(record.id, selection.key) == version:
+        stored = _load(record.id, selection.key)
+        if stored is not None:
+            return memory.put(key, stored)
+    start = time.perf_counter()
+    results = analyse_selection(record, everyone, selection)
+    results.compute_seconds = time.perf_counter() - start
+    _save(record.id, version, results, selection.key)
+    return memory.put(key, results)
 
 
 def is_refreshing(record: SurveyRecord) -> bool:
@@ -189,32 +221,32 @@ def _slim(ranking: RankingResult | None) -> RankingResult | None:
     return dataclasses.replace(ranking, weighting=weighting)
 
 
-def _save(survey_id: int, version: str, results: SurveyResults) -> None:
+def _save(survey_id: int, version: str, results: SurveyResults, selection: str = "") -> None:
     slim = dataclasses.replace(
         results, charts={}, views={}, ranking=_slim(results.ranking),
         by_area=_slim(results.by_area), key_figures=_slim(results.key_figures),
         key_figures_by_gender=_slim(results.key_figures_by_gender))
     data = zlib.compress(pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), 1)
-    row = {"survey_id": survey_id, "data_version": version, "computed_at": utcnow(),
-           "payload": _signature(data) + data}
+    row = {"survey_id": survey_id, "selection": selection, "data_version": version,
+           "computed_at": utcnow(), "payload": _signature(data) + data}
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(_stored).values(row)
     db.session.execute(statement.on_conflict_do_update(
-        index_elements=["survey_id"],
+        index_elements=["survey_id", "selection"],
         set_={c: statement.excluded[c] for c in ("data_version", "computed_at", "payload")}))
     db.session.commit()
 
 
-def _stored_version(survey_id: int) -> str | None:
+def _stored_version(survey_id: int, selection: str = "") -> str | None:
     return db.session.scalar(select(_stored.c.data_version).where(
-        _stored.c.survey_id == survey_id))
+        _stored.c.survey_id == survey_id, _stored.c.selection == selection))
 
 
-def _load(survey_id: int) -> SurveyResults | None:
+def _load(survey_id: int, selection: str = "") -> SurveyResults | None:
     """The stored results of a round, whatever their data version (the caller checks it
     with :func:`_stored_version`: reading and unpickling the results costs more)."""
     payload = db.session.scalar(select(_stored.c.payload).where(
-        _stored.c.survey_id == survey_id))
+        _stored.c.survey_id == survey_id, _stored.c.selection == selection))
     if payload is None:
         return None
     signature, data = payload[:32], payload[32:]
