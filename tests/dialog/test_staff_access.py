@@ -42,6 +42,7 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/lofte/", (302, 200, 200, 200)),
     (f"/dashboard/{T}/", (302, 200, 200, 200)),
     (f"/dashboard/{T}/chart/heatmap.svg", (302, 404, 404, 404)),  # too few answers
+    (f"/dashboard/{T}/print.css", (302, 200, 200, 200)),
     (f"/dashboard/{T}/lofte/", (302, 404, 404, 404)),  # no löfte drafted yet
     (f"/dashboard/{T}/lofte/ny", (302, 403, 200, 200)),
     (f"/dashboard/{T}/lofte/utskrift", (302, 404, 404, 404)),
