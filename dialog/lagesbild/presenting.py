@@ -4,16 +4,16 @@ small-number rule and leaves out the areas of sensitive series)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from analysis.indicators import CATEGORIES, FIGURES
 
+from ..services.export import iter_csv, neutralise
 from .messages import CATEGORY_LABELS
 from .service import Cell, FigureRow, public_rows
 
@@ -179,14 +179,13 @@ def _csv_value(cell: Cell, min_count: int) -> str:
 def figures_csv(figures: Mapping, min_count: int) -> Iterator[str]:
     """figures.csv: one row per indicator and area (the kommun with an empty area), the
     Swedish label; ``<N`` for a count under the threshold, ``..`` for a figure withheld so
-    that such a count cannot be worked out, empty where there is no figure."""
+    that such a count cannot be worked out, empty where there is no figure. Texts staff or
+    a file wrote are neutralised: a spreadsheet must not run them as formulas."""
     parts = {p["code"]: p for p in figures.get("indicators", [])}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in public_rows(figures, min_count):
-        part = parts[row.indicator]
-        writer.writerow([row.indicator, part["label"].get("sv", ""), row.area, row.period,
-                         *(_csv_value(row.cells[f], min_count) for f in FIGURES),
-                         part["unit"], part["source"]])
-    yield out.getvalue()
+    rows = ([row.indicator, neutralise(parts[row.indicator]["label"].get("sv", "")),
+             neutralise(row.area), row.period,
+             *(_csv_value(row.cells[f], min_count) for f in FIGURES),
+             neutralise(parts[row.indicator]["unit"]),
+             neutralise(parts[row.indicator]["source"])]
+            for row in public_rows(figures, min_count))
+    return iter_csv(chain([list(CSV_COLUMNS)], rows))
