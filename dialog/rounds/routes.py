@@ -16,10 +16,10 @@ from .. import audit
 from ..answering.forms import build_page_form
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..exports.forms import ExportForm
-from ..i18n import pick_text as t
 from ..services import catalog
 from ..services.population import population_for, store_population
 from ..staff_area import landing, staff_blueprint
+from ..templating import translated
 from ..views import published_or_404
 from . import definitions, service
 from .changes import report as changes_report
@@ -120,10 +120,11 @@ def new_round() -> HttpResponse | str | tuple[str, int]:
     newest = next((key for key, _s in sources if key.startswith("round:")), sources[0][0])
     form = NewRoundForm(source=request.args.get("source") or newest)
     form.source.choices = [
-        SelectChoice(key, (_("The template: %(title)s", title=t(s.title, s.default_language))
+        SelectChoice(key, (_("The template: %(title)s",
+                             title=translated(s.title, s.default_language))
                            if key.startswith("template:") else
                            _("The round %(title)s (%(slug)s)",
-                             title=t(s.title, s.default_language), slug=s.slug)))
+                             title=translated(s.title, s.default_language), slug=s.slug)))
         for key, s in sources]
     message = None
     if form.validate_on_submit():

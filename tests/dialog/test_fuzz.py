@@ -133,7 +133,7 @@ def _signed_in_admin(app, client) -> str:
 def _staff_urls(app, prefixes: tuple[str, ...]) -> list[str]:
     values = {"slug": "trygghet", "user_id": "1", "pending_id": "1", "response_id": "1",
               "field": "tryggare", "action_id": "1", "device_id": "1", "lang": "sv",
-              "number": "1"}
+              "number": "1", "direction": "upp"}
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.endpoint.startswith(prefixes) \

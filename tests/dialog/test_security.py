@@ -73,7 +73,7 @@ def test_only_get_head_post_are_accepted(client, method):
 
 
 def _example_url(rule) -> str:
-    values = {"lang": "sv", "slug": "trygghet", "number": 1}
+    values = {"lang": "sv", "slug": "trygghet", "number": 1, "direction": "upp"}
     args = {name: values.get(name, "1") for name in rule.arguments}
     return rule.build(args)[1]
 

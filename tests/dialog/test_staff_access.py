@@ -25,6 +25,7 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/surveys/{T}/", (302, 403, 200, 200)),
     ("/staff/surveys/finns-inte/", (302, 403, 404, 404)),
     ("/staff/upload", (302, 403, 200, 200)),
+    ("/staff/new-round", (302, 403, 200, 200)),
     ("/staff/pending/999/", (302, 403, 404, 404)),
     ("/staff/pending/999/preview/sv/", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/preview/sv/", (302, 403, 200, 200)),
@@ -45,6 +46,7 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/dashboard/{T}/print.css", (302, 200, 200, 200)),
     (f"/dashboard/{T}/lofte/", (302, 404, 404, 404)),  # no löfte drafted yet
     (f"/dashboard/{T}/lofte/ny", (302, 403, 200, 200)),
+    (f"/dashboard/{T}/lofte/atgarder/1/andra", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/utskrift", (302, 404, 404, 404)),
     ("/staff/translations/", (302, 403, 200, 200)),
     (f"/staff/translations/surveys/{T}/ar/", (302, 403, 200, 200)),
@@ -61,6 +63,7 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/users/999/active", (302, 403, 403, 404)),
     (f"/staff/surveys/{T}/schedule", (302, 403, 302, 302)),
     ("/staff/upload", (302, 403, 422, 422)),
+    ("/staff/new-round", (302, 403, 422, 422)),
     ("/staff/pending/999/publish", (302, 403, 404, 404)),
     ("/staff/pending/999/cancel", (302, 403, 404, 404)),
     (f"/staff/surveys/{T}/population", (302, 403, 302, 302)),
@@ -73,6 +76,8 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/dashboard/{T}/lofte/ny", (302, 403, 422, 422)),
     (f"/dashboard/{T}/lofte/atgarder", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/atgarder/1/ta-bort", (302, 403, 404, 404)),
+    (f"/dashboard/{T}/lofte/atgarder/1/andra", (302, 403, 404, 404)),
+    (f"/dashboard/{T}/lofte/atgarder/1/flytta/upp", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/signera", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/atgarder/1/uppfoljning", (302, 403, 404, 404)),
     # An empty review form or upload is sent back to the page with a message.
