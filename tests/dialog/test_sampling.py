@@ -18,7 +18,7 @@ from dialog.sampling.models import SampleMember, SampleStratum
 from dialog.services import catalog
 from dialog.services.population import population_for
 from dialog.services.results.compute import analyse
-from tests.dialog.helpers import PAGE_RE, as_answers, fill, login, make_user, seed
+from tests.dialog.helpers import PAGE_RE, as_answers, fill, login, make_user, seed, sign_in
 
 STRATA = "stratum,population\ncentrum,9200\nnorr,4100\n"
 SAMPLE = ("id,stratum,age_band,gender,address1,address2\n"
@@ -202,6 +202,13 @@ def test_the_results_of_a_sampled_round_come_from_the_sample_alone(app, tmp_path
         assert weighting.strata is not None and weighting.strata.labels == ("centrum", "norr")
         assert list(weighting.strata.respondents) == [40, 20]
         assert "20 svar från öppna kanaler" in results.notes[0].sv
+        assert [r.label for r in results.response_rates] == ["", "centrum", "norr"]
+    councillor = app.test_client()
+    sign_in(app, councillor, "councillor")
+    page = councillor.get("/dashboard/trygghet/")
+    assert page.status_code == 200
+    assert "Svarsfrekvens i urvalet" in page.text and "20 svar från öppna kanaler" in page.text
+    with app.app_context():
         # The same answers as an open round give other shares: the strata were used.
         db.session.execute(delete(SampleStratum))
         db.session.commit()

@@ -94,6 +94,8 @@ class SurveyResults:
     # The respondents the rankings and key figures are of (None: everyone); who answered
     # (channels, languages, sample) always describes everyone.
     selection: Selection | None = None
+    # A sampled round's AAPOR response rates: the whole sample first, then by stratum.
+    response_rates: list[sampling.RateRow] | None = None
     charts: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)
 
@@ -175,6 +177,7 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
         ranking=ranked.ranking, weighted=ranked.weighted, notes=notes, problem=ranked.problem,
         min_n=min_n, by_area=ranked.by_area, key_figures=ranked.key_figures,
         key_figures_by_gender=ranked.key_figures_by_gender,
+        response_rates=_response_rates(record) if design is not None else None,
     )
 
 
@@ -222,6 +225,11 @@ def analyse_selection(record: SurveyRecord, everyone: SurveyResults,
         problem=ranked.problem, by_area=ranked.by_area, key_figures=ranked.key_figures,
         key_figures_by_gender=ranked.key_figures_by_gender, selection=selection,
         compute_seconds=0.0, charts={}, views={})
+
+
+def _response_rates(record: SurveyRecord) -> list[sampling.RateRow]:
+    overall, by_stratum, _by_wave = sampling.rates(record.id)
+    return [overall, *by_stratum]
 
 
 @dataclass
