@@ -116,7 +116,10 @@ def void_paper(slug: str, response_id: int) -> HttpResponse | str | tuple[str, i
     response = service.find(record, response_id)
     error = None
     if request.method == "POST":
-        reason = " ".join(request.form.get("reason", "").split())
+        # One line of printable text: it is shown in lists and written to the audit log
+        # (PostgreSQL refuses a NUL character in text).
+        reason = " ".join("".join(c for c in request.form.get("reason", "")
+                                  if c.isprintable() or c.isspace()).split())
         if not reason:
             error = _("Write why the questionnaire is voided, for example what was mis-keyed.")
         elif len(reason) > service.REASON_MAX:

@@ -144,7 +144,7 @@ def test_voiding_leaves_a_paper_questionnaire_out_and_it_can_be_entered_again(ap
     assert page.status_code == 200 and "25–44 år" in page.text
     no_reason = staff.post(url, data={"csrf_token": csrf(page.text), "reason": "  "})
     assert no_reason.status_code == 422 and 'aria-invalid="true"' in no_reason.text
-    voided = staff.post(url, data={"csrf_token": csrf(page.text), "reason": "Fel ålder"})
+    voided = staff.post(url, data={"csrf_token": csrf(page.text), "reason": "Fel\x00 ålder\n"})
     assert voided.status_code == 303
     with app.app_context():
         response = db.session.get(Response, response_id)
