@@ -11,7 +11,8 @@ from tests.dialog.helpers import login, make_user, seed
 
 T = "trygghet"
 PAGES = ["/staff/", "/staff/password", "/staff/users", "/staff/audit", f"/staff/surveys/{T}/",
-         "/staff/upload", f"/staff/surveys/{T}/paper", f"/staff/surveys/{T}/free-text",
+         "/staff/upload", "/staff/new-round", f"/staff/surveys/{T}/paper",
+         f"/staff/surveys/{T}/free-text",
          "/dashboard/", f"/dashboard/{T}/", "/staff/lofte/", f"/dashboard/{T}/lofte/ny",
          "/kiosk/devices", "/staff/translations/", "/staff/translations/interface/fi/",
          "/staff/lagesbild/", "/staff/indicators/"]
