@@ -54,6 +54,8 @@ def _blueprints() -> list[Blueprint]:
     """Every feature, each a ``bp`` in its ``routes.py``. Imported only when an app is built,
     so that scripts and migrations importing the models do not load every view."""
     from .answer_review.routes import bp as answer_review
+    from .atgardsplan.routes import bp as atgardsplan
+    from .atgardsplan.routes import public_bp as atgardsplan_public
     from .dashboard.routes import bp as dashboard
     from .exports.routes import bp as exports
     from .kiosk.routes import bp as kiosk
@@ -70,7 +72,8 @@ def _blueprints() -> list[Blueprint]:
     from .translation_review.routes import bp as translation_review
 
     return [respond, staff, rounds, paper, answer_review, exports, kiosk, pages, dashboard,
-            promises, translation_review, sampling, lagesbild, public_lagesbild, places]
+            promises, translation_review, sampling, lagesbild, public_lagesbild, places,
+            atgardsplan, atgardsplan_public]
 
 
 def _limit_answer_body() -> None:

@@ -6,7 +6,7 @@ import math
 from datetime import date
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
 from analysis.rounding import whole_percent
@@ -69,6 +69,13 @@ def population_source(table: object) -> str:
     return str(getattr(table, "source", "") or "")
 
 
+def number(value: float | None) -> str:
+    """A figure as the page's language writes it, at most one decimal (``1 234,5``)."""
+    if value is None or not math.isfinite(value):
+        return ""
+    return format_decimal(value, format="#,##0.#")
+
+
 def init_app(app: Flask) -> None:
     # Globals rather than context values, so that macro files can be imported without
     # context: Jinja then caches them instead of re-running them on every render.
@@ -77,6 +84,7 @@ def init_app(app: Flask) -> None:
         date_limit=date_limit, population_source=population_source, place_map=map_settings)
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["t"] = translated  # for map("t") over lists of texts
 
     @app.context_processor

@@ -18,9 +18,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..atgardsplan.forms import RESPONSIBLE_LABELS, status_choices
 from ..config import LANGUAGES
 from ..forms import Form
-from .service import FOLLOW_UP_STATUSES
 
 
 class _Checkboxes(SelectMultipleField):
@@ -65,9 +65,8 @@ def action_form(languages: tuple[str, ...], default_language: str,
     class ActionForm(Form):
         item = SelectField(_l("Focus problem"), choices=_choices(focus),
                            validators=[DataRequired()])
-        responsible = RadioField(_l("Responsible"), choices=_choices([
-            ("kommun", _l("The municipality")), ("polis", _l("The police")),
-            ("annan", _l("Another organisation"))]), validators=[InputRequired()])
+        responsible = RadioField(_l("Responsible"), choices=_choices(RESPONSIBLE_LABELS.items()),
+                                 validators=[InputRequired()])
         responsible_name = StringField(_l("Name of the organisation or unit"),
                                        validators=[Optional()])
         starts = DateField(_l("Start"), validators=[InputRequired()])
@@ -94,9 +93,8 @@ class ButtonForm(Form):
 
 def followup_form(languages: tuple[str, ...], **kwargs) -> Form:
     class FollowUpForm(Form):
-        status = RadioField(_l("Status"), choices=_choices(zip(FOLLOW_UP_STATUSES, (
-            _l("Done"), _l("In progress"), _l("Not started")), strict=True)),
-            validators=[InputRequired()])
+        status = RadioField(_l("Status"), choices=status_choices(),
+                            validators=[InputRequired()])
         on = DateField(_l("Date"), validators=[InputRequired()])
 
     _per_language(FollowUpForm, "comment", _l("Comment"), languages, "", TextAreaField)

@@ -3,8 +3,6 @@ page for residents at /<lang>/loften/<slug>."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -16,6 +14,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from surveys import Survey
 
 from .. import audit
+from ..atgardsplan.models import Measure
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..dashboard import presenting
 from ..errors import render_error
@@ -147,9 +146,10 @@ def _staff_page(record: SurveyRecord, survey: Survey, promise: Promise, *, actio
     labels = presenting.item_labels(results, g.lang)
     action = action or action_form(survey.languages, survey.default_language,
                                    _focus_choices(record, promise))
+    actions = service.actions_by_focus(promise)
     followups = {
-        a["id"]: followup_form(survey.languages, prefix=f"f{a['id']}")
-        for f in promise.focus for a in f["actions"]
+        m.id: followup_form(survey.languages, prefix=f"f{m.id}")
+        for focus_actions in actions.values() for m in focus_actions
     }
     if followup is not None:
         followups[followup[0]] = followup[1]
@@ -157,7 +157,7 @@ def _staff_page(record: SurveyRecord, survey: Survey, promise: Promise, *, actio
         "promises/show.html", record=record, survey=survey, promise=promise, labels=labels,
         action_form=action, sign_form=sign or SignForm(),
         followup_forms=followups, error=error, can_edit=current_user.role in STAFF_ROLES,
-        latest=service.latest_followup,
+        actions=actions,
         checked_forms=[f for f in (action, sign, followup and followup[1]) if f],
     ), status
 
@@ -197,9 +197,9 @@ def add_action(slug: str):
     return redirect(url_for("promises.show_promise", slug=slug))
 
 
-@bp.route(STAFF_PREFIX + "/atgarder/<action_id>/andra", methods=["GET", "POST"])
+@bp.route(STAFF_PREFIX + "/atgarder/<int:action_id>/andra", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def edit_action(slug: str, action_id: str):
+def edit_action(slug: str, action_id: int):
     """Rewrite an åtgärd of a draft: its texts, who, when, or its focus problem."""
     record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
@@ -209,12 +209,11 @@ def edit_action(slug: str, action_id: str):
         abort(404)
     if promise.status != "draft":
         raise service.PromiseStateError(promise.status)
-    stored = {"item": item, "responsible": action["responsible"],
-              "responsible_name": action["responsible_name"],
-              "starts": date.fromisoformat(action["start"]),
-              "ends": date.fromisoformat(action["end"]),
-              **{f"what_{lang}": text for lang, text in action["what"].items()},
-              **{f"follow_up_{lang}": text for lang, text in action["follow_up"].items()}}
+    stored = {"item": item, "responsible": action.responsible,
+              "responsible_name": action.responsible_name,
+              "starts": action.starts, "ends": action.ends,
+              **{f"what_{lang}": text for lang, text in action.what.items()},
+              **{f"follow_up_{lang}": text for lang, text in action.how.items()}}
     form = action_form(survey.languages, survey.default_language,
                        _focus_choices(record, promise),
                        data=stored if request.method == "GET" else None)
@@ -227,7 +226,7 @@ def edit_action(slug: str, action_id: str):
             except service.PromiseError as exc:
                 error = _message(exc)
             else:
-                audit.record("promise.edit_action", slug, action_id)
+                audit.record("promise.edit_action", slug, str(action_id))
                 flash(_("The åtgärd has been saved."))
                 return redirect(url_for("promises.show_promise", slug=slug))
         else:
@@ -237,9 +236,9 @@ def edit_action(slug: str, action_id: str):
         422 if request.method == "POST" else 200
 
 
-@bp.post(STAFF_PREFIX + "/atgarder/<action_id>/flytta/<any(upp, ner):direction>")
+@bp.post(STAFF_PREFIX + "/atgarder/<int:action_id>/flytta/<any(upp, ner):direction>")
 @roles_required(*STAFF_ROLES)
-def move_action(slug: str, action_id: str, direction: str) -> HttpResponse:
+def move_action(slug: str, action_id: int, direction: str) -> HttpResponse:
     """One place up or down within the focus problem: the order residents read them in."""
     record, _survey = published_or_404(slug)
     promise = _promise_or_404(record)
@@ -253,15 +252,18 @@ def move_action(slug: str, action_id: str, direction: str) -> HttpResponse:
     return redirect(url_for("promises.show_promise", slug=slug, _anchor=f"action-{action_id}"))
 
 
-@bp.post(STAFF_PREFIX + "/atgarder/<action_id>/ta-bort")
+@bp.post(STAFF_PREFIX + "/atgarder/<int:action_id>/ta-bort")
 @roles_required(*STAFF_ROLES)
-def remove_action(slug: str, action_id: str) -> HttpResponse:
+def remove_action(slug: str, action_id: int) -> HttpResponse:
     record, _survey = published_or_404(slug)
     promise = _promise_or_404(record)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    service.remove_action(promise, action_id)
-    audit.record("promise.remove_action", slug, action_id)
+    try:
+        service.remove_action(promise, action_id)
+    except service.PromiseError:
+        abort(404)
+    audit.record("promise.remove_action", slug, str(action_id))
     flash(_("The åtgärd has been removed."))
     return redirect(url_for("promises.show_promise", slug=slug))
 
@@ -287,7 +289,9 @@ def sign_promise(slug: str):
             # language: the page shows it as it will be published.
             with force_locale(lang):
                 document = Markup(render_template(
-                    "promises/_document.html", **_document(record, survey, preview, lang)))
+                    "promises/_document.html", **_document(
+                        record, survey, preview, lang,
+                        actions=service.actions_by_focus(promise))))
             return render_template("promises/confirm_sign.html", form=form, record=record,
                                    document=document, page_lang=lang)
         service.sign(promise, people, form.signed_on.data)
@@ -299,9 +303,9 @@ def sign_promise(slug: str):
     return redirect(url_for("promises.show_promise", slug=slug))
 
 
-@bp.post(STAFF_PREFIX + "/atgarder/<action_id>/uppfoljning")
+@bp.post(STAFF_PREFIX + "/atgarder/<int:action_id>/uppfoljning")
 @roles_required(*STAFF_ROLES)
-def add_followup(slug: str, action_id: str):
+def add_followup(slug: str, action_id: int):
     record, survey = published_or_404(slug)
     promise = _promise_or_404(record)
     form = followup_form(survey.languages, prefix=f"f{action_id}")
@@ -311,7 +315,8 @@ def add_followup(slug: str, action_id: str):
                            status=422)
     try:
         service.add_followup(promise, action_id, form.status.data,
-                             texts_of(form, "comment", survey.languages), form.on.data)
+                             texts_of(form, "comment", survey.languages), form.on.data,
+                             current_user.email)
     except service.PromiseError as exc:
         return _staff_page(record, survey, promise, error=_message(exc), status=422)
     audit.record("promise.follow_up", slug, f"{action_id}: {form.status.data}")
@@ -319,8 +324,10 @@ def add_followup(slug: str, action_id: str):
     return redirect(url_for("promises.show_promise", slug=slug))
 
 
-def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str) -> dict:
-    """What the public page and the printable document show."""
+def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str, *,
+              actions: dict[str, list[Measure]] | None = None) -> dict:
+    """What the public page and the printable document show; ``actions`` are the
+    åtgärder per focus problem (the löfte's own unless given)."""
     results: SurveyResults = results_for(record)
     labels = presenting.item_labels(results, lang)
     said = []
@@ -336,7 +343,8 @@ def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str)
 
     return {"record": record, "survey": survey, "promise": promise, "labels": labels,
             "said": said, "figures": [f for f in figures if not f.suppressed],
-            "results": results, "text": text, "latest": service.latest_followup,
+            "results": results, "text": text,
+            "actions": service.actions_by_focus(promise) if actions is None else actions,
             "page_lang": lang}
 
 

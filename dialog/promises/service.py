@@ -1,13 +1,14 @@
 """The medborgarlöfte cycle: draft with focus problems and åtgärder, sign, follow up.
 
+The åtgärder are measures of the åtgärdsplan (``dialog.atgardsplan``) that belong to the
+löfte; this module writes them through the register's service.
+
 Functions raise :class:`PromiseError` for input staff can correct (shown on the form, 422)
 and :class:`PromiseStateError` for a step that does not fit the löfte's status (409).
 """
 
 from __future__ import annotations
 
-import copy
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,14 +16,14 @@ from sqlalchemy import select
 
 from surveys import analysis_spec
 
+from ..atgardsplan import service as measures
+from ..atgardsplan.models import STATUSES, Measure
 from ..extensions import db
 from ..models import SurveyRecord, utcnow
 from ..services import catalog
 from .models import Promise
 
 MAX_FOCUS = 3
-RESPONSIBLE = ("kommun", "polis", "annan")
-FOLLOW_UP_STATUSES = ("done", "in_progress", "not_started")
 
 
 class PromiseError(ValueError):
@@ -62,7 +63,7 @@ def create_promise(record: SurveyRecord, title: dict[str, str], period_start: in
         survey_id=record.id,
         title=_clean_text(title, survey.default_language, "title"),
         period_start=period_start, period_end=period_end, status="draft",
-        focus=[{"item": item, "actions": []} for item in items], signatories=[],
+        focus=[{"item": item} for item in items], signatories=[],
     )
     db.session.add(promise)
     db.session.commit()
@@ -74,9 +75,7 @@ def _require(promise: Promise, *statuses: str) -> None:
         raise PromiseStateError(promise.status)
 
 
-def _save(promise: Promise, focus: list[dict]) -> None:
-    # A new list object: SQLAlchemy tracks JSON columns by assignment, not by mutation.
-    promise.focus = focus
+def _touch(promise: Promise) -> None:
     promise.updated_at = utcnow()
     db.session.commit()
 
@@ -95,97 +94,81 @@ class ActionInput:
     follow_up: dict[str, str]
 
 
-def _checked(focus: list[dict], given: ActionInput, default_language: str) -> dict:
-    """The stored fields of an åtgärd (without id and follow-ups), or PromiseError."""
-    if not any(f["item"] == given.item for f in focus):
+def actions_by_focus(promise: Promise) -> dict[str, list[Measure]]:
+    """The löfte's åtgärder – measures of the åtgärdsplan – per focus problem, in the order
+    residents read them."""
+    actions: dict[str, list[Measure]] = {f["item"]: [] for f in promise.focus}
+    for measure in measures.measures_of_promise(promise):
+        actions.setdefault(measure.problem_code, []).append(measure)
+    return actions
+
+
+def _measure_input(promise: Promise, given: ActionInput,
+                   default_language: str) -> measures.MeasureInput:
+    """The åtgärd as a measure; a löfte's åtgärd addresses one of its focus problems and says
+    how it is followed up. The register checks the rest."""
+    if not any(f["item"] == given.item for f in promise.focus):
         raise PromiseError("focus_unknown")
-    if given.responsible not in RESPONSIBLE:
-        raise PromiseError("responsible")
-    if given.responsible == "annan" and not given.responsible_name.strip():
-        raise PromiseError("responsible_name")
-    if given.ends < given.starts:
-        raise PromiseError("dates")
-    return {
-        "what": _clean_text(given.what, default_language, "what"),
-        "responsible": given.responsible, "responsible_name": given.responsible_name.strip(),
-        "start": given.starts.isoformat(), "end": given.ends.isoformat(),
-        "follow_up": _clean_text(given.follow_up, default_language, "follow_up"),
-    }
+    _clean_text(given.follow_up, default_language, "follow_up")
+    return measures.MeasureInput(
+        what=given.what, how=given.follow_up, problem_kind="item", problem_code=given.item,
+        survey_id=promise.survey_id, responsible=given.responsible,
+        responsible_name=given.responsible_name, starts=given.starts, ends=given.ends)
 
 
-def add_action(promise: Promise, given: ActionInput, default_language: str) -> str:
+def add_action(promise: Promise, given: ActionInput, default_language: str) -> int:
     """Add an åtgärd at the end of its focus problem in a draft; returns its id."""
     _require(promise, "draft")
-    focus = copy.deepcopy(promise.focus)
-    fields = _checked(focus, given, default_language)
-    action_id = secrets.token_hex(4)
-    target = next(f for f in focus if f["item"] == given.item)
-    target["actions"].append({"id": action_id, **fields, "followups": []})
-    _save(promise, focus)
-    return action_id
+    try:
+        measure = measures.create_measure(_measure_input(promise, given, default_language),
+                                          promise_id=promise.id, language=default_language)
+    except measures.MeasureError as exc:
+        raise PromiseError(str(exc)) from exc
+    _touch(promise)
+    return measure.id
 
 
-def find_action(promise: Promise, action_id: str) -> tuple[str, dict]:
+def find_action(promise: Promise, action_id: int) -> tuple[str, Measure]:
     """The focus problem (item code) an åtgärd belongs to, and the åtgärd."""
-    for f in promise.focus:
-        for action in f["actions"]:
-            if action["id"] == action_id:
-                return f["item"], action
-    raise PromiseError("action_unknown")
+    measure = measures.find_measure(action_id)
+    if measure is None or measure.promise_id != promise.id:
+        raise PromiseError("action_unknown")
+    return measure.problem_code, measure
 
 
-def update_action(promise: Promise, action_id: str, given: ActionInput,
+def update_action(promise: Promise, action_id: int, given: ActionInput,
                   default_language: str) -> None:
     """Rewrite an åtgärd of a draft. Moved to another focus problem, it goes last there."""
     _require(promise, "draft")
-    focus = copy.deepcopy(promise.focus)
-    fields = _checked(focus, given, default_language)
-    for f in focus:
-        for index, action in enumerate(f["actions"]):
-            if action["id"] != action_id:
-                continue
-            if f["item"] == given.item:
-                action.update(fields)
-            else:
-                del f["actions"][index]
-                target = next(t for t in focus if t["item"] == given.item)
-                target["actions"].append({**action, **fields})
-            _save(promise, focus)
-            return
-    raise PromiseError("action_unknown")
+    _item, measure = find_action(promise, action_id)
+    try:
+        measures.update_measure(measure, _measure_input(promise, given, default_language),
+                                language=default_language, keep_promise_problem=False)
+    except measures.MeasureError as exc:
+        raise PromiseError(str(exc)) from exc
+    _touch(promise)
 
 
-def move_action(promise: Promise, action_id: str, step: int) -> None:
+def move_action(promise: Promise, action_id: int, step: int) -> None:
     """Move an åtgärd of a draft one place up (-1) or down (+1) within its focus problem; the
     public page lists them in this order. At either end it stays where it is."""
     _require(promise, "draft")
-    focus = copy.deepcopy(promise.focus)
-    for f in focus:
-        ids = [a["id"] for a in f["actions"]]
-        if action_id in ids:
-            index = ids.index(action_id)
-            other = index + step
-            if 0 <= other < len(ids):
-                actions = f["actions"]
-                actions[index], actions[other] = actions[other], actions[index]
-                _save(promise, focus)
-            return
-    raise PromiseError("action_unknown")
+    item, _measure = find_action(promise, action_id)
+    measures.move_within(actions_by_focus(promise)[item], action_id, step)
+    _touch(promise)
 
 
-def remove_action(promise: Promise, action_id: str) -> None:
+def remove_action(promise: Promise, action_id: int) -> None:
     _require(promise, "draft")
-    focus = copy.deepcopy(promise.focus)
-    for f in focus:
-        f["actions"] = [a for a in f["actions"] if a["id"] != action_id]
-    _save(promise, focus)
+    measures.remove_measure(find_action(promise, action_id)[1])
+    _touch(promise)
 
 
 def check_signable(promise: Promise, signatories: list[tuple[str, str]]) -> list[dict[str, str]]:
     """What signing checks, without signing: a draft, an åtgärd for every focus problem, a
     signatory. Returns the signatories as they will be stored."""
     _require(promise, "draft")
-    if any(not f["actions"] for f in promise.focus):
+    if any(not actions for actions in actions_by_focus(promise).values()):
         raise PromiseError("focus_without_action")
     people = [{"name": n.strip(), "role": r.strip()} for n, r in signatories if n.strip()]
     if not people:
@@ -195,7 +178,7 @@ def check_signable(promise: Promise, signatories: list[tuple[str, str]]) -> list
 
 def as_signed(promise: Promise, signatories: list[tuple[str, str]], signed_on: date) -> Promise:
     """An unsaved copy of the draft as it will be published once signed: what the
-    confirmation step shows."""
+    confirmation step shows (with the draft's åtgärder, ``actions_by_focus(promise)``)."""
     people = check_signable(promise, signatories)
     return Promise(survey_id=promise.survey_id, title=promise.title,
                    period_start=promise.period_start, period_end=promise.period_end,
@@ -212,21 +195,12 @@ def sign(promise: Promise, signatories: list[tuple[str, str]], signed_on: date) 
     db.session.commit()
 
 
-def add_followup(promise: Promise, action_id: str, status: str, comment: dict[str, str],
-                 on: date) -> None:
+def add_followup(promise: Promise, action_id: int, status: str, comment: dict[str, str],
+                 on: date, author: str | None) -> None:
     """Record how an åtgärd is going; the first follow-up moves the löfte to followed up."""
     _require(promise, "signed", "followed_up")
-    if status not in FOLLOW_UP_STATUSES:
+    if status not in STATUSES:
         raise PromiseError("followup_status")
-    focus = copy.deepcopy(promise.focus)
-    action = next((a for f in focus for a in f["actions"] if a["id"] == action_id), None)
-    if action is None:
-        raise PromiseError("action_unknown")
-    action["followups"].append({"status": status, "comment": _clean_text(comment, None, ""),
-                                "date": on.isoformat()})
+    measures.add_followup(find_action(promise, action_id)[1], on, comment, status, author)
     promise.status = "followed_up"
-    _save(promise, focus)
-
-
-def latest_followup(action: dict) -> dict | None:
-    return max(action["followups"], key=lambda f: f["date"], default=None)
+    _touch(promise)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
+from dialog.atgardsplan.models import Measure
 from dialog.demo import DemoGenerator
 from dialog.extensions import db
 from dialog.models import AuditEvent, Response, utcnow
@@ -76,6 +79,22 @@ def stored(app) -> Promise:
         return promise
 
 
+def measures(app) -> list[Measure]:
+    """The löfte's åtgärder: measures of the åtgärdsplan, with their follow-ups."""
+    with app.app_context():
+        rows = list(db.session.scalars(select(Measure).options(
+            selectinload(Measure.followups)).order_by(Measure.id)))
+        db.session.expunge_all()
+        return rows
+
+
+def focus_actions(app) -> list[list[int]]:
+    """The åtgärder's ids per focus problem, in the order residents read them."""
+    promise = stored(app)
+    rows = sorted(measures(app), key=lambda m: (m.position, m.id))
+    return [[m.id for m in rows if m.problem_code == f["item"]] for f in promise.focus]
+
+
 def signed_promise(app, client, csrf) -> None:
     assert create(client, csrf).status_code == 302
     assert add_action(client, csrf).status_code == 302
@@ -97,16 +116,20 @@ def test_full_cycle_from_draft_to_follow_up(app, staff, csrf):
     promise = stored(app)
     assert promise.status == "signed"
     assert [p["name"] for p in promise.signatories] == ["Anna Andersson", "Per Persson"]
-    assert [len(f["actions"]) for f in promise.focus] == [1, 1]
-    action_id = promise.focus[0]["actions"][0]["id"]
+    assert [(m.problem_code, m.promise_id, m.status) for m in measures(app)] == [
+        ("ungdomskriminalitet", promise.id, "planned"), ("inbrott", promise.id, "planned")]
+    action_id = measures(app)[0].id
     page = staff.get(BASE + "/")
     resp = staff.post(f"{BASE}/atgarder/{action_id}/uppfoljning", data={
-        "csrf_token": csrf(page.text), f"f{action_id}-status": "in_progress",
+        "csrf_token": csrf(page.text), f"f{action_id}-status": "ongoing",
         f"f{action_id}-on": "2026-09-01", f"f{action_id}-comment_sv": "En vandring gjord"})
     assert resp.status_code == 302
     promise = stored(app)
     assert promise.status == "followed_up"
-    assert promise.focus[0]["actions"][0]["followups"][0]["status"] == "in_progress"
+    first = measures(app)[0]
+    assert first.status == "ongoing"
+    assert [(f.status, f.text) for f in first.followups] == [
+        ("ongoing", {"sv": "En vandring gjord"})]
     public = staff.get("/sv/loften/trygghet").text
     assert "En vandring gjord" in public
     assert "1 september 2026" in public  # dates in the page's language
@@ -204,7 +227,7 @@ def test_a_signed_loefte_cannot_be_changed(app, staff, csrf):
     signed_promise(app, staff, csrf)
     resp = add_action(staff, csrf)
     assert resp.status_code == 409
-    assert [len(f["actions"]) for f in stored(app).focus] == [1, 1]
+    assert len(measures(app)) == 2
 
 
 def test_councillors_read_but_do_not_edit(app, client, csrf):
@@ -216,12 +239,12 @@ def test_councillors_read_but_do_not_edit(app, client, csrf):
 def test_removing_an_aatgaerd_from_a_draft(app, staff, csrf):
     create(staff, csrf)
     add_action(staff, csrf)
-    action_id = stored(app).focus[0]["actions"][0]["id"]
+    action_id = measures(app)[0].id
     page = staff.get(BASE + "/")
     resp = staff.post(f"{BASE}/atgarder/{action_id}/ta-bort",
                       data={"csrf_token": csrf(page.text)})
     assert resp.status_code == 302
-    assert stored(app).focus[0]["actions"] == []
+    assert measures(app) == []
 
 
 def test_printable_document(app, staff, csrf):
@@ -262,7 +285,7 @@ def test_signing_shows_the_public_page_and_asks_for_confirmation(app, staff, csr
         assert db.session.scalar(select(AuditEvent.action).where(
             AuditEvent.action == "promise.sign")) == "promise.sign"
     # Signed, its åtgärder can no longer be edited or moved.
-    action_id = promise.focus[0]["actions"][0]["id"]
+    action_id = focus_actions(app)[0][0]
     assert staff.get(f"{BASE}/atgarder/{action_id}/andra").status_code == 409
     page = staff.get(BASE + "/")
     assert staff.post(f"{BASE}/atgarder/{action_id}/flytta/ner",
@@ -273,7 +296,7 @@ def test_editing_moving_and_removing_aatgaerder_before_signing(app, staff, csrf)
     create(staff, csrf)
     add_action(staff, csrf, what_sv="Först")
     add_action(staff, csrf, what_sv="Sedan")
-    first, second = (a["id"] for a in stored(app).focus[0]["actions"])
+    first, second = focus_actions(app)[0]
     edit = staff.get(f"{BASE}/atgarder/{first}/andra")
     assert edit.status_code == 200
     assert "Först</textarea>" in edit.text and 'value="2026-03-01"' in edit.text
@@ -282,15 +305,15 @@ def test_editing_moving_and_removing_aatgaerder_before_signing(app, staff, csrf)
         "what_sv": "Först, omskriven", "responsible": "kommun", "responsible_name": "",
         "starts": "2026-04-01", "ends": "2026-12-31", "follow_up_sv": "Rapport i lägesbilden"})
     assert resp.status_code == 302
-    action = stored(app).focus[0]["actions"][0]
-    assert (action["id"], action["what"], action["responsible"], action["start"]) == (
-        first, {"sv": "Först, omskriven"}, "kommun", "2026-04-01")
+    action = measures(app)[0]
+    assert (action.id, action.what, action.responsible, action.starts) == (
+        first, {"sv": "Först, omskriven"}, "kommun", date(2026, 4, 1))
 
     page = staff.get(BASE + "/")
     resp = staff.post(f"{BASE}/atgarder/{second}/flytta/upp",
                       data={"csrf_token": csrf(page.text)})
     assert resp.status_code == 302
-    assert [a["id"] for a in stored(app).focus[0]["actions"]] == [second, first]
+    assert focus_actions(app)[0] == [second, first]
 
     # Moved to another focus problem, it goes last there.
     edit = staff.get(f"{BASE}/atgarder/{first}/andra")
@@ -299,7 +322,7 @@ def test_editing_moving_and_removing_aatgaerder_before_signing(app, staff, csrf)
         "responsible": "kommun", "starts": "2026-04-01", "ends": "2026-12-31",
         "follow_up_sv": "Rapport i lägesbilden"})
     assert resp.status_code == 302
-    assert [[a["id"] for a in f["actions"]] for f in stored(app).focus] == [[second], [first]]
+    assert focus_actions(app) == [[second], [first]]
     with app.app_context():
         actions = [e.action for e in db.session.scalars(
             select(AuditEvent).where(AuditEvent.action.like("promise.%_action"))

@@ -49,6 +49,11 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/dashboard/{T}/lofte/atgarder/1/andra", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/utskrift", (302, 404, 404, 404)),
     ("/staff/translations/", (302, 403, 200, 200)),
+    ("/staff/atgardsplan/", (302, 200, 200, 200)),
+    ("/staff/atgardsplan/ny", (302, 403, 200, 200)),
+    ("/staff/atgardsplan/1", (302, 404, 404, 404)),  # no measure yet
+    ("/staff/atgardsplan/rapport/2026", (302, 200, 200, 200)),
+    ("/staff/atgardsplan/rapport/2026.xlsx", (302, 200, 200, 200)),
     (f"/staff/translations/surveys/{T}/ar/", (302, 403, 200, 200)),
     (f"/staff/translations/surveys/{T}/sv/", (302, 403, 404, 404)),  # the source language
     ("/staff/translations/interface/fi/", (302, 403, 200, 200)),
@@ -80,6 +85,9 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/dashboard/{T}/lofte/atgarder/1/flytta/upp", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/signera", (302, 403, 404, 404)),
     (f"/dashboard/{T}/lofte/atgarder/1/uppfoljning", (302, 403, 404, 404)),
+    ("/staff/atgardsplan/ny", (302, 403, 422, 422)),
+    ("/staff/atgardsplan/1", (302, 403, 404, 404)),
+    ("/staff/atgardsplan/1/uppfoljning", (302, 403, 404, 404)),
     # An empty review form or upload is sent back to the page with a message.
     (f"/staff/translations/surveys/{T}/ar/", (302, 403, 303, 303)),
     ("/staff/translations/interface/fi/", (302, 403, 303, 303)),

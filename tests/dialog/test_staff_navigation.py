@@ -15,8 +15,9 @@ PAGES = ["/staff/", "/staff/password", "/staff/users", "/staff/audit", f"/staff/
          f"/staff/surveys/{T}/free-text",
          "/dashboard/", f"/dashboard/{T}/", "/staff/lofte/", f"/dashboard/{T}/lofte/ny",
          "/kiosk/devices", "/staff/translations/", "/staff/translations/interface/fi/",
-         "/staff/lagesbild/", "/staff/indicators/"]
-COMMON = ["/dashboard/", "/staff/lofte/", "/staff/password"]
+         "/staff/lagesbild/", "/staff/indicators/", "/staff/atgardsplan/",
+         "/staff/atgardsplan/ny"]
+COMMON = ["/dashboard/", "/staff/lofte/", "/staff/atgardsplan/", "/staff/password"]
 MENU = {
     "councillor": COMMON,
     "staff": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/",
@@ -54,7 +55,8 @@ def test_every_staff_page_has_the_one_menu_of_the_role(app, client, csrf, role):
 
 def test_the_current_page_is_marked_in_the_menu(app, client, csrf, staff):
     for path, link in [("/kiosk/devices", "/kiosk/devices"), ("/dashboard/", "/dashboard/"),
-                       ("/staff/lofte/", "/staff/lofte/"), ("/staff/", "/staff/")]:
+                       ("/staff/lofte/", "/staff/lofte/"), ("/staff/", "/staff/"),
+                       ("/staff/atgardsplan/ny", "/staff/atgardsplan/")]:
         nav = _menu(client.get(path).text)[1]
         assert re.findall(r'<a href="([^"?]+)"[^>]*aria-current="page"', nav) == [link], path
 

@@ -1,0 +1,2 @@
+"""The åtgärdsplan: one register of measures (the löfte's åtgärder included), its public
+page and the yearly report to kommunfullmäktige."""
