@@ -8,6 +8,7 @@ and effect indicator may change (409).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -60,6 +61,7 @@ class MeasureStatus:
     what: dict[str, str]
     problem_kind: str
     problem_code: str
+    survey_id: int | None
     responsible: str
     responsible_name: str
     starts: date
@@ -257,7 +259,7 @@ def measure_statuses() -> list[MeasureStatus]:
         latest = m.latest_followup
         rows.append(MeasureStatus(
             id=m.id, what=dict(m.what), problem_kind=m.problem_kind,
-            problem_code=m.problem_code, responsible=m.responsible,
+            problem_code=m.problem_code, survey_id=m.survey_id, responsible=m.responsible,
             responsible_name=m.responsible_name, starts=m.starts, ends=m.ends,
             status=m.status, promise_id=m.promise_id,
             latest_on=latest.on if latest else None,
@@ -317,7 +319,7 @@ def parse_problem(key: str) -> tuple[str, str, int | None]:
     return kind, code, int(survey) if survey else None
 
 
-def problem_labels(measures: list[Measure], lang: str) -> dict[int, str]:
+def problem_labels(measures: Sequence[Measure | MeasureStatus], lang: str) -> dict[int, str]:
     """Measure id → what its problem is called in ``lang``."""
     by_survey: dict[int, dict[tuple[str, str], str]] = {}
     indicators = {s.code: pick_text(s.label, lang) for s in indicator_series()}

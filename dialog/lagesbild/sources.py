@@ -1,10 +1,10 @@
 """What a lägesbild reads from the rest of the product, frozen into its figures: the latest
 survey round's results and the commitments kommun and police have made.
 
-``commitments()`` reads the löfte's åtgärder today; it is the one place to switch when the
-åtgärdsplan's measures replace them (issue #17), so the lägesbild's templates and CSV need
-not change: each commitment is ``{"focus", "what", "responsible", "responsible_name",
-"start", "end", "status", "status_date"}`` with texts as ``{lang: text}``.
+``commitments()`` reads the åtgärdsplan's measures through ``atgardsplan.service``: each
+commitment is ``{"focus", "what", "responsible", "responsible_name", "start", "end",
+"status", "status_date"}`` with texts as ``{lang: text}``; ``status`` is a measure's
+(planned, ongoing, done, cancelled).
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from __future__ import annotations
 import math
 
 from analysis import OVERALL
-from surveys import AnalysisSpec, Survey, analysis_spec
+from surveys import AnalysisSpec, Survey
 
-from ..promises import service as promises
+from ..atgardsplan import service as measures
 from ..services import catalog
 from ..services.results.compute import SurveyResults
 from ..services.results.facts import INDICATOR_PREFIX
 from ..services.results.store import results_for
+from ..staff_language import STAFF_LANGUAGES
 
 RANKING_TOP = 5
-PUBLIC_PROMISE_STATUSES = ("signed", "followed_up")
 
 
 def _texts(text: dict | None, survey: Survey) -> dict[str, str]:
@@ -103,28 +103,16 @@ def survey_summary() -> dict | None:
 
 
 def commitments() -> list[dict]:
-    """The åtgärder of the newest signed löfte, each with its latest follow-up."""
-    for record, _answers in catalog.rounds_current_first():
-        promise = promises.promise_for(record)
-        if promise is None or promise.status not in PUBLIC_PROMISE_STATUSES:
-            continue
-        survey = catalog.definition_of(record.current_version)
-        spec_labels = _item_labels(analysis_spec(survey), survey)
-        out = []
-        for focus in promise.focus:
-            for action in focus["actions"]:
-                latest = promises.latest_followup(action)
-                out.append({"focus": spec_labels.get(focus["item"],
-                                                     {lang: focus["item"]
-                                                      for lang in survey.languages}),
-                            "what": _texts(action["what"], survey),
-                            "responsible": action["responsible"],
-                            "responsible_name": action["responsible_name"],
-                            "start": action["start"], "end": action["end"],
-                            "status": latest["status"] if latest else "not_started",
-                            "status_date": latest["date"] if latest else None})
-        return out
-    return []
+    """The measures of the åtgärdsplan residents may see (the signed löfte's åtgärder among
+    them), each with its status and the date of its latest follow-up."""
+    rows = measures.measure_statuses()
+    labels = {lang: measures.problem_labels(rows, lang) for lang in STAFF_LANGUAGES}
+    return [{"focus": {lang: labels[lang][row.id] for lang in STAFF_LANGUAGES},
+             "what": dict(row.what), "responsible": row.responsible,
+             "responsible_name": row.responsible_name, "start": row.starts.isoformat(),
+             "end": row.ends.isoformat(), "status": row.status,
+             "status_date": row.latest_on.isoformat() if row.latest_on else None}
+            for row in rows]
 
 
 def _item_labels(spec: AnalysisSpec, survey: Survey) -> dict[str, dict[str, str]]:
