@@ -157,7 +157,7 @@ def list_lagesbilder() -> HttpResponse | tuple[str, int]:
     if form.validate_on_submit():
         try:
             lagesbild = service.draft(form.month.data, current_user.email)
-        except service.LagesbildError as error:
+        except (service.LagesbildError, service.LagesbildStateError) as error:
             message = describe_lagesbild_error(str(error))
         else:
             audit.record("lagesbild.draft", f"{lagesbild.period} v{lagesbild.version}")

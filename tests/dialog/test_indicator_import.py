@@ -105,3 +105,18 @@ def test_a_file_that_is_not_a_table_is_refused_with_a_message(app, tmp_path):
     assert "inte UTF-8" in result.output
     result = _import(app, tmp_path, b"PK\x03\x04 not a zip", "figurer.xlsx")
     assert result.exit_code == 1 and "Excel" in result.output
+
+
+def test_the_demo_figures_are_labelled_and_added_only_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["indicators", "demo", "--if-empty"])
+    assert first.exit_code == 0 and "syntetiska demodata" in first.output
+    with app.app_context():
+        series = list(db.session.scalars(select(IndicatorSeries)))
+        assert series and all(s.demo and s.label["sv"].endswith("(demo)") for s in series)
+        assert all("Syntetiska demodata" in s.source for s in series)
+        count = db.session.query(Measurement).count()
+    again = runner.invoke(args=["indicators", "demo", "--if-empty"])
+    assert "inga demodata tillagda" in again.output
+    with app.app_context():
+        assert db.session.query(Measurement).count() == count

@@ -60,6 +60,10 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/translations/interface/fi/", (302, 403, 200, 200)),
     ("/staff/translations/interface/sv/", (302, 403, 404, 404)),
     (f"/staff/translations/surveys/{T}/ar/xliff", (302, 403, 200, 200)),
+    ("/staff/indicators/", (302, 403, 200, 200)),
+    ("/staff/indicators/finns-inte", (302, 403, 404, 404)),
+    ("/staff/lagesbild/", (302, 403, 200, 200)),
+    ("/staff/lagesbild/2026-03", (302, 403, 404, 404)),  # no lägesbild drafted yet
 ]
 POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/login", (422, 302, 302, 302)),
@@ -95,6 +99,16 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/translations/surveys/{T}/ar/", (302, 403, 303, 303)),
     ("/staff/translations/interface/fi/", (302, 403, 303, 303)),
     (f"/staff/translations/surveys/{T}/ar/xliff", (302, 403, 303, 303)),
+    ("/staff/users/999/organisation", (302, 403, 403, 404)),
+    ("/staff/indicators/", (302, 403, 422, 422)),  # no file
+    ("/staff/indicators/confirm", (302, 403, 400, 400)),  # no previewed file
+    ("/staff/indicators/finns-inte", (302, 403, 404, 404)),
+    ("/staff/lagesbild/", (302, 403, 422, 422)),  # no month
+    ("/staff/lagesbild/2026-03/texts", (302, 403, 404, 404)),
+    ("/staff/lagesbild/2026-03/rebuild", (302, 403, 404, 404)),
+    ("/staff/lagesbild/2026-03/approve", (302, 403, 404, 404)),
+    ("/staff/lagesbild/2026-03/publish", (302, 403, 404, 404)),
+    ("/staff/lagesbild/2026-03/correct", (302, 403, 404, 404)),
 ]
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
