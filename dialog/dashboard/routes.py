@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
-from flask import Blueprint, abort, g, make_response, render_template, request
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
+from analysis.places import GRID_SIZES
+
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..models import SurveyRecord, utcnow
+from ..places.aggregates import as_geojson, grid_counts
 from ..promises.service import promise_for
 from ..services import catalog
 from ..services.results.compute import SurveyResults, offers_selections
@@ -164,6 +168,22 @@ def show_print_style(slug: str) -> HttpResponse:
            "}\n")
     response = make_response(css)
     response.mimetype = "text/css"
+    return response
+
+
+@bp.get("/<slug>/places.geojson")
+@roles_required(*READ_ROLES)
+def show_places(slug: str) -> HttpResponse:
+    """Marked places per grid square (?size= 250, 1000 or 4000 metres): counts only, each
+    shown where at least MIN_GROUP_SIZE residents marked a place, never a raw point."""
+    record, survey = published_or_404(slug)
+    size = request.args.get("size", "1000")
+    if not size.isdigit() or int(size) not in GRID_SIZES:
+        abort(400, description=_("Choose a square size of %(sizes)s metres.",
+                                 sizes=", ".join(str(s) for s in GRID_SIZES)))
+    counts = grid_counts(record, survey, int(current_app.config["MIN_GROUP_SIZE"]))
+    response = make_response(json.dumps(as_geojson(counts, int(size)), ensure_ascii=False))
+    response.mimetype = "application/geo+json"
     return response
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from dialog.extensions import db
 from dialog.models import Response
 from dialog.places import service as places_service
-from tests.dialog.helpers import begin, walk
+from tests.dialog.helpers import begin, seed, sign_in, walk
 
 QUESTION = "otrygg_plats"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -203,3 +203,37 @@ def test_the_page_says_where_tiles_come_from_only_when_there_is_a_source(app, cl
     assert 'data-tiles="/map/tiles/{z}/{x}/{y}.png"' in again
     assert "karta.kommunen.example" not in again
     assert 'data-attribution="© Kommunen"' in again
+
+
+# -- aggregates --------------------------------------------------------------------------------
+
+
+def test_geojson_has_squares_over_the_threshold_and_no_raw_point(app, client):
+    seed(app, 400)
+    sign_in(app, client, "councillor")
+    resp = client.get("/dashboard/trygghet/places.geojson?size=250")
+    assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
+    collection = resp.get_json()
+    features = collection["features"]
+    assert features, "the demo's hot spots are shown"
+    assert {f["geometry"]["type"] for f in features} == {"Polygon"}
+    assert all(f["properties"]["count"] >= 10 for f in features)
+    assert all(n >= 10 for f in features for n in f["properties"]["groups"].values())
+    with app.app_context():
+        marks = [m for answers in db.session.scalars(select(Response.answers))
+                 for m in answers.get(QUESTION) or ()]
+    raw = {(round(m["lon"], 5), round(m["lat"], 5)) for m in marks if m["lat"] is not None}
+    assert raw, "the demo data have map points"
+    corners = {(round(x, 5), round(y, 5)) for f in features
+               for x, y in f["geometry"]["coordinates"][0]}
+    assert not raw & corners
+    # Each feature is a whole square of the grid: its corner is on the 250 m lines.
+    assert all(n % 250 == 0 and e % 250 == 0
+               for n, e in (f["properties"]["sweref99tm"] for f in features))
+    assert client.get("/dashboard/trygghet/places.geojson?size=300").status_code == 400
+
+
+def test_geojson_is_for_signed_in_councillors_and_staff_only(app):
+    anonymous = app.test_client()
+    resp = anonymous.get("/dashboard/trygghet/places.geojson")
+    assert resp.status_code in (302, 401, 403)
