@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from ..progress import show_progress
 from ..table_files import UnreadableTable, read_table
 from . import service
 from .messages import describe_error, describe_problem
@@ -45,7 +46,9 @@ def import_command(slug: str, path: Path, strata_path: Path) -> None:
                 click.echo(describe_problem(problem), err=True)
             _fail(f"Inget importerades ({len(plan.problems)} fel) – nothing imported.")
         try:
-            count = service.import_sample(slug, plan, CLI_ACTOR)
+            count = service.import_sample(
+                slug, plan, CLI_ACTOR,
+                progress=lambda done, total: show_progress(done, total, "Personer"))
         except service.SampleError as error:
             _fail(describe_error(error))
     click.echo(f"{count} personer i {len(plan.strata)} strata importerades, var och en med "

@@ -8,6 +8,7 @@ the round closes. A response only ever learns its stratum.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -125,7 +126,8 @@ def _round(slug: str) -> SurveyRecord:
     return record
 
 
-def import_sample(slug: str, plan: SamplePlan, actor: str) -> int:
+def import_sample(slug: str, plan: SamplePlan, actor: str,
+                  progress: Callable[[int, int], None] | None = None) -> int:
     """Store a checked plan as the round's sample (only once: a sample is not replaced)."""
     record = _round(slug)
     if plan.problems:
@@ -135,24 +137,21 @@ def import_sample(slug: str, plan: SamplePlan, actor: str) -> int:
     secret = current_app.config["SECRET_KEY"]
     for name, people in plan.strata.items():
         db.session.add(SampleStratum(survey_id=record.id, name=name, population=people))
-    for member in plan.members:
-        code = _unused_code(secret)
+    taken: set[str] = set()
+    for number, member in enumerate(plan.members, start=1):
+        code = codes.new_code()
+        # 31^7 possible codes: a collision within one sample is rare enough to draw again.
+        while code in taken:
+            code = codes.new_code()
+        taken.add(code)
         db.session.add(SampleMember(survey_id=record.id, code=code,
                                     code_hash=codes.code_hash(code, secret), **member))
+        if progress is not None and (number % 500 == 0 or number == len(plan.members)):
+            progress(number, len(plan.members))
     audit.record("sample.import", slug,
                  f"{len(plan.members)} personer, {len(plan.strata)} strata", actor=actor)
     db.session.commit()
     return len(plan.members)
-
-
-def _unused_code(secret: str) -> str:
-    # 31^7 possible codes: a collision is rare enough to simply draw again.
-    while True:
-        code = codes.new_code()
-        taken = db.session.scalar(select(SampleMember.id).where(
-            SampleMember.code_hash == codes.code_hash(code, secret)))
-        if taken is None:
-            return code
 
 
 def rounds_with_status() -> list[tuple[SurveyRecord, bool]]:

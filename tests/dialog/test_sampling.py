@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -251,3 +252,12 @@ def test_paper_and_web_answers_with_one_code_count_once(app, staff, csrf, survey
                         ("web", "complete", "norr"), ("paper", "excluded", None)]
         member = db.session.scalar(select(SampleMember).where(SampleMember.sample_ref == "p2"))
         assert db.session.get(Response, member.response_id).channel == "web"
+
+
+def test_the_demo_sample_imports(app):
+    data = Path(__file__).resolve().parents[2] / "dialog" / "data"
+    result = app.test_cli_runner().invoke(args=[
+        "sample", "import", "trygghet", str(data / "demo_sample.csv"),
+        "--strata", str(data / "demo_strata.csv")])
+    assert result.exit_code == 0, result.output
+    assert "600 personer i 4 strata" in result.output
