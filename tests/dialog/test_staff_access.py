@@ -64,6 +64,11 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/indicators/finns-inte", (302, 403, 404, 404)),
     ("/staff/lagesbild/", (302, 403, 200, 200)),
     ("/staff/lagesbild/2026-03", (302, 403, 404, 404)),  # no lägesbild drafted yet
+    ("/staff/urval/", (302, 403, 200, 200)),
+    (f"/staff/urval/{T}/", (302, 403, 200, 200)),  # the import page: no sample yet
+    ("/staff/urval/finns-inte/", (302, 403, 404, 404)),
+    (f"/staff/urval/{T}/brev/999", (302, 403, 404, 404)),
+    (f"/staff/urval/{T}/koder.csv", (302, 403, 409, 409)),  # no sample, so no codes
 ]
 POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/login", (422, 302, 302, 302)),
@@ -109,6 +114,11 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/lagesbild/2026-03/approve", (302, 403, 404, 404)),
     ("/staff/lagesbild/2026-03/publish", (302, 403, 404, 404)),
     ("/staff/lagesbild/2026-03/correct", (302, 403, 404, 404)),
+    (f"/staff/urval/{T}/", (302, 403, 422, 422)),  # no files chosen
+    # Incomplete forms go back to the sample page with a message.
+    (f"/staff/urval/{T}/utskick", (302, 403, 302, 302)),
+    (f"/staff/urval/{T}/utfall", (302, 403, 302, 302)),
+    (f"/staff/urval/{T}/brev-klara", (302, 403, 302, 302)),
 ]
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
