@@ -1,11 +1,12 @@
-"""The åtgärdsplan in the browser: a samordnare adds a measure and follows it up; residents
-read the public plan at 320 px in Swedish and in Arabic (right to left), axe-clean."""
+"""The åtgärdsplan in the browser: a samordnare adds a measure, follows it up and prints the
+yearly report; residents read the public plan at 320 px in Swedish and in Arabic (right to
+left), axe-clean."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import STAFF_EMAIL, assert_accessible, shot, sign_in
+from tests.e2e.conftest import ARTIFACTS, STAFF_EMAIL, assert_accessible, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +30,17 @@ def test_add_a_measure_and_read_the_public_plan(server, new_page):
     with page.expect_navigation():
         page.get_by_role("button", name="Spara uppföljningen").click()
     assert_accessible(page, "measure staff page")
+
+    # The yearly report prints on A4 with the measure and its follow-up.
+    page.goto(f"{server.url}/staff/atgardsplan/rapport/2026")
+    report = page.locator("main").inner_text()
+    assert "Det brottsförebyggande arbetet 2026: rapport till kommunfullmäktige" in report
+    assert "Tolv nya lampor är uppsatta." in report
+    assert_accessible(page, "yearly report")
+    page.emulate_media(media="print")
+    assert not page.locator(".staff-nav").is_visible()
+    pdf = page.pdf(format="A4", path=str(ARTIFACTS / "atgardsplan-rapport-2026.pdf"))
+    assert pdf.startswith(b"%PDF")
 
     reader = new_page(320, 640)
     reader.goto(f"{server.url}/sv/atgardsplan/")
