@@ -288,6 +288,12 @@ def test_signing_shows_the_public_page_and_asks_for_confirmation(app, staff, csr
     action_id = focus_actions(app)[0][0]
     assert staff.get(f"{BASE}/atgarder/{action_id}/andra").status_code == 409
     page = staff.get(BASE + "/")
+    # A follow-up without a status: its form opens, and the summary links to the field.
+    resp = staff.post(f"{BASE}/atgarder/{action_id}/uppfoljning", data={
+        "csrf_token": csrf(page.text), f"f{action_id}-on": "2027-01-10"})
+    assert resp.status_code == 422
+    assert f'<a href="#f{action_id}-status">' in resp.text
+    assert "<details open><summary>" in resp.text
     assert staff.post(f"{BASE}/atgarder/{action_id}/flytta/ner",
                       data={"csrf_token": csrf(page.text)}).status_code == 409
 
