@@ -9,7 +9,7 @@ and effect indicator may change (409).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from ..lagesbild.models import IndicatorSeries, Measurement
 from ..models import SurveyRecord, utcnow
 from ..promises.models import Promise
 from ..services import catalog
+from ..services.results.store import results_for
 from .models import PROBLEM_KINDS, RESPONSIBLE, STATUSES, Measure, MeasureFollowup
 
 SURVEY_PROBLEMS = ("item", "key_figure")
@@ -296,9 +297,26 @@ def _survey_problems(record: SurveyRecord, lang: str) -> list[Problem]:
     return items + figures
 
 
+def _ranked(record: SurveyRecord, problems: list[Problem]) -> list[Problem]:
+    """The round's items biggest problem first, numbered by the ranking (items withheld as
+    too small last, unnumbered); without a ranking in the survey's order."""
+    ranking = results_for(record).ranking
+    if ranking is None:
+        return problems
+    overall = ranking.overall()
+    shown = [item for item, hidden in zip(overall["item"], overall["suppressed"], strict=True)
+             if not hidden]
+    order = {item: index for index, item in enumerate(shown)}
+    items = sorted((p for p in problems if p.kind == "item"),
+                   key=lambda p: order.get(p.code, len(order)))
+    numbered = [replace(p, label=f"{order[p.code] + 1}. {p.label}") if p.code in order else p
+                for p in items]
+    return numbered + [p for p in problems if p.kind != "item"]
+
+
 def problem_choices(lang: str, indicators_title: str) -> list[tuple[str, list[Problem]]]:
     """The problems to choose from: the indicators, then per survey round (newest first)
-    its items and key figures."""
+    its items in the order of its ranking and its key figures."""
     series = [Problem("indicator", s.code, None, pick_text(s.label, lang))
               for s in indicator_series()]
     groups = [(indicators_title, series)] if series else []
@@ -306,7 +324,7 @@ def problem_choices(lang: str, indicators_title: str) -> list[tuple[str, list[Pr
         if record.current_version is None:
             continue
         title = pick_text(dict(catalog.definition_of(record.current_version).title), lang)
-        groups.append((title, _survey_problems(record, lang)))
+        groups.append((title, _ranked(record, _survey_problems(record, lang))))
     return groups
 
 

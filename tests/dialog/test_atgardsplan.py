@@ -299,6 +299,10 @@ def test_effect_indicator_baseline_from_the_figures_and_movement(app, client, cs
 def test_yearly_report_page_and_workbook_have_the_same_figures(app, client, csrf):
     seed(app, 200)
     _public_measures(app, client, csrf)
+    # With answers, the form offers the round's items biggest problem first, numbered.
+    form = client.get(BASE + "/ny").text
+    ranked = re.findall(r'<option value="item:\d+:\w+">(\d+)\. ', form)
+    assert ranked[:3] == ["1", "2", "3"]
     year = _stored(app)[0].created_at.year
     page = client.get(f"{BASE}/rapport/{year}")
     assert page.status_code == 200
