@@ -112,3 +112,25 @@ def test_resident_marks_places_by_keyboard_and_touch(map_server, new_page):
     assert all(61.0 < m["lat"] < 61.5 and 16.7 < m["lon"] < 17.4 for m in marks)
     # Leaflet, its styles and every tile came from the app itself.
     assert origins == {map_server.url.split("/")[2]}
+
+
+def test_without_javascript_the_list_and_text_complete_the_question(map_server, new_page):
+    """No script at all: the map never appears, the list and the text answer the question."""
+    page = new_page(375, 667, axe=False, java_script_enabled=False)
+    page.goto(f"{map_server.url}/sv/s/trygghet/")
+    page.locator("main form button.primary").click()
+    while not page.locator("select[name='otrygg_plats.1.place']").count():
+        answer_like_a_person(page)
+        page.locator("#answers button[name=action][value=next]").click()
+    assert not page.locator(".place-map").is_visible()
+    page.get_by_label("Välj en plats i listan").first.select_option(label="Köpmangatan")
+    page.locator("summary", has_text="Plats 2").click()  # <details> opens without script
+    page.locator("input[name='otrygg_plats.2.text']").fill("Gångtunneln vid stationen")
+    page.locator("input[name='otrygg_plats.2.nar'][value=natt]").check()
+    page.locator("#answers button[name=action][value=next]").click()
+    assert page.locator(".error-summary").count() == 0
+    stored = map_server.query("SELECT answers FROM response ORDER BY id DESC LIMIT 1")[0][0]
+    assert json.loads(stored)["otrygg_plats"] == [
+        {"place": "kopmangatan", "lat": None, "lon": None, "text": None},
+        {"place": None, "lat": None, "lon": None, "text": "Gångtunneln vid stationen",
+         "nar": ["natt"]}]
