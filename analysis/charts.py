@@ -11,6 +11,7 @@ points). Plain matplotlib, not seaborn: importing seaborn cost more than drawing
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib as mpl
@@ -68,8 +69,11 @@ def _heatmap_figure(result: RankingResult, labels: Mapping[str, str] | None, tit
     suppressed = result.table.pivot(index="item", columns="group", values="suppressed")
     suppressed = suppressed.reindex(index=order, columns=columns).fillna(True).astype(bool)
     names = _names(order, labels)
-    col_names = [text["overall"] if c == OVERALL else (group_labels or {}).get(c, c)
-                 for c in columns]
+    # Wrapped to the 0.9-inch column, so that "65–79 år" and "80 år eller äldre" side by side
+    # do not run into each other.
+    col_names = [textwrap.fill(text["overall"] if c == OVERALL
+                               else (group_labels or {}).get(c, c), _COLUMN_CHARS,
+                               break_long_words=False) for c in columns]
     fig = _figure(width=1.6 + 0.9 * len(columns) + 0.06 * max(map(len, names)),
                   height=1.2 + 0.42 * len(order))
     share_label = text["share"] + " (%)"
@@ -186,15 +190,16 @@ def _small_multiples_figure(result: RankingResult, labels: Mapping[str, str] | N
 
 
 def figures(result: RankingResult, labels: Mapping[str, str] | None,
-            titles: Mapping[str, str], texts: Mapping[str, str] | None = None
-            ) -> dict[str, Figure]:
+            titles: Mapping[str, str], texts: Mapping[str, str] | None = None,
+            group_labels: Mapping[str, str] | None = None) -> dict[str, Figure]:
     """The dot plot and, with groups, the heatmap and small multiples, each drawn once
     (``titles`` by chart name); save them with :func:`render`."""
     out = {"dotplot": _dotplot_figure(result, labels, titles["dotplot"], OVERALL, texts)}
     if result.groups:
-        out["heatmap"] = _heatmap_figure(result, labels, titles["heatmap"], texts, None)
+        out["heatmap"] = _heatmap_figure(result, labels, titles["heatmap"], texts,
+                                         group_labels)
         out["small_multiples"] = _small_multiples_figure(
-            result, labels, titles["small_multiples"], texts, None, 3)
+            result, labels, titles["small_multiples"], texts, group_labels, 3)
     return out
 
 
@@ -271,6 +276,8 @@ def _figure(width: float, height: float) -> Figure:
 # constrained layout gives the same result but measures every artist twice, which cost
 # more than drawing the charts. Sizes follow matplotlib's defaults (10 pt tick labels and
 # axis labels, 12 pt titles, 3.5 pt ticks and tick padding, 4 pt label and 6 pt title pad).
+# Characters of a group's name per line under a heat map column (0.9 inch at 10 pt).
+_COLUMN_CHARS = 11
 _PAD = 6 / 72
 _TICK = 7 / 72
 _LABEL_PAD = 4 / 72

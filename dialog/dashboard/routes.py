@@ -151,9 +151,8 @@ def show_print_style(slug: str) -> HttpResponse:
     record, survey = published_or_404(slug)
     selection = _selection(record, survey)
     start, end = catalog.round_period(record)
-    if start and end:
-        period = _("Survey round %(start)s to %(end)s.", start=local_date(start),
-                   end=local_date(end))
+    if start and end:  # short, so that the head stays one line on A4
+        period = presenting.interval_text(local_date(start), local_date(end))
     else:
         period = _("The survey round has no dates set.")
     made = _("Report made %(date)s.", date=local_date(utcnow().date()))

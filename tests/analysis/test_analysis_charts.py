@@ -76,3 +76,18 @@ def test_texts_stay_inside_the_figure(ranked):
             assert (box.x0 >= page.x0 - 0.5 and box.x1 <= page.x1 + 0.5
                     and box.y0 >= page.y0 - 0.5 and box.y1 <= page.y1 + 0.5), (name,
                                                                                t.get_text())
+
+
+def test_long_group_names_under_the_heat_map_do_not_overlap(ranked):
+    """Swedish age groups side by side ("65–79 år", "80 år eller äldre") once ran together."""
+    names = {group: f"{group} år eller äldre" for group in ranked.groups}
+    fig = charts.figures(ranked, None, {"dotplot": "", "heatmap": "Andel", "small_multiples": ""},
+                         group_labels=names)["heatmap"]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(ticks) == len(ranked.groups) + 1
+    assert any("\n" in t.get_text() for t in ticks)
+    boxes = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.x0)
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left.x1 <= right.x0, (left, right)
