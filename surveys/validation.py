@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -800,51 +800,48 @@ class _Builder:
             return None
         return float(value)
 
-    def named_places(self, block: Mapping[str, Any], where: str) -> tuple[NamedPlace, ...]:
-        location = _join(where, "places")
-        raw = self.sequence(block["places"], location, _value_line(block, "places"),
-                            "named places")
-        places: list[NamedPlace] = []
+    def coded_entries(self, block: Mapping[str, Any], key: str, where: str,
+                      keys: tuple[str, ...], what: str,
+                      build: Callable[[Mapping[str, Any], str, str, Text], Any]) -> tuple:
+        """A list of mappings with a unique ``code`` and a ``label`` (named places, areas):
+        ``build(entry, location, code, label)`` makes one from the rest, or ``None``."""
+        location = _join(where, key)
+        raw = self.sequence(block[key], location, _value_line(block, key), f"{what}s")
+        out: list[Any] = []
         seen: set[str] = set()
         for index, body in enumerate(raw or []):
-            place_where = _join(location, index)
-            place = self.mapping(body, place_where, _value_line(raw, index), PLACE_KEYS)
-            if place is None or any(key not in place for key in PLACE_KEYS):
+            entry_where = _join(location, index)
+            entry = self.mapping(body, entry_where, _value_line(raw, index), keys)
+            if entry is None or any(k not in entry for k in keys):
                 continue
-            code = self.code(place, "code", place_where)
+            code = self.code(entry, "code", entry_where)
             if code is not None and code in seen:
-                self.add(_join(place_where, "code"), f"duplicate place code '{code}'",
-                         _value_line(place, "code"))
+                self.add(_join(entry_where, "code"), f"duplicate {what} code '{code}'",
+                         _value_line(entry, "code"))
                 code = None
-            label = self.text(place, "label", place_where)
-            lat = self.coordinate(place, "lat", place_where, 90, "latitude")
-            lon = self.coordinate(place, "lon", place_where, 180, "longitude")
-            if code is not None and lat is not None and lon is not None:
+            label = self.text(entry, "label", entry_where)
+            built = build(entry, entry_where, code or "", label or {})
+            if code is not None and built is not None:
                 seen.add(code)
-                places.append(NamedPlace(code=code, label=label or {}, lat=lat, lon=lon))
-        return tuple(places)
+                out.append(built)
+        return tuple(out)
+
+    def named_places(self, block: Mapping[str, Any], where: str) -> tuple[NamedPlace, ...]:
+        def build(place: Mapping[str, Any], location: str, code: str,
+                  label: Text) -> NamedPlace | None:
+            lat = self.coordinate(place, "lat", location, 90, "latitude")
+            lon = self.coordinate(place, "lon", location, 180, "longitude")
+            return None if lat is None or lon is None else NamedPlace(code, label, lat, lon)
+
+        return self.coded_entries(block, "places", where, PLACE_KEYS, "place", build)
 
     def areas(self, block: Mapping[str, Any], where: str) -> tuple[Area, ...]:
-        location = _join(where, "areas")
-        raw = self.sequence(block["areas"], location, _value_line(block, "areas"), "areas")
-        areas: list[Area] = []
-        seen: set[str] = set()
-        for index, body in enumerate(raw or []):
-            area_where = _join(location, index)
-            area = self.mapping(body, area_where, _value_line(raw, index), AREA_KEYS)
-            if area is None or any(key not in area for key in AREA_KEYS):
-                continue
-            code = self.code(area, "code", area_where)
-            if code is not None and code in seen:
-                self.add(_join(area_where, "code"), f"duplicate area code '{code}'",
-                         _value_line(area, "code"))
-                code = None
-            label = self.text(area, "label", area_where)
-            outline = self.outline(area, area_where)
-            if code is not None and outline is not None:
-                seen.add(code)
-                areas.append(Area(code=code, label=label or {}, outline=outline))
-        return tuple(areas)
+        def build(area: Mapping[str, Any], location: str, code: str,
+                  label: Text) -> Area | None:
+            outline = self.outline(area, location)
+            return None if outline is None else Area(code, label, outline)
+
+        return self.coded_entries(block, "areas", where, AREA_KEYS, "area", build)
 
     def outline(self, area: Mapping[str, Any], where: str
                 ) -> tuple[tuple[float, float], ...] | None:
