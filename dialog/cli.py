@@ -47,10 +47,13 @@ def init_db_command() -> None:
               help="Status of the survey round (a new survey starts as a draft).")
 @click.option("--open", "open_", is_flag=True,
               help="Open the round to residents at once (the same as --status open).")
+@click.option("--unlisted", is_flag=True,
+              help="Not on the residents' start page: answered through its own address only "
+                   "(a test round, one school's round).")
 @click.option("--skip-unsupported", is_flag=True,
               help="Import a LimeSurvey/XLSForm file without the elements we cannot represent.")
 @with_appcontext
-def load_survey_command(path: Path, status: str | None, open_: bool,
+def load_survey_command(path: Path, status: str | None, open_: bool, unlisted: bool,
                         skip_unsupported: bool) -> None:
     """Validate a definition (.yaml, .lss, .xlsx) and publish it.
 
@@ -90,7 +93,8 @@ def load_survey_command(path: Path, status: str | None, open_: bool,
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
     new = catalog.find_survey(survey.slug) is None
-    published = catalog.publish(survey, status=status or ("draft" if new else None))
+    published = catalog.publish(survey, status=status or ("draft" if new else None),
+                                listed=False if unlisted else None)
     state = "ny version" if published.created else "oförändrad"
     click.echo(f"{published.slug} version {published.version} ({state})")
     if new and status is None:

@@ -216,13 +216,20 @@ def answer_page(slug: str, lang: str, number: int) -> HttpResponse | str | tuple
 def reset(slug: str) -> HttpResponse:
     """Clear the screen for the next person.
 
-    GET serves the no-script fallback (a meta refresh). All it can do is end the kiosk
-    session of the browser that asks, so a link from elsewhere can do no harm beyond that;
-    the Strict token cookie is not even sent with a navigation from another site.
+    POST is the person's own "Stop and delete my answers": what they had answered is deleted.
+    GET is the idle timer (and its no-script refresh): nobody asked to delete, so a response
+    left half-done is ended and kept, like one left on a phone. All a GET can do is end the
+    kiosk session of the browser that asks, so a link from elsewhere can do no harm beyond
+    that; the Strict token cookie is not even sent with a navigation from another site.
     """
     if catalog.find_survey(slug) is None:
         abort(404)
-    _end_person(slug)
+    if request.method == "POST":
+        response = _token_response(slug)
+        if response is not None and not responses.delete_partial(response):
+            devices.end_response(response)
+    else:
+        _end_person(slug)
     return _cleared(url_for("kiosk.show_attract", slug=slug), slug)
 
 
@@ -235,7 +242,8 @@ def show_thanks(slug: str, lang: str) -> HttpResponse | str:
     if lang not in survey.languages:
         return redirect(url_for("kiosk.show_thanks", slug=slug, lang=survey.default_language))
     g.kiosk_timer = IdleTimer(THANKS_SECONDS, 0, url_for("kiosk.reset", slug=slug))
-    return render_template("kiosk/thanks.html", survey=survey, slug=slug)
+    return render_template("kiosk/thanks.html", survey=survey, slug=slug,
+                           closes_on=catalog.round_period(record)[1])
 
 
 @bp.route("/register", methods=["GET", "POST"])

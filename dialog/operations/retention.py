@@ -26,7 +26,7 @@ from surveys import Survey
 
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion, utcnow
-from ..services import catalog
+from ..services import catalog, responses
 from .models import RetainedCount, RetentionSnapshot
 
 # The per-cell number of purged responses is kept under this field name, by status.
@@ -107,13 +107,6 @@ def _cell_value(answers: dict, field: str | None) -> str | None:
     return str(value) if value not in (None, "", []) else None
 
 
-def _tables_linked_to_responses() -> list[tuple]:
-    """(table, column) of every foreign key that points at a response."""
-    target = Response.__table__.c.id
-    return [(table, fk.parent) for table in db.metadata.sorted_tables
-            for fk in table.foreign_keys if fk.column is target]
-
-
 def purge_version(plan: PurgePlan, before: datetime,
                   progress: Callable[[int, int], None] | None = None) -> RetentionSnapshot:
     """Store the aggregate snapshot and delete the raw responses, in one transaction."""
@@ -138,7 +131,7 @@ def purge_version(plan: PurgePlan, before: datetime,
         RetainedCount(snapshot_id=snapshot.id, field=field, code=code, age_band=age,
                       gender=gender, area=area, count=n)
         for (field, code, age, gender, area), n in counts.items())
-    links = _tables_linked_to_responses()
+    links = responses.tables_linked_to_responses()
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
         # Rows that belong to a response (which kiosk took it, ...) go with it, whatever

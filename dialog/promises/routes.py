@@ -369,11 +369,12 @@ def public_promise(lang: str, slug: str) -> HttpResponse | str:
     return render_template("promises/public.html", **_document(record, survey, promise, lang))
 
 
-def signed_promise_url(slug: str, lang: str) -> str | None:
+def signed_promise_url(slug: str, lang: str, *, own: bool = False) -> str | None:
     """Link for a survey's thank-you page: its own signed löfte, else the signed löfte of the
-    previous round of the same template (what came of the last survey)."""
+    previous round of the same template (what came of the last survey). ``own`` leaves out the
+    previous round's: the start page links each closed round to what came of that round."""
     promise_slug = _recent_promise_slugs.get(slug, lambda: _signed_promise_slug(slug))
-    if promise_slug is None:
+    if promise_slug is None or (own and promise_slug != slug):
         return None
     return url_for("promises.public_promise", lang=lang, slug=promise_slug)
 

@@ -8,7 +8,6 @@ from flask import (
     current_app,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -59,9 +58,11 @@ def choose_language() -> HttpResponse:
 
 @bp.get("/<lang>/")
 def list_surveys(lang: str) -> str:
-    records = catalog.open_surveys()
-    surveys = [(r, catalog.definition_of(r.current_version)) for r in records]
-    return render_template("respond/list.html", surveys=surveys)
+    rounds = catalog.rounds_for_residents(lang)
+    names = supported_languages()
+    return render_template("respond/list.html", surveys=rounds.open, closed=rounds.closed,
+                           other_languages=[(code, names[code]) for code in rounds.other_languages
+                                            if code in names])
 
 
 def _cookie_name(slug: str) -> str:
@@ -171,5 +172,5 @@ def show_thanks(lang: str, slug: str) -> HttpResponse | str:
     survey = catalog.current_definition(ref)
     if lang not in survey.languages:
         return redirect(url_for("respond.show_thanks", lang=survey.default_language, slug=slug))
-    resp = make_response(render_template("respond/thanks.html", survey=survey, slug=slug))
-    return resp
+    return render_template("respond/thanks.html", survey=survey, slug=slug,
+                           closes_on=catalog.round_period(ref)[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -22,6 +22,9 @@ class ScheduleForm(Form):
     )
     opens_at = DateField(_l("Opens on (optional)"), validators=[Optional()])
     closes_at = DateField(_l("Closes after (optional)"), validators=[Optional()])
+    # Ticked to hide, so that a form posted without the box keeps the round on the start page.
+    unlisted = BooleanField(_l("Not on the residents' start page: only through the survey's "
+                               "own address (for example a test round)"))
 
 
 class UploadForm(Form):

@@ -45,7 +45,8 @@ def show_survey(slug: str) -> str:
     record, survey = published_or_404(slug)
     counts = service.round_counts(record, survey)
     first_day, last_day = catalog.round_period(record)
-    form = ScheduleForm(status=record.status, opens_at=first_day, closes_at=last_day)
+    form = ScheduleForm(status=record.status, opens_at=first_day, closes_at=last_day,
+                        unlisted=not record.listed)
     return render_template(
         "rounds/survey.html", record=record, survey=survey, counts=counts,
         age_bands=service.age_bands(survey, counts, population_for(record)), form=form,
@@ -66,8 +67,9 @@ def schedule_survey(slug: str) -> HttpResponse | str | tuple[str, int]:
     if opens and closes and closes <= opens:
         flash(_("The closing date must come after the opening date."))
         return redirect(url_for("rounds.show_survey", slug=slug))
-    service.schedule(record, form.status.data, opens, closes)
-    audit.record("schedule_survey", slug, f"{form.status.data} {opens or '-'} {closes or '-'}")
+    service.schedule(record, form.status.data, opens, closes, listed=not form.unlisted.data)
+    audit.record("schedule_survey", slug, f"{form.status.data} {opens or '-'} {closes or '-'}"
+                 f"{' unlisted' if form.unlisted.data else ''}")
     flash(_("The survey round has been updated."))
     return redirect(url_for("rounds.show_survey", slug=slug))
 

@@ -112,10 +112,12 @@ def period(first_day: date | None, last_day: date | None) -> tuple[datetime | No
 
 
 def schedule(record: SurveyRecord, status: str, opens_at: datetime | None,
-             closes_at: datetime | None) -> None:
-    """Set whether the round takes answers, and between which times. Closing a sampled round
-    deletes the links from its sample to the answers (docs/sampling.md)."""
+             closes_at: datetime | None, *, listed: bool = True) -> None:
+    """Set whether the round takes answers, between which times, and whether the residents'
+    start page offers it. Closing a sampled round deletes the links from its sample to the
+    answers (docs/sampling.md)."""
     record.status, record.opens_at, record.closes_at = status, opens_at, closes_at
+    record.listed = listed
     if status == "closed":
         sampling.close_links(record.id)
     db.session.commit()

@@ -24,8 +24,11 @@ class Published:
     created: bool  # False when the definition was unchanged and no new version was made
 
 
-def publish(survey: Survey, *, status: str | None = None) -> Published:
-    """Store a definition; a changed definition becomes a new version, an unchanged one is kept."""
+def publish(survey: Survey, *, status: str | None = None,
+            listed: bool | None = None) -> Published:
+    """Store a definition; a changed definition becomes a new version, an unchanged one is kept.
+
+    ``status`` and ``listed`` (on the residents' start page) change the round when given."""
     fingerprint = definition_fingerprint(survey)
     record = db.session.scalar(select(SurveyRecord).where(SurveyRecord.slug == survey.slug))
     if record is None:
@@ -34,6 +37,8 @@ def publish(survey: Survey, *, status: str | None = None) -> Published:
         db.session.flush()
     elif status:
         record.status = status
+    if listed is not None:
+        record.listed = listed
     current = record.current_version
     if current is not None and current.fingerprint == fingerprint:
         number = current.number  # read before the commit expires it (no new transaction)
@@ -134,6 +139,45 @@ def is_open(record: SurveyRecord | SurveyRef, now: datetime | None = None) -> bo
 def open_surveys() -> list[SurveyRecord]:
     records = db.session.scalars(select(SurveyRecord).order_by(SurveyRecord.slug)).all()
     return [r for r in records if is_open(r)]
+
+
+def has_closed(record: SurveyRecord, now: datetime | None = None) -> bool:
+    """Whether residents can no longer answer a round that was published: closed by staff or
+    past its closing day (a round that has not opened yet has not closed)."""
+    now = now or utcnow()
+    return is_public(record) and (record.status == "closed"
+                                  or (record.closes_at is not None and now >= record.closes_at))
+
+
+@dataclass(frozen=True)
+class ResidentRounds:
+    """What the residents' start page offers in one language."""
+
+    open: list[tuple[SurveyRecord, Survey]]  # answerable now in this language, the newest first
+    other_languages: list[str]  # languages that some other open round is offered in
+    closed: list[tuple[SurveyRecord, Survey]]  # rounds that have closed, the newest first
+
+
+def rounds_for_residents(lang: str, now: datetime | None = None) -> ResidentRounds:
+    """The rounds meant for residents: published, listed (see ``SurveyRecord.listed``) and not a
+    draft. The newest first, so the current round leads; a round in other languages only is
+    left out (its card would lead to another language's page)."""
+    now = now or utcnow()
+    records = db.session.scalars(
+        select(SurveyRecord).where(SurveyRecord.listed, SurveyRecord.status != "draft",
+                                   SurveyRecord.current_version_id.is_not(None))).all()
+    records = sorted(records, key=lambda r: r.opens_at or r.created_at, reverse=True)
+    answerable, closed, others = [], [], set()
+    for record in records:
+        survey = definition_of(record.current_version)
+        if is_open(record, now):
+            if lang in survey.languages:
+                answerable.append((record, survey))
+            else:
+                others.update(survey.languages)
+        elif has_closed(record, now):
+            closed.append((record, survey))
+    return ResidentRounds(answerable, sorted(others), closed)
 
 
 def _complete_answers() -> dict[int, int]:

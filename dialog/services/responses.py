@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Column, Table, bindparam, delete, insert, select, update
 
 from surveys import Answers, Survey, prune_hidden
 
@@ -145,9 +145,37 @@ def reissue_token(response_id: int) -> str:
 
 
 def forget_token(response: OpenResponse) -> None:
-    """Nobody can continue this response again; a partial one is kept for statistics."""
+    """Nobody can continue this response again; a partial one is kept (how many stop, where)."""
     _execute(_SAVE, {"response_id": response.id, "token_hash": None, "updated_at": utcnow()})
     db.session.commit()
+
+
+def tables_linked_to_responses() -> list[tuple[Table, Column]]:
+    """(table, column) of every foreign key that points at a response: found from the schema,
+    so a table added later (which kiosk took it, its analysed fields, ...) cannot be forgotten
+    when responses are deleted."""
+    target = _table.c.id
+    return [(table, fk.parent) for table in db.metadata.sorted_tables
+            for fk in table.foreign_keys if fk.column is target]
+
+
+def delete_partial(response: OpenResponse) -> bool:
+    """Delete a response the resident stopped and asked to remove, with every row that belongs
+    to it. Only while it is partial: a completed response is no longer anyone's to take back
+    (nothing ties it to the person). Returns whether it was deleted."""
+    if response.status != "partial":
+        return False
+    connection = db.session.connection()
+    for table, column in tables_linked_to_responses():
+        connection.execute(delete(table).where(column == response.id))
+    # Conditional, like completing: if it was completed meanwhile, nothing is deleted at all.
+    deleted = connection.execute(delete(_table).where(
+        _table.c.id == response.id, _table.c.status == "partial")).rowcount == 1
+    if deleted:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return deleted
 
 
 def add_paper_response(version_id: int, survey: Survey, answers: Answers, *,

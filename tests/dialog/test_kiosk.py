@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dialog.extensions import db
 from dialog.kiosk import devices
@@ -169,8 +169,10 @@ def test_stop_button_clears_everything_and_back_reveals_nothing(app, client, csr
     resp = client.post("/kiosk/trygghet/reset", data={"csrf_token": csrf(page3.text)})
     assert resp.status_code == 303 and resp.headers["Location"] == "/kiosk/trygghet/"
     assert client.get_cookie("kiosk_trygghet", path="/kiosk") is None
-    [response] = responses_in_db(app)
-    assert response.status == "partial" and response.token_hash is None
+    # "Stop and delete my answers" deletes them: the response and the rows that belong to it.
+    assert responses_in_db(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(KioskResponse)) == 0
     # Even a copy of the old cookie (a browser that kept it) opens nothing any more.
     client.set_cookie("kiosk_trygghet", token_cookie, path="/kiosk")
     for number in (1, 2, 3):

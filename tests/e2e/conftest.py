@@ -86,8 +86,9 @@ def seeded(tmp_path_factory) -> Seeded:
            "SECRET_KEY": secrets.token_hex(32), "MEDBORGARDIALOG_DEV": "1", "FLASK_DEBUG": "0"}
     _flask(env, "init-db")
     _flask(env, "load-builtin")
-    _flask(env, "load-survey", "--open", str(HERE / "data" / "grannskap.yaml"))
-    _flask(env, "load-survey", "--open", str(HERE / "data" / "handelser.yaml"))
+    # Test rounds: open through their own addresses, not offered on the residents' start page.
+    _flask(env, "load-survey", "--open", "--unlisted", str(HERE / "data" / "grannskap.yaml"))
+    _flask(env, "load-survey", "--open", "--unlisted", str(HERE / "data" / "handelser.yaml"))
     _flask(env, "seed-demo", "--responses", "300")
     _flask(env, "kiosk", "set-idle", "trygghet", str(KIOSK_IDLE), "--warning", str(KIOSK_WARNING))
     _flask(env, "create-user", STAFF_EMAIL, "--role", "staff", "--password-stdin",
