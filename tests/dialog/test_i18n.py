@@ -243,7 +243,7 @@ def test_undeclared_language_lands_on_the_default_with_a_notice(app, client, tmp
     # The notice is in the language the visitor asked for, naming both languages by own name.
     assert "این پرسشنامه به زبان فارسی موجود نیست" in page.text
     assert "Svenska" in page.text
-    menu = re.search(r'<nav class="languages".*?</nav>', landed.text, re.S).group(0)
+    menu = re.search(r'<details class="languages".*?</details>', landed.text, re.S).group(0)
     assert re.findall(r'hreflang="(\w+)"', menu) == ["sv", "en"]
 
 

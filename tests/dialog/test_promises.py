@@ -350,3 +350,19 @@ def test_errors_are_in_swedish_and_linked_to_their_fields(app, staff, csrf):
     assert 'id="responsible"' in resp.text and 'id="what_sv"' in resp.text
     assert "This field is required" not in resp.text and "Not a valid" not in resp.text
     assert resp.text.count("<title>Fel:") == 1
+
+
+def test_the_signed_loefte_is_linked_from_the_intro_and_the_start_page(app, staff, csrf):
+    resident = app.test_client()
+    assert "/loften/" not in resident.get("/sv/s/trygghet/").text
+    signed_promise(app, staff, csrf)
+    assert "/sv/loften/trygghet" in resident.get("/sv/s/trygghet/").text
+    with app.app_context():
+        survey = load_definition(builtin_template_path("trygghet"))
+        catalog.publish(dataclasses.replace(survey, slug="trygghet-2028"), status="closed")
+        catalog.find_survey("trygghet").status = "closed"
+        db.session.commit()
+    start = resident.get("/sv/").text
+    # Each closed round links what came of it: its own signed löfte, none for the one without.
+    assert "Vad hände sedan?" in start
+    assert re.findall(r'<a class="card" href="([^"]+)"', start) == ["/sv/loften/trygghet"]

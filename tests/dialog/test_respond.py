@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from dialog.extensions import db
-from dialog.models import Response
+from dialog.models import Response, utcnow
+from dialog.services import catalog
+from surveys import load_definition
+from surveys.templates import builtin_template_path
 from tests.dialog.helpers import PAGE_RE, as_answers, begin, fill, walk
+
+GRANNSKAP = Path(__file__).resolve().parents[1] / "e2e" / "data" / "grannskap.yaml"
 
 
 def count(app, status="complete"):
@@ -200,3 +208,73 @@ def test_no_external_resources(client, csrf):
     begin(client, csrf)
     html = client.get("/sv/s/trygghet/p/1").text
     assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def _copy_of_the_builtin(slug: str, **round_values):
+    """Another round of the built-in survey (sv and seven more languages) with its own dates."""
+    survey = load_definition(builtin_template_path("trygghet"))
+    catalog.publish(dataclasses.replace(survey, slug=slug), status=round_values.pop("status"),
+                    listed=round_values.pop("listed", None))
+    record = catalog.find_survey(slug)
+    for name, value in round_values.items():
+        setattr(record, name, value)
+    db.session.commit()
+
+
+def _cards(html: str) -> list[str]:
+    return re.findall(r'<a class="card" href="([^"]+)"', html)
+
+
+def test_start_page_offers_the_open_rounds_meant_for_residents(app, staff, csrf):
+    client = app.test_client()  # a resident
+    now = utcnow()
+    with app.app_context():
+        _copy_of_the_builtin("trygghet-2027", status="open", opens_at=now - timedelta(days=1))
+        _copy_of_the_builtin("prov", status="open", listed=False)
+        _copy_of_the_builtin("trygghet-2025", status="closed", opens_at=now - timedelta(days=400))
+        catalog.publish(load_definition(GRANNSKAP), status="open")  # Swedish and Arabic only
+        catalog.find_survey("trygghet").opens_at = now - timedelta(days=30)
+        db.session.commit()
+    # The current (newest) round first; a closed or unlisted round is no card.
+    assert _cards(client.get("/sv/").text) == [
+        "/sv/s/grannskap/", "/sv/s/trygghet-2027/", "/sv/s/trygghet/"]
+    # In English only the rounds offered in English: no card leads to another language.
+    assert _cards(client.get("/en/").text) == ["/en/s/trygghet-2027/", "/en/s/trygghet/"]
+    # An unlisted round (a test round) is answered through its own address only.
+    assert client.get("/sv/s/prov/").status_code == 200
+    # Staff hide a round from the start page on its page ("not on the start page" ticked).
+    page = staff.get("/staff/surveys/trygghet-2027/")
+    assert 'name="unlisted"' in page.text
+    assert staff.post("/staff/surveys/trygghet-2027/schedule", data={
+        "csrf_token": csrf(page.text), "status": "open", "opens_at": "", "closes_at": "",
+        "unlisted": "y"}).status_code == 302
+    assert "/en/s/trygghet-2027/" not in client.get("/en/").text
+    # Nothing open in English: a plain sentence, and the languages there is something in.
+    with app.app_context():
+        catalog.find_survey("trygghet").status = "closed"
+        db.session.commit()
+    empty = client.get("/en/").text
+    assert not _cards(empty) and "There is no open survey right now." in empty
+    offered = re.search(r'<ul class="language-links">.*?</ul>', empty, re.S).group(0)
+    assert re.findall(r'<a href="/(\w+)/" lang=', offered) == ["ar", "sv"]
+
+
+def test_thank_you_page_thanks_once_and_says_what_happens_next(app, client, csrf, survey):
+    with app.app_context():
+        catalog.find_survey("trygghet").closes_at = datetime(2027, 7, 1)  # after 30 June
+        db.session.commit()
+    thanks = client.get(walk(client, csrf, survey, "sv")).text
+    main = re.search(r"<main.*?</main>", thanks, re.S).group(0)
+    assert main.count("Tack") == 1 and "Tack för dina svar!" in main
+    timeline = re.search(r'<ol class="timeline">(.*?)</ol>', thanks, re.S).group(1)
+    assert "till och med 30 juni 2027" in timeline
+    assert "medborgarlöfte" in timeline  # not signed yet: when it comes, not a link
+
+
+def test_every_hint_is_said_once_and_linked_to_its_question(client, csrf, survey):
+    walk(client, csrf, survey, stop_after=5)
+    page = client.get("/sv/s/trygghet/p/6").text
+    hints = re.findall(r'<p class="hint" id="([^"]+)">([^<]*)</p>', page)
+    assert [text for _id, text in hints] == ["Välj högst 3.", "Högst 2\xa0000 tecken."]
+    for hint_id, _text in hints:
+        assert re.search(rf'aria-describedby="[^"]*\b{hint_id}\b', page), hint_id

@@ -136,3 +136,29 @@ def test_kiosk_screens_pass_axe(server, new_page, lang):
     shot(page, f"kiosk-{lang}-thanks")
     page.goto(f"{server.url}/kiosk/grannskap/{lang}/tillganglighet")
     assert_accessible(page, f"kiosk {lang} statement")
+
+
+def test_stop_deletes_the_answers_on_a_kiosk_in_large_type(server, new_page):
+    """"Stop and delete my answers" deletes the half-done response from the database; the
+    kiosk uses the whole screen in large type. (grannskap keeps the default idle time, so
+    the idle timer cannot clear the screen first.)"""
+    page, violations = open_kiosk(new_page, server, slug="grannskap")
+    with page.expect_navigation():
+        page.locator("button[value=sv]").click()
+    width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.option')).fontSize)")
+    assert width >= 1200 and size >= 20, (width, size)
+    answer_like_a_person(page)
+    with page.expect_navigation():
+        page.locator("#answers button[name=action][value=next]").click()
+    [(response_id, status, *_rest)] = _kiosk_responses(server)[-1:]
+    assert status == "partial"
+    assert server.query("SELECT answers FROM response WHERE id = ?", response_id)[0][0] != "{}"
+    shot(page, "kiosk-stop-before")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sluta och ta bort mina svar").click()
+    assert page.url.endswith("/kiosk/grannskap/")
+    assert server.query("SELECT count(*) FROM response WHERE id = ?", response_id) == [(0,)]
+    assert server.query("SELECT count(*) FROM kiosk_response WHERE response_id = ?",
+                        response_id) == [(0,)]
+    assert violations == []

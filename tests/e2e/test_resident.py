@@ -219,3 +219,41 @@ def test_date_and_number_in_arabic_with_errors_in_arabic(server, new_page, scrip
     with page.expect_navigation():
         page.locator("#answers button[name=action][value=next]").click()
     assert "/klart" in page.url
+
+
+def test_on_a_phone_the_start_and_the_matrix_question_stay_in_view(server, new_page):
+    """390 × 844: "Start the survey" on the first screen in Swedish, Somali (the longest texts)
+    and Arabic; the language menu is one line that opens inside the screen, on the left in
+    Arabic; the 17-row matrix is short and its question and scale stay in view at the last row."""
+    page = new_page(390, 844)
+    for lang in ("sv", "so", "ar"):
+        page.goto(f"{server.url}/{lang}/s/trygghet/")
+        start = page.locator("main form button.primary").bounding_box()
+        assert start["y"] + start["height"] <= 844, (lang, start)
+    menu = page.locator("details.languages summary").bounding_box()
+    assert menu["height"] <= 60 and menu["x"] + menu["width"] / 2 < 195, menu  # left in Arabic
+    page.locator("details.languages summary").click()
+    choices = page.locator("details.languages nav").bounding_box()
+    assert choices["x"] >= 0 and choices["x"] + choices["width"] <= 390, choices
+    assert_accessible(page, "ar intro, language menu open")
+    shot(page, "phone-ar-intro-languages")
+    page.goto(f"{server.url}/sv/")
+    shot(page, "phone-sv-list")
+    page.goto(f"{server.url}/sv/s/trygghet/")
+    shot(page, "phone-sv-intro")
+    page.locator("main form button.primary").click()
+    page.wait_for_selector("form#answers")
+    while page.locator("fieldset.matrix").count() == 0:
+        answer_like_a_person(page)
+        with page.expect_navigation():
+            page.locator("#answers button[name=action][value=next]").click()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2600, height  # one radio button per line made it 5,300 px
+    answer_like_a_person(page)
+    last = page.locator("fieldset.matrix fieldset.item").last
+    last.scroll_into_view_if_needed()
+    head, row = page.locator(".matrix-head").bounding_box(), last.bounding_box()
+    assert head["y"] >= 0 and head["y"] + head["height"] <= row["y"], (head, row)
+    assert page.locator(".matrix-head").get_by_text("Hur stort problem").is_visible()
+    assert_accessible(page, "sv matrix")
+    shot(page, f"phone-sv-matrix-last-rows-{height}px")
