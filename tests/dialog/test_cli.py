@@ -32,7 +32,8 @@ def test_a_loaded_survey_is_a_draft_unless_opened(app, client, tmp_path):
 
     text = builtin_template_path("trygghet").read_text(encoding="utf-8")
     outputs = {}
-    for slug, extra in (("prov-utkast", []), ("prov-oppen", ["--open"])):
+    for slug, extra in (("prov-utkast", []), ("prov-oppen", ["--open"]),
+                        ("prov-dold", ["--open", "--unlisted"])):
         path = tmp_path / f"{slug}.yaml"
         path.write_text(text.replace("slug: trygghet", f"slug: {slug}", 1), encoding="utf-8")
         result = run(app, "load-survey", *extra, str(path))
@@ -42,6 +43,8 @@ def test_a_loaded_survey_is_a_draft_unless_opened(app, client, tmp_path):
     listing = client.get("/sv/").text
     assert "/sv/s/prov-oppen/" in listing and "prov-utkast" not in listing
     assert client.get("/sv/s/prov-utkast/").status_code == 404
+    # An unlisted round is open through its own address, and not offered on the start page.
+    assert "prov-dold" not in listing and client.get("/sv/s/prov-dold/").status_code == 200
     with app.app_context():
         assert catalog.find_survey("prov-utkast").status == "draft"
         # loading it again (a new version) keeps the status staff gave it
