@@ -73,14 +73,22 @@ def _wrong_value(field) -> str:
     return "x" * 6000
 
 
+def _with_choices(form: Form) -> Form:
+    """Choices a view sets per request (rounds, problems) are left empty, as with no data."""
+    for field in form:
+        if isinstance(field, SelectFieldBase) and field.choices is None:
+            field.choices = []
+    return form
+
+
 def _all_forms(formdata_for) -> list[Form]:
     meta = {"csrf": False}
     forms = []
     for cls in _module_forms():
         empty = cls(formdata=None, meta=meta)
-        forms.append(cls(formdata=formdata_for(empty), meta=meta))
+        forms.append(_with_choices(cls(formdata=formdata_for(empty), meta=meta)))
     for empty in _made_forms(formdata=None, meta=meta):
-        forms += [type(empty)(formdata=formdata_for(empty), meta=meta)]
+        forms += [_with_choices(type(empty)(formdata=formdata_for(empty), meta=meta))]
     return forms
 
 
