@@ -71,7 +71,7 @@ def import_command(path: Path) -> None:
                        err=True)
             sys.exit(1)
     indicators.apply_import(plan, CLI_ACTOR, path.name,
-                            progress=lambda done, total: show_progress(done, total, "Perioder"))
+                            progress=lambda done, total: show_progress(done, total, "Värden"))
     echo_changes(plan)
 
 

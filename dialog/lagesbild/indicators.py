@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from analysis.indicators import (
     COUNT_UNIT,
@@ -28,6 +28,9 @@ from ..extensions import db
 from ..models import AuditEvent, utcnow
 from ..table_files import Table, read_table
 from .models import IndicatorSeries, Measurement
+
+# Periods per DELETE and rows per INSERT: bounded statements, few round trips.
+BATCH = 5000
 
 
 @dataclass
@@ -153,17 +156,24 @@ def apply_import(plan: ImportPlan, actor: str, filename: str, *, demo: bool = Fa
         _describe_series(series, row)
         series.per_year = row.period.per_year
     db.session.flush()
+    # Core statements, not ORM objects: a ten-year file is some 100,000 rows.
+    periods: dict[int, list[str]] = {}
+    for change in plan.changes:
+        periods.setdefault(series_by_code[change.indicator].id, []).append(change.period)
+    for series_id, replaced in periods.items():
+        for start in range(0, len(replaced), BATCH):
+            db.session.execute(delete(Measurement).where(
+                Measurement.series_id == series_id,
+                Measurement.period.in_(replaced[start:start + BATCH])))
     now = utcnow()
-    total = len(plan.changes)
-    for done, change in enumerate(plan.changes, start=1):
-        series = series_by_code[change.indicator]
-        db.session.execute(delete(Measurement).where(Measurement.series_id == series.id,
-                                                     Measurement.period == change.period))
-        if progress and (done % 200 == 0 or done == total):
-            progress(done, total)
-    db.session.add_all(Measurement(series_id=series_by_code[r.indicator].id,
-                                   period=str(r.period), area=r.area, value=r.value,
-                                   imported_at=now) for r in plan.rows)
+    total = len(plan.rows)
+    for start in range(0, total, BATCH):
+        db.session.execute(insert(Measurement), [
+            {"series_id": series_by_code[r.indicator].id, "period": str(r.period),
+             "area": r.area, "value": r.value, "imported_at": now}
+            for r in plan.rows[start:start + BATCH]])
+        if progress:
+            progress(min(start + BATCH, total), total)
     summary = plan.summary()
     db.session.add(AuditEvent(actor=actor, action="indicators.import", target=filename[:255],
                               detail=json.dumps({**summary, "new": plan.new_series})))
