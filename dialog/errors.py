@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .i18n import best_language, supported_languages
+from .staff_language import chosen_staff_language
 
 
 def _titles() -> dict[int, str]:
@@ -39,7 +40,9 @@ def _advice(code: int) -> str:
 def render_error(error: HTTPException):
     if not getattr(g, "lang", None):
         first = request.path.strip("/").split("/", 1)[0]
-        g.lang = first if first in supported_languages() else best_language()
+        # Behind the sign-in the staff member's chosen language, not the browser's.
+        staff = chosen_staff_language() if first in ("staff", "dashboard") else None
+        g.lang = staff or (first if first in supported_languages() else best_language())
     code = error.code or 500
     description = error.description if _is_ours(error) else None
     # Keep what the error says in its headers (Allow on 405, Retry-After on 429), not its type.

@@ -32,6 +32,13 @@ def choose_staff_language(*, save_to_account: bool = False) -> None:
     g.lang = chosen
 
 
+def chosen_staff_language() -> str | None:
+    """The staff language chosen in this session, if any (read without the database, so an
+    error page can use it whatever went wrong)."""
+    chosen = session.get(_LANG_KEY)
+    return chosen if chosen in STAFF_LANGUAGES else None
+
+
 def fresh_session() -> None:
     """Empty the session (nothing carries over a sign-in: no session fixation), keeping only
     the chosen language."""

@@ -296,3 +296,14 @@ def test_builtin_survey_speaks_every_language_and_marks_machine_translations(sur
     for lang in RTL_LANGUAGES:
         for option in survey.question_with_role("age_band").options:
             assert not dash_range.search(option.label[lang]), option.label[lang]
+
+
+def test_staff_error_pages_speak_the_staff_language_of_the_session(app, client):
+    # The browser prefers Swedish, but the staff member chose English in the staff area.
+    headers = {"Accept-Language": "sv"}
+    client.get("/staff/login?lang=en", headers=headers)
+    missing = client.get("/staff/finns-inte/alls", headers=headers)
+    assert missing.status_code == 404
+    assert "We could not find the page" in missing.text and 'lang="en"' in missing.text
+    resident = client.get("/sv/s/finns-inte/", headers=headers)
+    assert resident.status_code == 404 and 'lang="sv"' in resident.text
