@@ -148,6 +148,8 @@ def import_sample(slug: str, plan: SamplePlan, actor: str,
                                     code_hash=codes.code_hash(code, secret), **member))
         if progress is not None and (number % 500 == 0 or number == len(plan.members)):
             progress(number, len(plan.members))
+    # Only people with a code answer a sampled round: its card leaves the start page.
+    record.listed = False
     audit.record("sample.import", slug,
                  f"{len(plan.members)} personer, {len(plan.strata)} strata", actor=actor)
     db.session.commit()

@@ -96,6 +96,8 @@ def test_a_sampled_round_from_letter_to_closed(app, client, csrf, survey, tmp_pa
     by_ref = _codes(app, tmp_path)
     assert len(by_ref) == 8 and len(set(by_ref.values())) == 8
 
+    # The round leaves the start page: only people with a code answer it.
+    assert "/sv/s/trygghet/" not in client.get("/sv/").text
     # Without a code nobody starts; a wrong code and an unknown one get the same answer.
     page = client.get("/sv/s/trygghet/")
     assert 'name="kod"' in page.text
