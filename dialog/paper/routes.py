@@ -19,6 +19,7 @@ from ..errors import render_error
 from ..i18n import supported_languages
 from ..models import SurveyRecord
 from ..sampling import service as sampling
+from ..sampling.models import SampleMember
 from ..services import responses
 from ..staff_area import staff_blueprint
 from ..views import published_or_404
@@ -36,16 +37,19 @@ def enter_paper(slug: str) -> HttpResponse | str | tuple[str, int]:
     language = _paper_language(survey)
     if request.method == "GET":
         forms = [build_page_form(page, str(g.lang), answers={}) for page in survey.pages]
-        return _render_paper(survey, slug, forms, {}, language)
+        return _render_paper(record, survey, forms, {}, language)
     submitted = request.form.to_dict(flat=False)
     answers, errors = _validate_paper(survey, submitted)
     if not errors and not prune_hidden(survey, answers):
         errors = {survey.pages[0].questions[0].id: _blank_message()}
+    sample_code, member = _sample_member(record, errors)
     if errors:
         forms = [build_page_form(page, str(g.lang), formdata=request.form)
                  for page in survey.pages]
-        return _render_paper(survey, slug, forms, errors, language), 422
-    _save(record, survey, answers, language)
+        return _render_paper(record, survey, forms, errors, language, sample_code), 422
+    response_id = _save(record, survey, answers, language)
+    if member is not None:
+        _reconcile(record, member, response_id)
     return redirect(url_for("paper.enter_paper", slug=slug))
 
 
@@ -68,13 +72,7 @@ def enter_codes(slug: str) -> HttpResponse | str | tuple[str, int]:
     confirm_blank = request.form.get("confirm_blank") == "1"
     entry = codes.read_codes(survey, fields, typed)
     errors = {name: _code_message(error) for name, error in entry.errors.items()}
-    sampled = sampling.has_sample(record.id)
-    sample_code = request.form.get("sample_code", "").strip() if sampled else ""
-    member = sampling.find_member(record.id, sample_code) if sample_code else None
-    if sample_code and member is None:
-        errors[SAMPLE_CODE_FIELD] = _("No one in the sample has this code: check it against "
-                                      "the questionnaire, or leave it empty to count the "
-                                      "answers as an open answer.")
+    sample_code, member = _sample_member(record, errors)
     if not errors and not entry.answers:
         errors[fields[0].name] = _blank_message()
     if not confirm_blank:
@@ -99,7 +97,21 @@ def enter_codes(slug: str) -> HttpResponse | str | tuple[str, int]:
     return redirect(url_for("paper.enter_codes", slug=slug), code=303)
 
 
-def _reconcile(record: SurveyRecord, member, response_id: int) -> None:
+def _sample_member(record: SurveyRecord, errors: dict) -> tuple[str, SampleMember | None]:
+    """The code typed from a sampled round's questionnaire and its sample member; an unknown
+    code is added to ``errors``."""
+    if not sampling.has_sample(record.id):
+        return "", None
+    sample_code = request.form.get(SAMPLE_CODE_FIELD, "").strip()
+    member = sampling.find_member(record.id, sample_code) if sample_code else None
+    if sample_code and member is None:
+        errors[SAMPLE_CODE_FIELD] = _("No one in the sample has this code: check it against "
+                                      "the questionnaire, or leave it empty to count the "
+                                      "answers as an open answer.")
+    return sample_code, member
+
+
+def _reconcile(record: SurveyRecord, member: SampleMember, response_id: int) -> None:
     """One code, one response (docs/sampling.md): the first complete answer counts."""
     if sampling.attach_paper_response(member, response_id):
         return
@@ -209,9 +221,12 @@ def _validate_paper(survey: Survey, submitted: dict[str, list[str]]) -> tuple[di
     return answers, errors
 
 
-def _render_paper(survey: Survey, slug: str, forms, errors: dict, language: str) -> str:
+def _render_paper(record: SurveyRecord, survey: Survey, forms, errors: dict, language: str,
+                  sample_code: str = "") -> str:
     return render_template(
-        "paper/enter.html", survey=survey, slug=slug,
+        "paper/enter.html", survey=survey, slug=record.slug,
         pages=list(zip(survey.pages, forms, strict=True)), errors=errors,
         paper_language=language, languages_of_survey=_languages_of(survey),
+        sampled=sampling.has_sample(record.id), sample_code=sample_code,
+        sample_code_field=SAMPLE_CODE_FIELD,
     )

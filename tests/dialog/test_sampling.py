@@ -263,3 +263,24 @@ def test_the_demo_sample_imports(app):
         "--strata", str(data / "demo_strata.csv")])
     assert result.exit_code == 0, result.output
     assert "600 personer i 4 strata" in result.output
+
+
+def test_the_full_paper_form_takes_the_code_too(app, staff, csrf, survey, tmp_path):
+    assert _import(app, tmp_path).exit_code == 0
+    by_ref = _codes(app, tmp_path)
+    page = staff.get("/staff/surveys/trygghet/paper")
+    assert 'name="sample_code"' in page.text
+    data: dict = {}
+    for survey_page in survey.pages:
+        data.update(fill(survey_page, as_answers(data)))
+    wrong = staff.post("/staff/surveys/trygghet/paper", data={
+        **data, "csrf_token": csrf(page.text), "sample_code": "ABCD-EFGH"})
+    assert wrong.status_code == 422 and 'href="#sample_code"' in wrong.text
+    saved = staff.post("/staff/surveys/trygghet/paper", data={
+        **data, "csrf_token": csrf(page.text), "sample_code": by_ref["p3"].lower()})
+    assert saved.status_code == 302
+    with app.app_context():
+        member = db.session.scalar(select(SampleMember).where(SampleMember.sample_ref == "p3"))
+        response = db.session.get(Response, member.response_id)
+        assert (response.channel, response.status, response.sample_stratum) == (
+            "paper", "complete", "centrum")
