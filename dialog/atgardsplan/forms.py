@@ -51,7 +51,8 @@ def _period(_form: Form, field: StringField) -> None:
 class EffectForm(Form):
     """The indicator that should show the measure's effect: also for a signed löfte's."""
 
-    indicator = SelectField(_l("Indicator"), validators=[Optional()])
+    # Choices are set per request (the indicators and survey rounds there are now).
+    indicator = SelectField(_l("Indicator"), choices=[], validators=[Optional()])
     baseline_period = StringField(
         _l("Baseline month (YYYY-MM)"), validators=[Optional(), _period],
         description=_l("The baseline is the indicator's figure for the twelve months up to "
@@ -61,7 +62,8 @@ class EffectForm(Form):
 
 
 class MeasureForm(EffectForm):
-    problem = SelectField(_l("Problem the measure addresses"), validators=[DataRequired()])
+    problem = SelectField(_l("Problem the measure addresses"), choices=[],
+                          validators=[DataRequired()])
     what_sv = TextAreaField(_l("What will be done (Swedish)"), validators=[DataRequired()],
                             render_kw={"lang": "sv"})
     what_en = TextAreaField(_l("What will be done (English)"), validators=[Optional()],
