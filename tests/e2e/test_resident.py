@@ -99,13 +99,17 @@ def test_keyboard_only_completes_the_survey_with_focus_always_visible(server, ne
         answered: set[str] = set()
         while True:
             el = _focus_next(page)
-            assert el["visible"], f"focus not visible on {el}"
+            assert el["visible"], f"focus not visible on {el} at {page.url}"
             if el["tag"] == "INPUT" and el["type"] in ("radio", "checkbox") \
                     and el["name"] not in answered:
                 page.keyboard.press("Space")
                 answered.add(el["name"])
             elif el["tag"] == "TEXTAREA":
                 page.keyboard.type("Mer belysning")
+            elif el["tag"] == "SELECT" and not el["value"]:
+                # The place question: the follow-ups just typed need a place, so pick the
+                # first named one with the arrow key, as a keyboard user does.
+                page.keyboard.press("ArrowDown")
             elif el["tag"] == "BUTTON" and el["value"] == "next":
                 with page.expect_navigation():
                     page.keyboard.press("Enter")
