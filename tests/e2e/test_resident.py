@@ -115,6 +115,8 @@ def test_keyboard_only_completes_the_survey_with_focus_always_visible(server, ne
                     page.keyboard.press("Enter")
                 break
         assert answered, f"nothing could be answered by keyboard on page {pages}"
+        # Every page is answered in one go; an error page here means the walk missed a field.
+        assert not page.title().startswith("Fel"), f"page {pages} refused: {page.url}"
     shot(page, "keyboard-thanks")
     assert pages >= 5
 
