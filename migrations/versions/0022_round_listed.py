@@ -19,11 +19,15 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('survey') as batch_op:
-        batch_op.add_column(sa.Column('listed', sa.Boolean(), nullable=False,
+    # Added in place (SQLite can, with a default): a batch copy of the survey table would have
+    # to drop the table every answer refers to, which SQLite refuses with foreign keys on.
+    op.add_column('survey', sa.Column('listed', sa.Boolean(), nullable=False,
                                       server_default=sa.true()))
 
 
 def downgrade():
-    with op.batch_alter_table('survey') as batch_op:
-        batch_op.drop_column('listed')
+    # In place for the same reason; SQLite drops a column itself since 3.35.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE survey DROP COLUMN listed')
+    else:
+        op.drop_column('survey', 'listed')
