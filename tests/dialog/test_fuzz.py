@@ -17,7 +17,7 @@ from dialog.extensions import db
 from tests.dialog.helpers import begin
 
 # Four fuzzed areas × 1,000 requests, each followed by a digest of every table: about a
-# minute of the suite's 15 (2,000 took twice that, for no failure the 1,000 did not find).
+# minute of the suite's 15 on two cores; 2,000 took twice that.
 EXAMPLES = 1000
 # The same requests reach the same code on PostgreSQL; fewer there keep the suite short, while
 # still catching what only PostgreSQL refuses (NUL characters in text, for one).
