@@ -35,6 +35,7 @@ from ..extensions import db
 from ..i18n import supported_languages
 from ..pages.statement import statement_context
 from ..services import catalog, responses
+from ..staff_language import choose_staff_language
 from . import devices
 from .forms import DeviceForm, IdleForm, RegisterForm
 from .models import KioskDevice
@@ -63,6 +64,14 @@ def _take_language(endpoint, values) -> None:
         if values["lang"] not in supported_languages():
             abort(404)
         g.lang = values["lang"]
+
+
+@bp.before_request
+def _staff_language_on_set_up_pages() -> None:
+    # Setting up kiosks is staff work: those pages speak the staff member's chosen language,
+    # like the rest of the staff area, not the browser's.
+    if request.path.startswith("/kiosk/devices"):
+        choose_staff_language(save_to_account=True)
 
 
 @bp.after_request

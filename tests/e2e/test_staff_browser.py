@@ -48,3 +48,26 @@ def test_councillor_opens_the_dashboard(server, new_page, lang):
     # a councillor sees aggregates only: the staff area and the raw export stay closed
     response = page.goto(f"{server.url}/staff/surveys/trygghet/export?format=csv")
     assert response.status == 403
+
+
+def test_one_menu_takes_staff_everywhere_by_keyboard(server, new_page):
+    """Every link of the staff menu, followed with the keyboard, lands on a page that has the
+    same menu (marking where one is) and "Logga ut" – on a phone as on a laptop."""
+    page = new_page(390, 844)
+    sign_in(page, server, STAFF_EMAIL, "sv")
+    menu = page.locator("nav.staff-nav")
+    targets = menu.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    for wanted in ("/staff/", "/dashboard/", "/staff/lofte/", "/staff/atgardsplan/",
+                   "/kiosk/devices", "/staff/urval/"):
+        assert any(t.startswith(wanted) for t in targets), (wanted, targets)
+    for href in targets:
+        page.locator(f"nav.staff-nav a[href='{href}']").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith(href), (href, page.url)
+        here = page.locator("nav.staff-nav a[aria-current='page']")
+        assert here.count() == 1 and here.get_attribute("href") == href, href
+        assert page.locator("nav.staff-nav button", has_text="Logga ut").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, href
+        assert_accessible(page, f"staff page {href}")
+    shot(page, "staff-menu-phone")
