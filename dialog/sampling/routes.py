@@ -86,7 +86,7 @@ def make_wave(slug: str) -> HttpResponse:
     if not form.validate_on_submit():
         flash(_("Choose which mailing to make."))
         return redirect(url_for("sampling.show_sample", slug=slug))
-    wave, _letters = service.make_wave(slug, form.kind.data, current_user.email)
+    wave = service.make_wave(slug, form.kind.data, current_user.email)
     return redirect(url_for("sampling.print_letters", slug=slug, wave_id=wave.id))
 
 

@@ -192,8 +192,9 @@ class Letter:
     code: str
 
 
-def make_wave(slug: str, kind: str, actor: str) -> tuple[SampleWave, list[Letter]]:
-    """Letters for everyone who has not completed (nor refused, nor had a letter returned)."""
+def make_wave(slug: str, kind: str, actor: str) -> SampleWave:
+    """A mailing to everyone who has not completed (nor refused, nor had a letter returned);
+    :func:`letters_for` gives its letters."""
     if kind not in WAVES:
         raise SampleError("unknown_wave", kind=kind)
     record = _round(slug)
@@ -213,8 +214,7 @@ def make_wave(slug: str, kind: str, actor: str) -> tuple[SampleWave, list[Letter
         member.last_wave = kind
     audit.record("sample.wave", slug, f"{kind}: {len(due)} brev", actor=actor)
     db.session.commit()
-    return wave, [Letter(m.sample_ref, list(m.address or []), codes.shown(m.code))
-                  for m in due]
+    return wave
 
 
 def wave(survey_id: int, wave_id: int) -> SampleWave | None:

@@ -24,7 +24,7 @@ from analysis.selection import selection_withheld
 from surveys import AnalysisSpec, Survey, analysis_spec
 
 from ...extensions import db
-from ...models import Response, SurveyRecord
+from ...models import Response, SurveyRecord, SurveyVersion
 from ...operations.retention import retained_answers
 from ...sampling import service as sampling
 from .. import catalog
@@ -145,7 +145,7 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     design = sampling.strata_design(record.id)
     open_answers = 0
     if design is not None:
-        frame, open_answers = _sample_only(frame)
+        frame, open_answers = _sample_only(record, frame)
     channels = {str(k): int(v) for k, v in frame["channel"].value_counts().items()}
     languages = {str(k): int(v) for k, v in frame["language"].value_counts().items()}
     no_age = int(frame["age_band"].isna().sum())
@@ -245,12 +245,14 @@ class _Ranked:
     key_figures_by_gender: RankingResult | None = None
 
 
-def _sample_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def _sample_only(record: SurveyRecord, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The answers given with an invitation code, with their stratum, and how many others
     (open channels of the same round) are left out."""
+    # By round, not by a list of every response id: one short query however many answered.
     strata = dict(db.session.execute(
         select(Response.id, Response.sample_stratum)
-        .where(Response.id.in_([int(i) for i in frame.index if i > 0]),
+        .join(SurveyVersion, Response.version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == record.id,
                Response.sample_stratum.is_not(None))).all())
     coded = frame.assign(sample_stratum=pd.array(
         [strata.get(int(i)) for i in frame.index], dtype="string"))
