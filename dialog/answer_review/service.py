@@ -1,6 +1,11 @@
 """Free-text review: the answers of a survey round page by page, removing text for good, and
 the reviewed mark staff set on each answer they have read.
 
+Free text is the answer to a free-text question and, inside each mark of a place question,
+the street or landmark the resident wrote (often a home address) and every free-text
+follow-up. A text inside a mark is named ``<question>.<n>.<key>`` like its form field (mark n
+from 1, see docs/places.md) and is edited in place, so the mark stays a valid mark.
+
 What counts as personal data is decided in ``services/redaction.py``; this module reads and
 writes the stored answers. A removal is planned first (:func:`plan_removal`, shown to staff as
 before and after) and carried out only for the exact text that was shown
@@ -48,9 +53,26 @@ class ChangedMeanwhile(RuntimeError):
 class Entry(NamedTuple):
     response: Response
     question: Question
+    field: str
+    # Inside a place question's mark: its number (from 1), and the free-text follow-up
+    # (``None`` for the street or landmark the resident wrote).
+    mark: int | None
+    follow_up: Question | None
     pieces: list[tuple[str, str | None]]
     flagged: bool
     reviewed: FreeTextReview | None
+
+
+class _Text(NamedTuple):
+    """One free text stored in an answer, and where: ``key`` names the text inside mark
+    ``mark`` of a place question, both ``None`` for a free-text question's answer."""
+
+    question: Question
+    field: str
+    mark: int | None
+    key: str | None
+    follow_up: Question | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -74,7 +96,34 @@ class Removal:
 
 
 def free_text_questions(survey: Survey) -> list[Question]:
-    return [q for q in survey.questions() if q.type == "free_text"]
+    """The questions whose answers hold free text: free-text questions, and place questions
+    (the street or landmark of each mark, and their free-text follow-ups)."""
+    return [q for q in survey.questions() if q.type in ("free_text", "place")]
+
+
+def _texts(question: Question, answers: dict) -> list[_Text]:
+    """The free texts of ``question`` in one response's answers, in the order given."""
+    value = answers.get(question.id)
+    if question.type == "free_text":
+        return [_Text(question, question.id, None, None, None, value)] if isinstance(
+            value, str) else []
+    if not isinstance(value, list):
+        return []
+    follow_ups = [(f.id, f) for f in question.follow_up if f.type == "free_text"]
+    return [_Text(question, f"{question.id}.{number}.{key}", number, key, follow_up, mark[key])
+            for number, mark in enumerate(value, start=1) if isinstance(mark, dict)
+            for key, follow_up in (("text", None), *follow_ups)
+            if isinstance(mark.get(key), str)]
+
+
+def _replaced(answers: dict, found: _Text, new_text: str) -> dict:
+    """A new answers dict with ``found`` replaced by ``new_text`` (a mark is copied, changed
+    in that one key): the JSON column only notices a replaced value, not an in-place change."""
+    if found.mark is None:
+        return {**answers, found.field: new_text}
+    marks = list(answers[found.question.id])
+    marks[found.mark - 1] = {**marks[found.mark - 1], found.key: new_text}
+    return {**answers, found.question.id: marks}
 
 
 def _marks(record: SurveyRecord) -> dict[tuple[int, str], FreeTextReview]:
@@ -100,11 +149,12 @@ def review_page(record: SurveyRecord, survey: Survey, page: int, *, only_flagged
     # one screenful of answers (or has seen them all).
     skip = (page - 1) * PAGE_SIZE
     for response in db.session.scalars(query.execution_options(yield_per=500)):
-        for question in questions:
-            text = (response.answers or {}).get(question.id)
-            if not isinstance(text, str) or not text.strip():
+        found = [item for question in questions for item in _texts(question,
+                                                                   response.answers or {})]
+        for question, field, mark, _key, follow_up, text in found:
+            if not text.strip():
                 continue
-            reviewed = marks.get((response.id, question.id))
+            reviewed = marks.get((response.id, field))
             if only_unreviewed and reviewed is not None:
                 continue
             pieces = redaction.segments(text)
@@ -116,20 +166,23 @@ def review_page(record: SurveyRecord, survey: Survey, page: int, *, only_flagged
                 continue
             if len(entries) == PAGE_SIZE:
                 return ReviewPage(entries, more=True)
-            entries.append(Entry(response, question, pieces, flagged, reviewed))
+            entries.append(Entry(response, question, field, mark, follow_up, pieces, flagged,
+                                 reviewed))
     return ReviewPage(entries, more=False)
 
 
 def _answer(record: SurveyRecord, survey: Survey, response_id: int,
-            field: str) -> tuple[Response, str]:
+            field: str) -> tuple[Response, _Text]:
     response = db.session.get(Response, response_id)
-    if (response is None or response.version.survey_id != record.id
-            or field not in {q.id for q in free_text_questions(survey)}):
+    if response is None or response.version.survey_id != record.id:
         raise UnknownAnswer(response_id, field)
-    text = (response.answers or {}).get(field)
-    if not isinstance(text, str):
-        raise UnknownAnswer(response_id, field)
-    return response, text
+    question_id = field.split(".", 1)[0]
+    for question in free_text_questions(survey):
+        if question.id == question_id:
+            for found in _texts(question, response.answers or {}):
+                if found.field == field:
+                    return response, found
+    raise UnknownAnswer(response_id, field)
 
 
 def _digest(text: str) -> str:
@@ -167,7 +220,7 @@ def plan_removal(record: SurveyRecord, survey: Survey, response_id: int, field: 
     """What removing ``scope`` (the whole answer, its flagged parts, or a span chosen by
     ``start``/``end`` or by its text ``selected``) would leave. Raises ``UnknownAnswer``,
     ``UnknownScope`` or ``TextNotFound``."""
-    _response, text = _answer(record, survey, response_id, field)
+    text = _answer(record, survey, response_id, field)[1].text
     spans = _spans(text, scope, selected, start, end)
     before = [(piece, kind is not None) for piece, kind in redaction.segments(text, spans)]
     return Removal(before, redaction.redact_spans(text, spans), _digest(text))
@@ -180,15 +233,14 @@ def redact_answer(record: SurveyRecord, survey: Survey, response_id: int, field:
 
     With ``digest`` the answer must still be the text the plan was shown for, else
     ``ChangedMeanwhile``."""
-    response, text = _answer(record, survey, response_id, field)
-    if digest is not None and digest != _digest(text):
+    response, found = _answer(record, survey, response_id, field)
+    if digest is not None and digest != _digest(found.text):
         raise ChangedMeanwhile(response_id, field)
     new_text = plan_removal(record, survey, response_id, field, scope, selected, start,
                             end).after
-    if new_text == text:
+    if new_text == found.text:
         return False
-    # A new dict: the JSON column only notices a replaced value, not an in-place change.
-    response.answers = {**response.answers, field: new_text}
+    response.answers = _replaced(response.answers, found, new_text)
     response.updated_at = utcnow()
     db.session.commit()
     return True

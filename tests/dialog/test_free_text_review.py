@@ -100,3 +100,43 @@ def test_reviewed_mark_filter_and_order(app, staff, csrf):
     assert [tuple(a) for a in actions] == [
         ("samordnare@kommun.se", "free_text_reviewed", f"response {newer} {FIELD}"),
         ("samordnare@kommun.se", "free_text_unreviewed", f"response {newer} {FIELD}")]
+
+
+PLACE = "otrygg_plats"  # the built-in survey's place question, with the free-text follow-up "mer"
+
+
+def test_the_text_of_a_place_mark_and_its_free_text_follow_up_are_reviewed_in_place(
+        app, staff, csrf):
+    marks = [{"place": "resecentrum", "lat": None, "lon": None, "text": None,
+              "varfor": ["belysning"], "mer": "Anna Berg står där och hotar folk"},
+             {"place": None, "lat": 61.30312, "lon": 17.06044, "text": "Storgatan 12",
+              "nar": ["natt"]}]
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        row = Response(version_id=record.current_version_id, status="complete", channel="web",
+                       language="sv", answers={PLACE: marks}, completed_at=utcnow())
+        db.session.add(row)
+        db.session.commit()
+        response_id = row.id
+    page = staff.get(f"{REVIEW}?flagged=1")
+    assert re.findall(r'<li id="r\d+-([\w.]+)"', page.text) == [f"{PLACE}.1.mer",
+                                                               f"{PLACE}.2.text"]
+    assert '<mark title="address">Storgatan 12</mark>' in page.text
+    assert "Plats 2: Gata eller känd plats" in page.text
+    assert "Plats 1: Vill du berätta mer om platsen?" in page.text
+    for field, scope in ((f"{PLACE}.2.text", "flagged"), (f"{PLACE}.1.mer", "all")):
+        shown, done = remove_text(staff, f"{REVIEW}/{response_id}/{field}",
+                                  {"csrf_token": csrf(page.text), "scope": scope})
+        assert "<del>" in shown.text and done.status_code == 303
+        marked = staff.post(f"{REVIEW}/{response_id}/{field}/reviewed",
+                            data={"csrf_token": csrf(page.text), "reviewed": "1"})
+        assert marked.status_code == 303
+    with app.app_context():
+        stored = db.session.get(Response, response_id).answers[PLACE]
+    # Only the texts changed: each mark keeps its place, point and other follow-ups.
+    assert stored == [{**marks[0], "mer": REDACTED}, {**marks[1], "text": REDACTED}]
+    assert f"r{response_id}-" not in staff.get(REVIEW).text  # both reviewed
+    # A mark's key that is not free text, or a mark that is not there, is no answer to review.
+    for field in (f"{PLACE}.1.place", f"{PLACE}.3.text", f"{PLACE}.x.text", PLACE):
+        assert staff.post(f"{REVIEW}/{response_id}/{field}", data={
+            "csrf_token": csrf(page.text), "scope": "all"}).status_code == 404
