@@ -70,10 +70,11 @@ def _blueprints() -> list[Blueprint]:
     from .sampling.routes import bp as sampling
     from .staff.routes import bp as staff
     from .translation_review.routes import bp as translation_review
+    from .walks.routes import bp as walks
 
     return [respond, staff, rounds, paper, answer_review, exports, kiosk, pages, dashboard,
             promises, translation_review, sampling, lagesbild, public_lagesbild, places,
-            atgardsplan, atgardsplan_public]
+            atgardsplan, atgardsplan_public, walks]
 
 
 def _limit_answer_body() -> None:

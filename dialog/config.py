@@ -65,6 +65,9 @@ class Config:
     MAP_TILE_URL: str | None = os.environ.get("MAP_TILE_URL")
     MAP_ATTRIBUTION: str | None = os.environ.get("MAP_ATTRIBUTION")
     MAP_MAX_ZOOM = 18
+    # Trygghetsvandring photos: outside the static folder, sent only to signed-in staff.
+    # Unset: instance/walk-photos/. Back it up with the database (docs/trygghetsvandring.md).
+    WALK_PHOTO_DIR: str | None = os.environ.get("WALK_PHOTO_DIR")
     ORGANISATION_NAME = "Kommunen"
     ACCESSIBILITY_EMAIL: str | None = "tillganglighet@kommunen.example"
     ACCESSIBILITY_PHONE: str | None = None

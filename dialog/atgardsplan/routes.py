@@ -17,6 +17,8 @@ from ..exports.service import XLSX
 from ..i18n import pick_text, supported_languages
 from ..models import utcnow
 from ..staff_area import staff_blueprint
+from ..walks import service as walks
+from ..walks.models import WalkObservation
 from . import service
 from .forms import (
     RESPONSIBLE_LABELS,
@@ -110,11 +112,22 @@ def list_measures() -> str:
 
 
 def _form_page(form: MeasureForm, measure: Measure | None, error: str | None,
-               status: int) -> tuple[str, int]:
+               status: int, observation: WalkObservation | None = None) -> tuple[str, int]:
     return render_template(
         "atgardsplan/edit.html", form=form, measure=measure, error=error,
-        suggestions=service.responsible_suggestions(),
+        suggestions=service.responsible_suggestions(), observation=observation,
         locked=measure is not None and service.is_locked(measure)), status
+
+
+def _observation() -> WalkObservation | None:
+    """The walk observation a new measure is made from (``?observation=``), or None."""
+    value = request.args.get("observation")
+    if value is None:
+        return None
+    observation = walks.find_observation(int(value)) if value.isdigit() else None
+    if observation is None:
+        abort(404)
+    return observation
 
 
 @bp.route("/atgardsplan/ny", methods=["GET", "POST"])
@@ -123,16 +136,22 @@ def new_measure() -> HttpResponse | tuple[str, int]:
     form = MeasureForm()
     _problem_field(form)
     _indicator_field(form)
+    observation = _observation()
     if request.method == "GET":
-        return _form_page(form, None, None, 200)
+        if observation is not None:
+            form.what_sv.data = observation.text
+        return _form_page(form, None, None, 200, observation)
     if not form.validate():
-        return _form_page(form, None, _("Check the fields marked below."), 422)
+        return _form_page(form, None, _("Check the fields marked below."), 422, observation)
     try:
         measure = service.create_measure(_measure_input(form))
         _save_effect(measure, form)
     except service.MeasureError as exc:
-        return _form_page(form, None, _messages()[str(exc)], 422)
-    audit.record("measure.create", str(measure.id))
+        return _form_page(form, None, _messages()[str(exc)], 422, observation)
+    if observation is not None:
+        walks.link_measure(observation, measure.id)
+    audit.record("measure.create", str(measure.id),
+                 f"walk_observation {observation.id}" if observation is not None else None)
     flash(_("The measure has been added to the åtgärdsplan."))
     return redirect(url_for("atgardsplan.show_measure", measure_id=measure.id))
 
@@ -158,6 +177,7 @@ def _measure_page(measure: Measure, *, edit: EffectForm | None = None,
         followup=followup or FollowUpForm(formdata=None, prefix="followup"), error=error,
         problem=service.problem_labels([measure], g.lang)[measure.id],
         movement=service.movements([measure]).get(measure.id),
+        origin=walks.observation_of_measure(measure.id),
         suggestions=service.responsible_suggestions(),
         can_edit=current_user.role in STAFF_ROLES), status
 

@@ -70,6 +70,13 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/urval/finns-inte/", (302, 403, 404, 404)),
     (f"/staff/urval/{T}/brev/999", (302, 403, 404, 404)),
     (f"/staff/urval/{T}/koder.csv", (302, 403, 409, 409)),  # no sample, so no codes
+    # Walks are staff working notes: councillors see neither the notes nor the photos.
+    ("/staff/trygghetsvandringar/", (302, 403, 200, 200)),
+    ("/staff/trygghetsvandringar/1", (302, 403, 404, 404)),
+    ("/staff/trygghetsvandringar/stopp/1", (302, 403, 404, 404)),
+    ("/staff/trygghetsvandringar/foto/1.jpg", (302, 403, 404, 404)),
+    ("/staff/trygghetsvandringar/1/protokoll", (302, 403, 404, 404)),
+    ("/staff/atgardsplan/ny?observation=1", (302, 403, 404, 404)),  # no walk observation yet
 ]
 POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     ("/staff/login", (422, 302, 302, 302)),
@@ -120,6 +127,11 @@ POST_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/staff/urval/{T}/utskick", (302, 403, 302, 302)),
     (f"/staff/urval/{T}/utfall", (302, 403, 302, 302)),
     (f"/staff/urval/{T}/brev-klara", (302, 403, 302, 302)),
+    ("/staff/trygghetsvandringar/", (302, 403, 422, 422)),  # no date or area
+    ("/staff/trygghetsvandringar/1/stopp", (302, 403, 404, 404)),
+    ("/staff/trygghetsvandringar/stopp/1/observation", (302, 403, 404, 404)),
+    ("/staff/trygghetsvandringar/stopp/1/foto", (302, 403, 404, 404)),
+    ("/staff/trygghetsvandringar/foto/1/ta-bort", (302, 403, 404, 404)),
 ]
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -1,0 +1,1 @@
+"""Trygghetsvandringar: walks, their stops, observations and photos (docs/trygghetsvandring.md)."""
