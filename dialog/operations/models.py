@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -33,8 +33,12 @@ class RetainedCount(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("retention_snapshot.id"))
     field: Mapped[str] = mapped_column(String(128))
-    code: Mapped[str] = mapped_column(String(128))
+    # A code, or the codes of one multiple-choice answer joined by a space.
+    code: Mapped[str] = mapped_column(Text)
     age_band: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(64))
     area: Mapped[str | None] = mapped_column(String(64))
+    # The sample stratum of a sampled round's answers (None: open channels, open rounds): a
+    # sampled round's figures are weighted by stratum.
+    stratum: Mapped[str | None] = mapped_column(String(120))
     count: Mapped[int]

@@ -150,7 +150,7 @@ def forget_token(response: OpenResponse) -> None:
     db.session.commit()
 
 
-def tables_linked_to_responses() -> list[tuple[Table, Column]]:
+def _tables_linked_to_responses() -> list[tuple[Table, Column]]:
     """(table, column) of every foreign key that points at a response: found from the schema,
     so a table added later (which kiosk took it, its analysed fields, ...) cannot be forgotten
     when responses are deleted."""
@@ -159,15 +159,27 @@ def tables_linked_to_responses() -> list[tuple[Table, Column]]:
             for fk in table.foreign_keys if fk.column is target]
 
 
+def release_linked_rows(response_ids: list[int]) -> None:
+    """Before responses are deleted: rows that belong to them (which kiosk took one, its
+    analysed fields, ...) are deleted; a row that only may point at one (a sample member's
+    answer) stays and loses the link, so the person stays in the sample."""
+    connection = db.session.connection()
+    for table, column in _tables_linked_to_responses():
+        if column.nullable:
+            connection.execute(update(table).where(column.in_(response_ids))
+                               .values({column.name: None}))
+        else:
+            connection.execute(delete(table).where(column.in_(response_ids)))
+
+
 def delete_partial(response: OpenResponse) -> bool:
     """Delete a response the resident stopped and asked to remove, with every row that belongs
     to it. Only while it is partial: a completed response is no longer anyone's to take back
     (nothing ties it to the person). Returns whether it was deleted."""
     if response.status != "partial":
         return False
+    release_linked_rows([response.id])
     connection = db.session.connection()
-    for table, column in tables_linked_to_responses():
-        connection.execute(delete(table).where(column == response.id))
     # Conditional, like completing: if it was completed meanwhile, nothing is deleted at all.
     deleted = connection.execute(delete(_table).where(
         _table.c.id == response.id, _table.c.status == "partial")).rowcount == 1

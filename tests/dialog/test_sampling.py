@@ -7,8 +7,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from dialog.extensions import db
 from dialog.models import Response
@@ -218,6 +219,52 @@ def test_the_results_of_a_sampled_round_come_from_the_sample_alone(app, tmp_path
         open_round = analyse(record, population)
         assert open_round.n_complete == 80
         assert not open_round.ranking.table["share"].equals(results.ranking.table["share"])
+
+
+def test_a_sampled_round_has_the_same_figures_after_retention_purged_its_answers(app,
+                                                                              tmp_path):
+    """Retention keeps each purged answer's stratum among its cells, so the sampled round is
+    weighted as before; the code links of a round closed by its date are cut first, with the
+    dispositions fixed, so the response rates stay too."""
+    seed(app, 80)
+    sample = "id,stratum\n" + "".join(
+        f"p{i},{'centrum' if i % 3 else 'norr'}\n" for i in range(70))
+    assert _import(app, tmp_path, sample=sample).exit_code == 0
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
+        members = db.session.scalars(select(SampleMember).order_by(SampleMember.id)).all()
+        for member, response_id in zip(members[:60], ids[:60], strict=True):
+            sampling.link_response(member, response_id)  # ten of the sample never answered
+        record.closes_at = datetime(2020, 1, 1)
+        db.session.commit()
+
+    def figures() -> tuple:
+        with app.app_context():
+            results = analyse(catalog.find_survey("trygghet"),
+                              population_for(catalog.find_survey("trygghet")))
+            return (results.n_complete, results.notes, results.sample, results.response_rates,
+                    results.ranking.weighting.strata.respondents.tolist(),
+                    [r.table for r in (results.ranking, results.by_area, results.key_figures,
+                                       results.key_figures_by_gender)])
+
+    before = figures()
+    assert before[0] == 60 and before[4] == [40, 20]
+    assert before[3][0].rates.complete == 60
+    purged = app.test_cli_runner().invoke(args=["purge", "--before", "2099-01-01", "--apply"])
+    assert purged.exit_code == 0, purged.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+        assert db.session.scalar(select(func.count(SampleMember.id))) == 70
+        assert db.session.scalars(select(SampleMember.response_id).distinct()).all() == [None]
+    after = figures()
+    assert after[:5] == before[:5]
+    # Rank intervals also rest on how each person's answers combine, which counts do not
+    # keep; every estimate and its uncertainty, and the ranks themselves, stay.
+    for table_after, table_before in zip(after[5], before[5], strict=True):
+        pd.testing.assert_frame_equal(table_after.drop(columns=["rank_low", "rank_high"]),
+                                      table_before.drop(columns=["rank_low", "rank_high"]),
+                                      check_exact=False, rtol=1e-9)
 
 
 PAPER = "/staff/surveys/trygghet/paper/codes"

@@ -117,10 +117,13 @@ def response_frame(record: SurveyRecord, spec: AnalysisSpec) -> pd.DataFrame:
 def retained_frame(record: SurveyRecord, survey: Survey, spec: AnalysisSpec) -> pd.DataFrame:
     """The complete responses of ``record`` that retention purged, rebuilt from the counts it
     kept (:func:`dialog.operations.retention.retained_answers`), as rows of
-    :func:`response_frame` with negative ids and the channel ``retained``. Shares and their
-    standard errors come out as from the purged answers themselves."""
-    answers = retained_answers([v.id for v in record.versions], survey)
-    return facts.frame_of_answers(answers, FactLayout(spec), RETAINED_CHANNEL)
+    :func:`response_frame` with negative ids, the channel ``retained`` and their
+    ``sample_stratum``. Shares and their standard errors come out as from the purged answers
+    themselves."""
+    kept = retained_answers([v.id for v in record.versions], survey)
+    frame = facts.frame_of_answers([k.answers for k in kept], FactLayout(spec),
+                                   RETAINED_CHANNEL)
+    return frame.assign(sample_stratum=pd.array([k.stratum for k in kept], dtype="string"))
 
 
 def _analysed_frame(record: SurveyRecord, survey: Survey, spec: AnalysisSpec) -> pd.DataFrame:
@@ -254,8 +257,11 @@ def _sample_only(record: SurveyRecord, frame: pd.DataFrame) -> tuple[pd.DataFram
         .join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .where(SurveyVersion.survey_id == record.id,
                Response.sample_stratum.is_not(None))).all())
-    coded = frame.assign(sample_stratum=pd.array(
-        [strata.get(int(i)) for i in frame.index], dtype="string"))
+    stored = pd.Series([strata.get(int(i)) for i in frame.index], index=frame.index,
+                       dtype="string")
+    if "sample_stratum" in frame.columns:  # answers purged by retention kept theirs
+        stored = stored.fillna(frame["sample_stratum"])
+    coded = frame.assign(sample_stratum=stored)
     sampled = coded.loc[coded["sample_stratum"].notna()]
     return sampled, len(coded) - len(sampled)
 
