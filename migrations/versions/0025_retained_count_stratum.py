@@ -5,8 +5,8 @@ A sampled round's figures are weighted by stratum: counts kept without it would 
 purged answers out of the figures. A key figure counts whoever chose any of several codes,
 so a multiple-choice answer is kept whole (its codes joined), which needs a longer code.
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-02 02:30:00
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0024'
-down_revision = '0023'
+revision = '0025'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
