@@ -29,7 +29,7 @@ import numpy as np
 
 from analysis.disclosure import withhold
 
-__all__ = ["GRID_SIZES", "GridCounts", "count_cells", "sweref99tm", "wgs84"]
+__all__ = ["GRID_SIZES", "GridCounts", "Mark", "ReasonCounts", "count_marks", "sweref99tm", "wgs84"]
 
 # GRS 80 and the SWEREF 99 TM projection parameters.
 _A = 6378137.0
@@ -110,37 +110,84 @@ def wgs84(north: np.ndarray | float, east: np.ndarray | float
 
 
 @dataclass(frozen=True)
+class Mark:
+    """One marked place of one resident, as counting needs it: where (a named place from the
+    list at its coordinates from the definition, or a point on the map) and the follow-up
+    answers given about it as ``(follow-up id, option code)`` pairs."""
+
+    lat: float
+    lon: float
+    place: str | None = None
+    answers: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True)
+class ReasonCounts:
+    """Residents per square or named place and group who gave one follow-up answer (a reason,
+    a time of day) about a place they marked there: the rows and columns of
+    :class:`GridCounts`, withheld by the same rule, and never shown where the count is not."""
+
+    question: str
+    option: str
+    counts: np.ndarray
+    shown: np.ndarray
+
+
+@dataclass(frozen=True)
 class GridCounts:
-    """Residents per square and group, with what may be shown.
+    """Residents per square, named place and group, with what may be shown.
 
     ``squares`` lists ``(size, north, east)`` – the south-west corner in SWEREF 99 TM metres –
-    for every square that holds a mark, smaller sizes first. ``counts`` has one row per square
-    and one column per group, then the residents without a group (never shown), then all.
-    ``shown`` is False where the count is withheld; a withheld count is published as nothing.
+    for every square that holds a mark, smaller sizes first; ``places`` the named places, whose
+    rows follow the squares'. ``counts`` has one row per square and named place and one column
+    per group, then the residents without a group (never shown), then all. ``shown`` is False
+    where the count is withheld; a withheld count is published as nothing. ``reasons`` holds
+    the same table for each follow-up answer.
     """
 
     squares: tuple[tuple[int, int, int], ...]
     groups: tuple[str, ...]
     counts: np.ndarray
     shown: np.ndarray
+    places: tuple[str, ...] = ()
+    reasons: tuple[ReasonCounts, ...] = ()
+
+    def place_row(self, code: str) -> int:
+        """The row of a named place in ``counts``."""
+        return len(self.squares) + self.places.index(code)
 
 
-def count_cells(points: Sequence[Sequence[tuple[float, float]]], groups: Sequence[str | None],
-                group_names: Sequence[str], min_n: int,
+def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
+                group_names: Sequence[str], min_n: int, places: Sequence[str] = (),
+                answers: Sequence[tuple[str, str]] = (),
                 sizes: Sequence[int] = GRID_SIZES) -> GridCounts:
-    """Count residents per grid square at each size and group, withholding what could
-    identify anyone.
+    """Count residents per grid square at each size, per named place and group, and the same
+    for each follow-up answer, withholding what could identify anyone.
+
+    A resident counts once per named place they chose from the list and once per smallest
+    square for the points they set on the map, so that a square's count is exactly the sum of
+    its named places and its other marks, and a larger square's the sum of its smaller ones:
+    every published count is then a sum of the same pieces, and the rule of
+    :mod:`analysis.disclosure` sees every subtraction an attacker could make – a square minus
+    its named places, a large square minus its small ones, all minus the groups, the area's
+    totals minus the squares, and a place's count minus the residents who gave a reason
+    there. A count is shown only where at least ``min_n`` different residents stand behind it.
 
     Parameters
     ----------
-    points : sequence of sequences of (lat, lon)
-        Each resident's marked points (their named places already as coordinates).
+    marks : sequence of sequences of Mark
+        Each resident's marks (named places already at their coordinates).
     groups : sequence of str or None
         Each resident's group (e.g. age band), ``None`` when not stated.
     group_names : sequence of str
         The groups shown, in order.
     min_n : int
         Fewest residents a shown count may rest on.
+    places : sequence of str
+        The named places counted on their own rows, in order; a mark with another code counts
+        as a point only.
+    answers : sequence of (str, str)
+        The follow-up answers counted, as ``(follow-up id, option code)``.
     sizes : sequence of int
         Square sizes in metres, smallest first, each dividing the next.
 
@@ -152,64 +199,121 @@ def count_cells(points: Sequence[Sequence[tuple[float, float]]], groups: Sequenc
         raise ValueError(f"square sizes must nest: {list(sizes)}")
     column = {name: i for i, name in enumerate(group_names)}
     rest = len(group_names)
+    width = rest + 2  # the groups, the rest, all
+    measures = 1 + len(answers)  # the residents, then each answer
+    answer_index = {pair: m for m, pair in enumerate(answers, start=1)}
+    place_index = {code: k for k, code in enumerate(places)}
     smallest = sizes[0]
-    # One resident once per smallest square: a set of (square, column) pairs each. A larger
-    # square also counts its distinct residents: a resident with marks in two of its smaller
-    # squares counts twice in the sum but once there, and the threshold is about people.
-    pairs: dict[tuple[int, int], np.ndarray] = {}
+    # A piece is a named place or the points of one smallest square: the finest unit every
+    # published count is a sum of. Per piece and per square: residents by measure and column.
+    pieces: dict[tuple, np.ndarray] = {}
+    piece_square: dict[tuple, tuple[int, int]] = {}
     distinct: dict[tuple[int, int, int], np.ndarray] = {}
-    for resident_points, group in zip(points, groups, strict=True):
-        if not resident_points:
+    for resident_marks, group in zip(marks, groups, strict=True):
+        if not resident_marks:
             continue
         col = column.get(group, rest) if group is not None else rest
-        lats, lons = zip(*resident_points, strict=True)
-        north, east = sweref99tm(np.array(lats), np.array(lons))
-        cells = {(int(n // smallest) * smallest, int(e // smallest) * smallest)
-                 for n, e in zip(north, east, strict=True)}
-        for cell in cells:
-            pairs.setdefault(cell, np.zeros(rest + 1))[col] += 1
+        north, east = sweref99tm(np.array([m.lat for m in resident_marks]),
+                                 np.array([m.lon for m in resident_marks]))
+        held: dict[tuple, set[int]] = {}
+        for mark, n, e in zip(resident_marks, north, east, strict=True):
+            square = (int(n // smallest) * smallest, int(e // smallest) * smallest)
+            piece = ("place", mark.place) if mark.place in place_index else ("points", *square)
+            piece_square[piece] = square
+            held.setdefault(piece, {0}).update(
+                answer_index[a] for a in mark.answers if a in answer_index)
+        for piece, measured in held.items():
+            pieces.setdefault(piece, np.zeros((measures, rest + 1)))[sorted(measured), col] += 1
+        # The threshold is about people: a resident with marks in two smaller squares of a
+        # larger one is two in its count but one person behind it.
         for size in sizes:
-            for key in {(size, n // size * size, e // size * size) for n, e in cells}:
-                distinct.setdefault(key, np.zeros(rest + 1))[col] += 1
+            within: dict[tuple[int, int, int], set[int]] = {}
+            for piece, measured in held.items():
+                n, e = piece_square[piece]
+                within.setdefault((size, n // size * size, e // size * size), set()
+                                  ).update(measured)
+            for key, measured in within.items():
+                distinct.setdefault(key, np.zeros((measures, rest + 1)))[sorted(measured), col] += 1
     squares: list[tuple[int, int, int]] = []
-    rows: list[np.ndarray] = []
-    index: dict[tuple[int, int, int], int] = {}
     for size in sizes:
-        level: dict[tuple[int, int], np.ndarray] = {}
-        for (north, east), row in pairs.items():
-            key = (north // size * size, east // size * size)
-            level[key] = level.get(key, 0) + row
-        for (north, east), row in sorted(level.items()):
-            index[(size, north, east)] = len(squares)
-            squares.append((size, north, east))
-            rows.append(row)
-    width = rest + 2  # the groups, the rest, all
-    counts = np.zeros((len(rows), width))
-    if rows:
-        counts[:, :rest + 1] = np.array(rows)
-        counts[:, -1] = counts[:, :rest + 1].sum(axis=1)
-    people = np.zeros(counts.shape)
+        squares += sorted({(size, n // size * size, e // size * size)
+                           for n, e in piece_square.values()})
+    # Rows: the squares, the named places, then for each smallest square with a named place
+    # its other marks – never shown, but part of the square's sum.
+    mixed = sorted({piece_square[p] for p in pieces if p[0] == "place"})
+    rows = len(squares) + len(places) + len(mixed)
+    index = {key: r for r, key in enumerate(squares)}
+    counts = np.zeros((measures, rows, width))
+    people = np.zeros((measures, rows, width))
+    for piece, row in pieces.items():
+        n, e = piece_square[piece]
+        for size in sizes:
+            counts[:, index[(size, n // size * size, e // size * size)], :rest + 1] += row
+        if piece[0] == "place":
+            counts[:, len(squares) + place_index[piece[1]], :rest + 1] = row
+        elif (n, e) in mixed:
+            counts[:, len(squares) + len(places) + mixed.index((n, e)), :rest + 1] = row
+    counts[:, :, -1] = counts[:, :, :rest + 1].sum(axis=2)
+    people[:] = counts
     for key, r in index.items():
-        people[r, :rest + 1] = distinct[key]
-        people[r, -1] = distinct[key].sum()
-    # Never shown: the residents without a group, and a sum of marks that rests on fewer
-    # than min_n people.
+        people[:, r, :rest + 1] = distinct[key]
+        people[:, r, -1] = distinct[key].sum(axis=1)
+    # Never shown: the residents without a group, the other marks of a mixed square, and a
+    # sum that rests on fewer than min_n people.
     published = (people >= min_n) | (counts == 0)
-    published[:, rest] = False
-    partitions: list[list[int]] = []
-    # All = the groups + the rest, in every square.
-    partitions += [[r * width + c for c in range(rest + 1)] for r in range(len(rows))]
+    published[:, :, rest] = False
+    published[:, len(squares) + len(places):, :] = False
+    partitions = _partitions(squares, sizes, width, mixed,
+                             [(len(squares) + place_index[p[1]], piece_square[p])
+                              for p in pieces if p[0] == "place"], len(squares) + len(places))
+    everyone = withhold(counts[0].ravel(), min_n, _used(partitions, counts[0]),
+                        published[0].ravel())
+    withheld = everyone.withheld.reshape(rows, width)
+    shown = rows - len(mixed)
+    reasons = []
+    size = rows * width
+    for m, (question, option) in enumerate(answers, start=1):
+        # Next to each answer's count, the residents there who did not give it: never shown,
+        # and a place's count minus the answer's would otherwise give it.
+        both = np.concatenate([counts[m].ravel(), (counts[0] - counts[m]).ravel()])
+        visible = np.concatenate([published[m].ravel(), np.zeros(size, dtype=bool)])
+        # An answer is shown only where the place's count is.
+        forced = np.concatenate([withheld.ravel(), np.zeros(size, dtype=bool)])
+        pairs = [[i, size + i] for i in np.flatnonzero(~withheld.ravel() & (counts[0].ravel() > 0))]
+        result = withhold(both, min_n, _used(partitions, counts[m]) + pairs, visible, forced)
+        reasons.append(ReasonCounts(question, option, counts[m, :shown],
+                                    ~result.withheld[:size].reshape(rows, width)[:shown]))
+    return GridCounts(tuple(squares), tuple(group_names), counts[0, :shown], ~withheld[:shown],
+                      tuple(places), tuple(reasons))
+
+
+def _partitions(squares: list[tuple[int, int, int]], sizes: Sequence[int], width: int,
+                mixed: list[tuple[int, int]], named: list[tuple[int, tuple[int, int]]],
+                first_mixed: int) -> list[list[int]]:
+    """Every set of cells (flat indices into rows × columns) whose sum is a published count."""
+    rows = first_mixed + len(mixed)
+    index = {key: r for r, key in enumerate(squares)}
+    # All = the groups + the rest, in every row.
+    partitions = [[r * width + c for c in range(width - 1)] for r in range(rows)]
     # A square = its smaller squares, in every column.
-    for size, north, east in index:
+    for size, north, east in squares:
         if size == sizes[0]:
             continue
         smaller = sizes[sizes.index(size) - 1]
         children = [i for (s, n, e), i in index.items()
                     if s == smaller and n // size * size == north and e // size * size == east]
         partitions += [[i * width + c for i in children] for c in range(width)]
+    # A smallest square with named places = those places + its other marks.
+    for k, square in enumerate(mixed):
+        parts = [first_mixed + k] + [r for r, at in named if at == square]
+        partitions += [[r * width + c for r in parts] for c in range(width)]
     # The whole area's totals per group (published elsewhere as the number who answered).
     top = [i for (s, _n, _e), i in index.items() if s == sizes[-1]]
     partitions += [[i * width + c for i in top] for c in range(width)]
-    result = withhold(counts.ravel(), min_n, partitions, published.ravel())
-    shown = ~result.withheld.reshape(counts.shape)
-    return GridCounts(tuple(squares), tuple(group_names), counts, shown)
+    return partitions
+
+
+def _used(partitions: list[list[int]], counts: np.ndarray) -> list[list[int]]:
+    """The partitions with any count in them: the others can never need a cell withheld."""
+    flat = counts.ravel()
+    return [part for part in partitions if flat[part].any()]

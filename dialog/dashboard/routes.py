@@ -181,7 +181,7 @@ def show_places(slug: str) -> HttpResponse:
         abort(400, description=_("Choose a square size of %(sizes)s metres.",
                                  sizes=", ".join(str(s) for s in GRID_SIZES)))
     counts = grid_counts(record, survey, int(current_app.config["MIN_GROUP_SIZE"]))
-    response = make_response(json.dumps(as_geojson(counts, int(size)), ensure_ascii=False))
+    response = make_response(json.dumps(as_geojson(counts, int(size), survey), ensure_ascii=False))
     response.mimetype = "application/geo+json"
     return response
 

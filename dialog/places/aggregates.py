@@ -1,77 +1,188 @@
-"""Marked places as counts per grid square for the dashboard: never a raw point.
+"""Marked places as counts per grid square and named place for the dashboard, the lägesbild
+and the public löfte page: never a raw point.
 
-Each resident's marks become points (a named place from the list at its coordinates from the
-definition; a text without a point is not placed), grouped by age band, and counted per square
-by :func:`analysis.places.count_cells`, which withholds every count a person could be picked
-out of – across zoom levels and between all and the groups (docs/places.md).
+Each resident's marks become :class:`analysis.places.Mark` records (a named place from the
+list at its coordinates from the definition; a text without a point is not placed), grouped by
+age band, with their follow-up answers (why, when), and are counted by
+:func:`analysis.places.count_marks`, which withholds every count a person could be picked out
+of – across zoom levels, between a square and its named places, between all and the groups,
+and between a place and the answers about it (docs/places.md).
+
+The public functions here (:func:`grid_counts`, :func:`top_places`, :func:`as_geojson`) are
+what other features build on: keep their signatures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from analysis.places import GRID_SIZES, GridCounts, count_cells, wgs84
-from surveys import Survey
+from analysis.places import GRID_SIZES, GridCounts, Mark, count_marks, wgs84
+from surveys import Question, Survey
 
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion
 
+# Follow-up answers that are counted: a free text is never aggregated (it can name anyone).
+_COUNTED_TYPES = ("single_choice", "multiple_choice")
 
-def _points(survey: Survey, answers: dict) -> list[tuple[float, float]]:
-    points = []
-    for question in survey.questions():
-        if question.type != "place":
-            continue
+
+def place_questions(survey: Survey) -> list[Question]:
+    """The survey's place questions, in order."""
+    return [q for q in survey.questions() if q.type == "place"]
+
+
+def _marks(questions: list[Question], answers: dict) -> list[Mark]:
+    marks = []
+    for question in questions:
         named = {p.code: (p.lat, p.lon) for p in question.places}
+        counted = {f.id for f in question.follow_up if f.type in _COUNTED_TYPES}
         for mark in answers.get(question.id) or ():
+            given = frozenset((fid, code) for fid in counted
+                              for code in _codes(mark.get(fid)))
             if mark.get("lat") is not None and mark.get("lon") is not None:
-                points.append((float(mark["lat"]), float(mark["lon"])))
+                marks.append(Mark(float(mark["lat"]), float(mark["lon"]), None, given))
             elif mark.get("place") in named:
-                points.append(named[mark["place"]])
-    return points
+                lat, lon = named[mark["place"]]
+                marks.append(Mark(lat, lon, mark["place"], given))
+    return marks
+
+
+def _codes(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
 
 
 def grid_counts(record: SurveyRecord, survey: Survey, min_n: int) -> GridCounts:
-    """The round's complete responses as withheld-where-needed counts per square and age
-    band (all versions of the round, as the dashboard counts them)."""
+    """The round's complete responses as withheld-where-needed counts per square, named place
+    and age band, with the follow-up answers per square and place (all versions of the round,
+    as the dashboard counts them)."""
     age = survey.question_with_role("age_band")
+    questions = place_questions(survey)
     rows: Iterable[dict] = db.session.scalars(
         select(Response.answers).join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .where(SurveyVersion.survey_id == record.id, Response.status == "complete"))
-    points, groups = [], []
+    marks, groups = [], []
     for answers in rows:
-        points.append(_points(survey, answers))
+        marks.append(_marks(questions, answers))
         groups.append(answers.get(age.id) if age is not None else None)
     names = tuple(o.code for o in age.options) if age is not None else ()
-    return count_cells(points, groups, names, min_n)
+    places = tuple(dict.fromkeys(p.code for q in questions for p in q.places))
+    counted = tuple(dict.fromkeys((f.id, o.code) for q in questions for f in q.follow_up
+                                  if f.type in _COUNTED_TYPES for o in f.options))
+    return count_marks(marks, groups, names, min_n, places, counted)
 
 
-def as_geojson(counts: GridCounts, size: int) -> dict:
-    """The shown squares of one size as GeoJSON polygons (WGS 84, RFC 7946) with ``count``
-    (all residents) and ``groups`` (only the groups' counts that may be shown)."""
+@dataclass(frozen=True)
+class PlaceSummary:
+    """One shown square or named place: its count, and the follow-up answers that may be
+    shown, most given first – for everyone and per group (only groups whose count is shown).
+
+    ``answers`` maps a follow-up id to ``[(option code, count), …]``; ``groups`` maps a group
+    to ``(count, answers)``. ``square`` is ``(size, north, east)`` for a square, ``place`` the
+    code for a named place.
+    """
+
+    count: int
+    answers: dict[str, list[tuple[str, int]]]
+    groups: dict[str, tuple[int, dict[str, list[tuple[str, int]]]]]
+    square: tuple[int, int, int] | None = None
+    place: str | None = None
+
+
+def _answers(counts: GridCounts, row: int, column: int) -> dict[str, list[tuple[str, int]]]:
+    found: dict[str, list[tuple[str, int]]] = {}
+    for reason in counts.reasons:
+        if reason.shown[row, column] and reason.counts[row, column] > 0:
+            found.setdefault(reason.question, []).append(
+                (reason.option, int(reason.counts[row, column])))
+    return {q: sorted(pairs, key=lambda pair: -pair[1]) for q, pairs in found.items()}
+
+
+def _summary(counts: GridCounts, row: int, **where: object) -> PlaceSummary:
+    everyone = counts.counts.shape[1] - 1
+    return PlaceSummary(
+        count=int(counts.counts[row, everyone]), answers=_answers(counts, row, everyone),
+        groups={name: (int(counts.counts[row, c]), _answers(counts, row, c))
+                for c, name in enumerate(counts.groups) if counts.shown[row, c]},
+        **where)
+
+
+def _shown(counts: GridCounts, row: int) -> bool:
+    everyone = counts.counts.shape[1] - 1
+    return bool(counts.shown[row, everyone] and counts.counts[row, everyone] > 0)
+
+
+def square_summaries(counts: GridCounts, size: int) -> list[PlaceSummary]:
+    """The shown squares of one size, most residents first."""
     if size not in GRID_SIZES:
         raise ValueError(f"size must be one of {GRID_SIZES}")
-    everyone = counts.counts.shape[1] - 1
+    found = [_summary(counts, row, square=square) for row, square in enumerate(counts.squares)
+             if square[0] == size and _shown(counts, row)]
+    return sorted(found, key=lambda s: -s.count)
+
+
+def top_places(counts: GridCounts, limit: int | None = None) -> list[PlaceSummary]:
+    """The shown named places, most residents first (at most ``limit``)."""
+    found = [_summary(counts, counts.place_row(code), place=code) for code in counts.places
+             if _shown(counts, counts.place_row(code))]
+    found.sort(key=lambda s: -s.count)
+    return found if limit is None else found[:limit]
+
+
+def square_polygon(size: int, north: int, east: int) -> list[list[float]]:
+    """A square's corners as a closed GeoJSON ring of [lon, lat] (WGS 84)."""
+    corners_n = [north, north, north + size, north + size, north]
+    corners_e = [east, east + size, east + size, east, east]
+    lats, lons = wgs84(corners_n, corners_e)
+    return [[round(float(lon), 6), round(float(lat), 6)]
+            for lat, lon in zip(lats, lons, strict=True)]
+
+
+def named_places(survey: Survey) -> dict[str, tuple[float, float]]:
+    """Each named place's coordinates from the definition (lat, lon)."""
+    return {p.code: (p.lat, p.lon) for q in place_questions(survey) for p in q.places}
+
+
+def _properties(summary: PlaceSummary) -> dict:
+    return {"count": summary.count,
+            "groups": {name: count for name, (count, _answers) in summary.groups.items()},
+            "answers": {q: [{"code": code, "count": n} for code, n in pairs]
+                        for q, pairs in summary.answers.items()},
+            "group_answers": {name: {q: [{"code": code, "count": n} for code, n in pairs]
+                                     for q, pairs in answers.items()}
+                              for name, (_count, answers) in summary.groups.items()}}
+
+
+def as_geojson(counts: GridCounts, size: int, survey: Survey | None = None) -> dict:
+    """The shown squares of one size as GeoJSON polygons (WGS 84, RFC 7946) with ``count``
+    (all residents), ``groups`` (only the groups' counts that may be shown) and the shown
+    follow-up ``answers``, most given first; with ``survey``, also the shown named places as
+    points at their coordinates from the definition (where the place is, not where anyone
+    marked)."""
     features = []
-    for row, (square_size, north, east) in enumerate(counts.squares):
-        if square_size != size or not counts.shown[row, everyone]:
-            continue
-        corners_n = [north, north, north + size, north + size, north]
-        corners_e = [east, east + size, east + size, east, east]
-        lats, lons = wgs84(corners_n, corners_e)
+    for summary in square_summaries(counts, size):
+        square_size, north, east = summary.square or (0, 0, 0)
         features.append({
             "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [[
-                [round(float(lon), 6), round(float(lat), 6)]
-                for lat, lon in zip(lats, lons, strict=True)]]},
-            "properties": {
-                "size_m": size, "sweref99tm": [north, east],
-                "count": int(counts.counts[row, everyone]),
-                "groups": {name: int(counts.counts[row, column])
-                           for column, name in enumerate(counts.groups)
-                           if counts.shown[row, column]},
-            },
+            "geometry": {"type": "Polygon",
+                         "coordinates": [square_polygon(square_size, north, east)]},
+            "properties": {"size_m": square_size, "sweref99tm": [north, east],
+                           **_properties(summary)},
+        })
+    located = named_places(survey) if survey is not None else {}
+    for summary in top_places(counts):
+        lat, lon = located.get(summary.place or "", (None, None))
+        if lat is None or lon is None:
+            continue
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {"place": summary.place, **_properties(summary)},
         })
     return {"type": "FeatureCollection", "features": features}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dialog.extensions import db
 from dialog.models import Response
 from dialog.places import service as places_service
+from surveys import load_builtin_template
 from tests.dialog.helpers import begin, seed, sign_in, walk
 
 QUESTION = "otrygg_plats"
@@ -216,9 +217,25 @@ def test_geojson_has_squares_over_the_threshold_and_no_raw_point(app, client):
     collection = resp.get_json()
     features = collection["features"]
     assert features, "the demo's hot spots are shown"
-    assert {f["geometry"]["type"] for f in features} == {"Polygon"}
+    assert {f["geometry"]["type"] for f in features} == {"Polygon", "Point"}
     assert all(f["properties"]["count"] >= 10 for f in features)
     assert all(n >= 10 for f in features for n in f["properties"]["groups"].values())
+    # Reasons and times of day: only counts of 10 or more, and never more than the place's.
+    answers = [(f["properties"]["count"], a["count"]) for f in features
+               for pairs in f["properties"]["answers"].values() for a in pairs]
+    assert {"varfor", "nar"} <= {q for f in features for q in f["properties"]["answers"]}
+    assert all(10 <= n <= count for count, n in answers)
+    assert all(a["count"] >= 10 for f in features
+               for by_group in f["properties"]["group_answers"].values()
+               for pairs in by_group.values() for a in pairs)
+    # A point is a named place where the definition puts it, never where anyone marked.
+    survey = load_builtin_template("trygghet")
+    question = next(q for q in survey.questions() if q.id == QUESTION)
+    named = {p.code: [round(p.lon, 6), round(p.lat, 6)] for p in question.places}
+    points = [f for f in features if f["geometry"]["type"] == "Point"]
+    assert points, "the demo's most chosen named places are shown"
+    assert all(f["geometry"]["coordinates"] == named[f["properties"]["place"]] for f in points)
+    features = [f for f in features if f["geometry"]["type"] == "Polygon"]
     with app.app_context():
         marks = [m for answers in db.session.scalars(select(Response.answers))
                  for m in answers.get(QUESTION) or ()]
