@@ -201,6 +201,15 @@ def assert_accessible(page: Page, label: str) -> None:
     assert not problems, f"{label} ({page.url}):\n" + "\n".join(problems)
 
 
+def print_staff_page(page: Page, filename: str) -> None:
+    """The page as the browser's print command makes it: A4 without the staff menu, the PDF
+    kept in test-artifacts/e2e/ to look at."""
+    page.emulate_media(media="print")
+    assert not page.locator(".staff-nav").is_visible()
+    pdf = page.pdf(format="A4", path=str(ARTIFACTS / filename))
+    assert pdf.startswith(b"%PDF")
+
+
 def answer_like_a_person(page: Page) -> None:
     """Tap the first alternative of every question and write in every text box a person
     sees (a place question's further marks stay folded until opened)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, STAFF_EMAIL, assert_accessible, shot, sign_in
+from tests.e2e.conftest import STAFF_EMAIL, assert_accessible, print_staff_page, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -37,10 +37,7 @@ def test_add_a_measure_and_read_the_public_plan(server, new_page):
     assert "Det brottsförebyggande arbetet 2026: rapport till kommunfullmäktige" in report
     assert "Tolv nya lampor är uppsatta." in report
     assert_accessible(page, "yearly report")
-    page.emulate_media(media="print")
-    assert not page.locator(".staff-nav").is_visible()
-    pdf = page.pdf(format="A4", path=str(ARTIFACTS / "atgardsplan-rapport-2026.pdf"))
-    assert pdf.startswith(b"%PDF")
+    print_staff_page(page, "atgardsplan-rapport-2026.pdf")
 
     reader = new_page(320, 640)
     reader.goto(f"{server.url}/sv/atgardsplan/")
