@@ -7,6 +7,7 @@ several runs:
 * ``python -m analysis rank … --no-charts`` as a separate process (start-up, imports,
   reading the CSV, post-stratification, every estimate, the files), overall only and by
   age band; wall time and the CPU time the process used;
+* the same by age band with the charts, i.e. the whole command a person runs;
 * the three charts (dot plot, heatmap, small multiples, each as PNG and SVG) that
   ``write_report`` adds, in a process that has already ranked;
 * when ``Rscript`` and the survey package are installed: the same post-stratified shares and
@@ -112,6 +113,10 @@ def main() -> None:
             wall, cpu = python[label] = _median_run(base + extra, args.runs)
             print(f"python -m analysis rank --no-charts, {args.n:,} × {args.items}, {label}: "
                   f"{wall:.2f} s wall, {cpu:.2f} s CPU (median of {args.runs})", flush=True)
+        wall, cpu = _median_run([a for a in base if a != "--no-charts"]
+                                + ["--group", "age_band"], args.runs)
+        print(f"python -m analysis rank with the charts, by age band: {wall:.2f} s wall, "
+              f"{cpu:.2f} s CPU (median of {args.runs})", flush=True)
         wall, cpu = _charts(responses, population, items, args.runs)
         print(f"three charts as PNG and SVG, {args.n:,} responses: {wall:.2f} s wall, "
               f"{cpu:.2f} s CPU (median of {args.runs})", flush=True)
@@ -133,6 +138,7 @@ def main() -> None:
             py_wall, py_cpu = python[label]
             print(f"  R ÷ python -m analysis, {label}: {wall / py_wall:.1f}× wall, "
                   f"{cpu / py_cpu:.1f}× CPU (target ≥ 20×)", flush=True)
+        print(f"load average {os.getloadavg()[0]:.1f} at the end", flush=True)
 
 
 if __name__ == "__main__":
