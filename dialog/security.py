@@ -96,6 +96,12 @@ def account_key() -> str:
     return "account:" + _pseudonym(f"{email}\0{request.remote_addr or 'unknown'}")
 
 
+def _not_sent_back(response: HttpResponse) -> bool:
+    # A page sent back with answers to correct (422) saved nothing: a resident who keeps
+    # getting a field wrong keeps seeing the form and its message, never "too many attempts".
+    return response.status_code != 422
+
+
 def _failed_sign_in(response: HttpResponse) -> bool:
     # A sign-in that worked redirects; only the others count towards the limit.
     return response.status_code != 302
@@ -302,7 +308,7 @@ def init_app(app: Flask) -> Limiter:
                       methods=["POST"], error_message=_too_many)(blueprint)
         limiter.limit(app.config["RATELIMIT_ANSWERS_PER_TOKEN"], key_func=resume_token_key,
                       methods=["POST"], exempt_when=_without_resume_token,
-                      error_message=_too_many)(blueprint)
+                      deduct_when=_not_sent_back, error_message=_too_many)(blueprint)
     _limit_view(app, START_ENDPOINT, limiter.limit(
         app.config["RATELIMIT_STARTS_PER_CLIENT"], key_func=client_key, methods=["POST"],
         error_message=_too_many_starts, override_defaults=False))  # on top of the page limits

@@ -118,6 +118,31 @@ def test_answers_per_resume_token_are_limited(app, csrf, survey):
     }).status_code == 302
 
 
+@pytest.mark.parametrize("app_config", [{**LIMITED, "RATELIMIT_ANSWERS_PER_TOKEN": "5 per minute"}])
+def test_a_page_sent_back_again_and_again_keeps_its_form(app, client, csrf, survey):
+    """A resident who keeps getting the place question wrong (page 4 of the built-in survey)
+    keeps the form and the message in their language: only answers that were taken count
+    towards the per-token limit."""
+    walk(client, csrf, survey, lang="en", stop_after=3)  # three pages taken
+    url = "/en/s/trygghet/p/4"
+    html = client.get(url).text
+    # Follow-ups about a place without the place itself.
+    wrong = {"otrygg_plats.1.varfor": "belysning", "action": "next"}
+    for _ in range(12):
+        resp = client.post(url, data={**wrong, "csrf_token": csrf(html)})
+        assert resp.status_code == 422
+        assert "Choose a place from the list, write a street or landmark" in resp.text
+        html = resp.text
+    right = {**fill(survey.pages[3], {}), "action": "next", "csrf_token": csrf(html)}
+    assert client.post(url, data=right).status_code == 302  # the fourth
+    html = client.get("/en/s/trygghet/p/5").text
+    assert client.post("/en/s/trygghet/p/5", data={
+        **fill(survey.pages[4], {}), "action": "next", "csrf_token": csrf(html)}
+    ).status_code == 302  # the fifth
+    assert client.post("/en/s/trygghet/p/6", data={"action": "back", "csrf_token": csrf(html)}
+                       ).status_code == 429
+
+
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
                                          "RATELIMIT_ANSWERS_PER_CLIENT": "3 per minute"}])
 def test_answers_per_client_are_limited(app, csrf):
