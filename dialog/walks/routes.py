@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -87,11 +87,17 @@ def list_walks() -> HttpResponse | tuple[str, int]:
 
 def _walk_page(walk: Walk, form: StopForm, error: str | None = None,
                status: int = 200) -> tuple[str, int]:
-    places = service.offered_places(walk)
-    named = [(c.key, c.label) for c in places if c.kind == "named"]
-    squares = [(c.key, _square_label(c.code) + " – " + ngettext(
-        "%(num)d resident marked a place here", "%(num)d residents marked a place here",
-        c.count or 0)) for c in places if c.kind == "square"]
+    places = service.offered_places(walk, g.lang)
+
+    def counted(label: str, count: int | None) -> str:
+        if count is None:
+            return label
+        return label + " – " + ngettext("%(num)d resident marked a place here",
+                                        "%(num)d residents marked a place here", count)
+
+    named = [(c.key, counted(c.label, c.count)) for c in places if c.kind == "named"]
+    squares = [(c.key, counted(_square_label(c.code), c.count))
+               for c in places if c.kind == "square"]
     form.choice.choices = [("", _("Choose a place")), *named, *squares]
     return render_template("walks/walk.html", walk=walk, form=form, has_places=bool(places),
                            error=error), status
@@ -133,11 +139,17 @@ def add_stop(walk_id: int) -> HttpResponse | tuple[str, int]:
     return redirect(url_for("walks.show_stop", stop_id=stop.id))
 
 
+def _survey_places(walk: Walk) -> dict[tuple[str, str], service.PlaceChoice]:
+    """What the survey showed of each place the walk can stop at, by (kind, code)."""
+    return {(c.kind, c.code): c for c in service.offered_places(walk, g.lang)}
+
+
 def _stop_page(stop: WalkStop, *, observation: ObservationForm | None = None,
                photo: PhotoForm | None = None, error: str | None = None,
                status: int = 200) -> tuple[str, int]:
     return render_template(
         "walks/stop.html", stop=stop, walk=stop.walk, error=error,
+        from_survey=_survey_places(stop.walk).get((stop.kind, stop.code)),
         observation=observation or ObservationForm(formdata=None),
         photo=photo or PhotoForm(formdata=None),
         max_photo_mb=service.MAX_PHOTO_BYTES // (1024 * 1024)), status
@@ -207,5 +219,6 @@ def remove_photo(photo_id: int) -> HttpResponse:
 @bp.get("/trygghetsvandringar/<int:walk_id>/protokoll")
 @roles_required(*STAFF_ROLES)
 def show_protocol(walk_id: int) -> str:
-    return render_template("walks/protocol.html", walk=_walk_or_404(walk_id),
-                           made_on=utcnow().date())
+    walk = _walk_or_404(walk_id)
+    return render_template("walks/protocol.html", walk=walk, made_on=utcnow().date(),
+                           survey_places=_survey_places(walk))

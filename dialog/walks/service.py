@@ -21,7 +21,13 @@ from analysis.places import wgs84
 from ..extensions import db
 from ..i18n import pick_text
 from ..models import SurveyRecord
-from ..places.aggregates import grid_counts
+from ..places.aggregates import (
+    PlaceSummary,
+    grid_counts,
+    place_questions,
+    square_summaries,
+    top_places,
+)
 from ..services import catalog
 from .models import CATEGORIES, Walk, WalkObservation, WalkPhoto, WalkStop
 
@@ -43,7 +49,8 @@ class WalkError(ValueError):
 @dataclass(frozen=True)
 class PlaceChoice:
     """A place a walk can stop at: a named place or a shown square, never a resident's mark.
-    ``count`` is the residents who marked the square (as the dashboard shows it)."""
+    ``count`` is the residents who marked it and ``reasons`` their follow-up answers (option
+    label, residents), both only as far as councillors are shown them."""
 
     kind: str
     code: str
@@ -51,6 +58,7 @@ class PlaceChoice:
     lat: float
     lon: float
     count: int | None = None
+    reasons: tuple[tuple[str, int], ...] = ()
 
     @property
     def key(self) -> str:
@@ -101,27 +109,38 @@ def round_choices() -> list[SurveyRecord]:
             if record.current_version is not None]
 
 
-def offered_places(walk: Walk) -> list[PlaceChoice]:
-    """The named places of the walk's round and its 250 m squares that councillors are shown
-    (at least MIN_GROUP_SIZE residents), the squares with most residents first."""
+def offered_places(walk: Walk, lang: str) -> list[PlaceChoice]:
+    """The named places of the walk's round (those residents marked most first) and its
+    250 m squares that councillors are shown (at least MIN_GROUP_SIZE residents), with
+    counts and reasons as the dashboard shows them; option labels in ``lang``."""
     record = db.session.get(SurveyRecord, walk.survey_id) if walk.survey_id else None
     if record is None or record.current_version is None:
         return []
     survey = catalog.definition_of(record.current_version)
-    named = [PlaceChoice("named", p.code, pick_text(p.label, survey.default_language),
-                         p.lat, p.lon)
-             for q in survey.questions() if q.type == "place" for p in q.places]
+    questions = place_questions(survey)
+    options = {(f.id, o.code): pick_text(o.label, lang, survey.default_language)
+               for q in questions for f in q.follow_up for o in f.options}
+
+    def reasons(summary: PlaceSummary | None) -> tuple[tuple[str, int], ...]:
+        if summary is None:
+            return ()
+        return tuple((options.get((question, code), code), n)
+                     for question, pairs in summary.answers.items() for code, n in pairs)
+
     counts = grid_counts(record, survey, int(current_app.config["MIN_GROUP_SIZE"]))
-    everyone = counts.counts.shape[1] - 1
+    shown = {summary.place: summary for summary in top_places(counts)}
+    named = [PlaceChoice("named", p.code, pick_text(p.label, lang, survey.default_language),
+                         p.lat, p.lon, shown[p.code].count if p.code in shown else None,
+                         reasons(shown.get(p.code)))
+             for q in questions for p in q.places]
+    named.sort(key=lambda c: -(c.count or 0))  # stable: the unmarked in the list's order
     squares = []
-    for row, (size, north, east) in enumerate(counts.squares):
-        if size != SQUARE_SIZE or not counts.shown[row, everyone]:
-            continue
+    for summary in square_summaries(counts, SQUARE_SIZE):
+        size, north, east = summary.square
         lats, lons = wgs84([north + size / 2], [east + size / 2])
         squares.append(PlaceChoice("square", f"{size}:{north}:{east}", "",
                                    round(float(lats[0]), 5), round(float(lons[0]), 5),
-                                   int(counts.counts[row, everyone])))
-    squares.sort(key=lambda c: -(c.count or 0))
+                                   summary.count, reasons(summary)))
     return named + squares
 
 
@@ -137,10 +156,11 @@ def _position(lat: float | None, lon: float | None) -> tuple[float | None, float
 def add_stop(walk: Walk, *, choice: str = "", text: str = "", lat: float | None = None,
              lon: float | None = None) -> WalkStop:
     """A stop from the offered places (``choice`` is a :attr:`PlaceChoice.key`) or on the
-    spot: a position from the phone, a description, or both."""
+    spot: a position from the phone, a description, or both. A named place keeps its
+    Swedish name, the language of the protocol."""
     text = _clean(text, 300)
     if choice:
-        chosen = next((c for c in offered_places(walk) if c.key == choice), None)
+        chosen = next((c for c in offered_places(walk, "sv") if c.key == choice), None)
         if chosen is None:
             raise WalkError("place")
         stop = WalkStop(kind=chosen.kind, code=chosen.code, label=text or chosen.label,

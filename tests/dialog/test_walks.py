@@ -104,22 +104,32 @@ def test_walk_with_stops_observations_and_protocol(app, staff, csrf):
     assert staff.get(described).status_code == 200
 
 
-def test_offered_squares_are_only_those_councillors_are_shown(app):
+def test_offered_places_are_only_what_councillors_are_shown(app, staff, csrf):
     seed(app, 120)
     with app.app_context():
-        walk = service.create_walk(
-            date(2026, 11, 24), "Tätorten", "", _survey_id(app), None)
-        offered = service.offered_places(walk)
+        walk = service.create_walk(date(2026, 11, 24), "Tätorten", "", _survey_id(app), None)
+        offered = service.offered_places(walk, "sv")
         squares = [c for c in offered if c.kind == "square"]
+        named = [c for c in offered if c.kind == "named"]
         assert squares, "the demo answers mark the hot spots often enough"
-        # MIN_GROUP_SIZE is 3 in this module: every offered square has at least that many.
+        # MIN_GROUP_SIZE is 3 in this module: every count offered has at least that many.
         assert all(c.count >= 3 for c in squares)
         assert [c.count for c in squares] == sorted((c.count for c in squares), reverse=True)
-        assert {c.kind for c in offered} == {"named", "square"}
+        # Every named place of the list is offered, those residents marked most first; a
+        # place too few marked shows no count and no reasons.
+        assert named[0].count >= 3 and named[0].reasons
+        assert all(c.count is None or c.count >= 3 for c in named)
+        assert all(c.reasons == () for c in named if c.count is None)
         # A square stop keeps the square, never a resident's point.
         stop = service.add_stop(walk, choice=squares[0].key)
         assert stop.code.startswith("250:") and stop.kind == "square"
         assert (stop.lat, stop.lon) == (squares[0].lat, squares[0].lon)
+        top = service.add_stop(walk, choice=named[0].key)
+        top_id, top_label, (reason, n) = top.id, named[0].label, named[0].reasons[0]
+
+    page = staff.get(f"{BASE}/stopp/{top_id}")
+    assert f"<li>{reason}: {n}</li>" in page.text
+    assert top_label in page.text
 
 
 def _photo_with_metadata() -> bytes:
@@ -238,7 +248,7 @@ def test_deleting_a_walk_removes_its_stops(app):
         walk = service.create_walk(date(2026, 11, 24), "Ljusne",
                                    "", None, None)
         service.add_observation(service.add_stop(walk, text="Torget"), "folkliv", "")
-        assert service.offered_places(walk) == []
+        assert service.offered_places(walk, "sv") == []
         db.session.delete(walk)
         db.session.commit()
         assert db.session.scalars(select(WalkObservation)).all() == []
