@@ -206,3 +206,9 @@ def test_text_read_as_missing_is_counted(reference_dir, tmp_path):
                              "--no-charts"))
     assert proc.returncode == 0, proc.stderr
     assert "3 values read as missing: 'NA' in klotter ×3" in proc.stderr
+    # `python -m analysis` skips the interpreter's teardown (os._exit): the files it wrote
+    # must be complete all the same.
+    out = tmp_path / "out"
+    assert len(pd.read_csv(out / "ranking.csv")) == 60
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["items"]
+    assert load_workbook(out / "ranking.xlsx").sheetnames[0] == "overall"
