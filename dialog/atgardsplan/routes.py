@@ -137,6 +137,10 @@ def new_measure() -> HttpResponse | tuple[str, int]:
     _problem_field(form)
     _indicator_field(form)
     observation = _observation()
+    if observation is not None and observation.measure_id is not None:
+        # A second tap on "Gör till åtgärd" (or the phone's back button) makes no copy.
+        flash(_("This observation is already a measure in the åtgärdsplan."))
+        return redirect(url_for("atgardsplan.show_measure", measure_id=observation.measure_id))
     if request.method == "GET":
         if observation is not None:
             form.what_sv.data = observation.text

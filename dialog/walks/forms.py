@@ -50,7 +50,8 @@ class ObservationForm(Form):
     category = RadioField(_l("What did you see?"), validators=[InputRequired(
         message=_l("Choose what the observation is about."))],
         choices=[SelectChoice(code, CATEGORY_LABELS[code]) for code in CATEGORIES])
-    text = TextAreaField(_l("Describe it"), validators=[Optional(), Length(max=2000)])
+    text = TextAreaField(_l("Describe it"), validators=[Optional(), Length(max=2000)],
+                         description=_l("Describe the place, not who was there: no names."))
 
 
 class PhotoForm(Form):

@@ -236,6 +236,9 @@ def test_observation_becomes_a_measure_that_links_back(app, staff, csrf):
         assert event.detail == f"walk_observation {observation_id}"
         assert measure.problem_code == "belysning" and measure.survey_id == _survey_id(app)
         measure_id = measure.id
+    # A second tap on "Gör till åtgärd" leads to the measure instead of making a copy.
+    again = staff.get(new_url)
+    assert again.status_code == 302 and again.headers["Location"] == measure_url
     shown = staff.get(measure_url)
     assert f'href="{stop_url}"' in shown.text
     assert re.search(rf'href="{measure_url}"', staff.get(stop_url).text)
