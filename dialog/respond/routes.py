@@ -90,7 +90,7 @@ def show_intro(lang: str, slug: str) -> HttpResponse | str:
     record, survey = open_survey(slug)
     if (moved := language_for(survey, lang, slug=slug)) is not None:
         return moved
-    if sampling.has_sample(record.id):
+    if record.sampled:
         return _sampled_intro(lang, slug, record, survey)
     current = _current_response(slug)
     if request.method == "POST":

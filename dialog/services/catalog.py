@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from surveys import Survey, definition_fingerprint, survey_from_dict, survey_to_dict
 
 from ..cache import LRUCache
 from ..extensions import db
 from ..models import Response, SurveyRecord, SurveyVersion, utcnow
+from ..sampling.models import SampleStratum
 from .recent import RecentReads
 
 
@@ -85,11 +86,14 @@ class SurveyRef:
     closes_at: datetime | None
     current_version_id: int | None
     fingerprint: str | None
+    # A sampled round (it has strata) is answered with the code from the letter.
+    sampled: bool
 
 
 _REF_QUERY = (
     select(SurveyRecord.id, SurveyRecord.slug, SurveyRecord.status, SurveyRecord.opens_at,
-           SurveyRecord.closes_at, SurveyRecord.current_version_id, SurveyVersion.fingerprint)
+           SurveyRecord.closes_at, SurveyRecord.current_version_id, SurveyVersion.fingerprint,
+           exists().where(SampleStratum.survey_id == SurveyRecord.id))
     .outerjoin(SurveyVersion, SurveyRecord.current_version_id == SurveyVersion.id)
 )
 
@@ -106,8 +110,10 @@ def _read_ref(slug: str) -> SurveyRef | None:
     return SurveyRef(*row) if row is not None else None
 
 
+# Importing a sample adds its strata (a sample is never replaced or removed), so watching
+# them forgets a round's facts the moment it becomes sampled.
 _recent_refs: RecentReads[SurveyRef | None] = RecentReads(
-    "survey_refs", watched=(SurveyRecord, SurveyVersion), keep_none=False)
+    "survey_refs", watched=(SurveyRecord, SurveyVersion, SampleStratum), keep_none=False)
 
 
 def current_definition(ref: SurveyRef) -> Survey:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from dialog.extensions import db
 from dialog.models import Response
@@ -89,6 +89,32 @@ def test_file_errors_name_row_and_column_and_nothing_is_imported(app, tmp_path):
     assert 'Urvalsfil, rad 12, kolumn stratum: stratumet "söder" finns inte i stratafilen' in out
     with app.app_context():
         assert db.session.scalar(select(SampleMember.id)) is None
+
+
+def test_the_intro_page_asks_the_database_about_a_sample_once_per_cache_time(app, client,
+                                                                           tmp_path):
+    """Whether a round is sampled is one of the round's facts each process keeps for
+    SURVEY_REF_CACHE_SECONDS: the residents' intro page does not ask again each time, and
+    importing a sample makes the intro ask for the code at once."""
+    app.config["SURVEY_REF_CACHE_SECONDS"] = 60.0
+    asked: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "sample_stratum" in statement:
+            asked.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            assert 'name="kod"' not in client.get("/sv/s/trygghet/").text
+        assert len(asked) == 1  # read with the round's other facts, then kept
+        assert _import(app, tmp_path).exit_code == 0
+        for _ in range(3):
+            assert 'name="kod"' in client.get("/sv/s/trygghet/").text
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_sampled_round_from_letter_to_closed(app, client, csrf, survey, tmp_path):
