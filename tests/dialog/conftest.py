@@ -1,8 +1,12 @@
 """A fresh app and a migrated database per test, with the built-in survey published.
 
-Every test that uses ``app`` runs twice: on SQLite and on a PostgreSQL 15 cluster that the
-session starts itself (``TEST_DATABASES=sqlite`` runs SQLite only). PostgreSQL databases are
-copied from a migrated template, which is much faster than migrating each one.
+Every test that uses ``app`` runs on SQLite. A test marked ``postgres`` (on the test, or
+``pytestmark`` for a whole module) runs on a PostgreSQL 15 cluster that the session starts
+itself as well; see ``postgres_too`` for which tests are marked and why.
+``TEST_DATABASES=sqlite`` runs SQLite only, ``TEST_ALL_ON_POSTGRES=1`` runs every test on
+both (``make upgrade`` does, as a new SQLAlchemy or psycopg can move the differences).
+PostgreSQL databases are copied from a migrated template, which is much faster than migrating
+each one.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from tests.dialog.helpers import login, make_user
 from tests.postgres import cluster as pg
 
 BACKENDS = tuple(os.environ.get("TEST_DATABASES", "sqlite,postgres").split(","))
+ALL_ON_POSTGRES = os.environ.get("TEST_ALL_ON_POSTGRES") == "1"
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-not-for-production",
@@ -71,9 +76,29 @@ def database_url(request, tmp_path) -> str:
     cluster.drop_database(name)
 
 
+def postgres_too(metafunc) -> bool:
+    """Whether a test runs on PostgreSQL as well as on SQLite.
+
+    The rule: mark a test (or its module) ``postgres`` when what it proves rests on SQL that
+    the two databases do differently, that is when it tests
+    - concurrency, locking or several processes or app servers on one database, crash safety;
+    - migrations (DDL, data moved by a migration, downgrades);
+    - upserts (``on_conflict``), unique-constraint races, server-side cursors (``yield_per``);
+    - what SQLite lets through and PostgreSQL refuses: NUL characters, over-long text (fuzzing);
+    - dates or numbers cast or compared in SQL, sampling, backups and purges.
+    Everything else – pages, forms, languages, access rules, the figures – goes through the
+    same SQLAlchemy queries on both. Running every test twice (until December 2026) doubled
+    the database tests' time; the failures only PostgreSQL showed in that time were a NUL
+    character (fuzzing) and a server-side cursor (exports), both in marked tests.
+    """
+    return ALL_ON_POSTGRES or metafunc.definition.get_closest_marker("postgres") is not None
+
+
 def pytest_generate_tests(metafunc) -> None:
     if "database_url" in metafunc.fixturenames:
-        metafunc.parametrize("database_url", BACKENDS, indirect=True)
+        backends = [b for b in BACKENDS if b != "postgres" or postgres_too(metafunc)]
+        # TEST_DATABASES=postgres alone: every test on PostgreSQL.
+        metafunc.parametrize("database_url", backends or BACKENDS, indirect=True)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_babel import force_locale
@@ -161,6 +162,7 @@ ACTIONS_FOCUS = [
 ]
 
 
+@pytest.mark.postgres
 def test_migration_moves_the_loefte_actions_into_the_register(app):
     """On a database at the revision before the åtgärdsplan, with a signed löfte whose
     åtgärder live in the JSON document: upgrading makes them measures, downgrading puts

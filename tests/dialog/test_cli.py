@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from dialog.extensions import db
@@ -12,6 +13,9 @@ from dialog.models import Response, SurveyRecord
 from dialog.services import catalog
 from tests.conftest import SHARED
 from tests.hostile_files import entity_amplification_lss, many_rows_xlsform
+
+# On PostgreSQL too: bulk inserts and streamed exports from the command line.
+pytestmark = pytest.mark.postgres
 
 
 def run(app, *args):

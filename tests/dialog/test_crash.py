@@ -8,9 +8,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
+
 from benchmarks.load import MARKER_FIELD, Resident, Server, Tally, stored_responses
 from surveys import load_definition
 from surveys.templates import builtin_template_path
+
+# On PostgreSQL too: a server killed under load on each database.
+pytestmark = pytest.mark.postgres
 
 
 def _load(server: Server, survey, tally: Tally, first: int, until: Callable[[], bool]

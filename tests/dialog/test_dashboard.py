@@ -354,6 +354,7 @@ def test_too_few_answers_gives_a_message_not_an_error(app, client):
     assert client.get("/dashboard/trygghet/chart/heatmap.png").status_code == 404
 
 
+@pytest.mark.postgres
 def test_results_are_cached_until_a_response_changes(seeded):
     with seeded.app_context():
         record = catalog.find_survey("trygghet")
@@ -535,6 +536,7 @@ def _trend_section(html: str) -> str:
     return html.split('<section aria-labelledby="trend">')[1].split("</section>")[0]
 
 
+@pytest.mark.postgres
 def test_a_purged_round_still_feeds_the_trend(app, client):
     """Retention deletes the first round's answers (web, kiosk and paper alike); the counts
     it keeps give the next round's dashboard the same change table as before."""

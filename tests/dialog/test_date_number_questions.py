@@ -13,6 +13,9 @@ from dialog.extensions import db
 from dialog.services import catalog
 from surveys import parse_definition
 
+# On PostgreSQL too: dates and numbers stored and read back.
+pytestmark = pytest.mark.postgres
+
 DEFINITION = """\
 slug: handelser
 title: {sv: Händelser, en: Incidents, ar: حوادث}

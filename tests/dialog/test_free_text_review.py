@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from dialog.extensions import db
@@ -59,6 +60,7 @@ def test_any_span_is_removed_only_after_a_confirmation_of_before_and_after(app, 
     assert _stored(app, first).startswith(f"Kalle {REDACTED} säljer")
 
 
+@pytest.mark.postgres
 def test_a_removal_is_refused_when_the_text_is_missing_or_changed_meanwhile(app, staff, csrf):
     [first] = _add(app, TEXT)
     page = staff.get(REVIEW)
@@ -78,6 +80,7 @@ def test_a_removal_is_refused_when_the_text_is_missing_or_changed_meanwhile(app,
     assert details == ["flagged"]  # what was removed is never logged
 
 
+@pytest.mark.postgres
 def test_reviewed_mark_filter_and_order(app, staff, csrf):
     older, newer = _add(app, "Mörkt i parken", "Fler poliser i centrum")
     page = staff.get(REVIEW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -47,6 +48,7 @@ def test_an_import_stores_describes_and_audits(app, tmp_path):
         assert '"added": 4' in event.detail
 
 
+@pytest.mark.postgres
 def test_reimporting_a_period_replaces_it_and_says_what_changed(app, tmp_path):
     assert _import(app, tmp_path, MARCH).exit_code == 0
     corrected = ("indicator;period;area;value\n"

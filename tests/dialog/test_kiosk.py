@@ -110,6 +110,7 @@ def test_a_one_time_code_gives_the_device_cookie_and_the_key_never_reaches_a_url
     assert other.get(f"/kiosk/trygghet/?device={key}").status_code == 403
 
 
+@pytest.mark.postgres
 def test_a_kiosk_code_works_once_and_not_after_15_minutes(app, client, csrf):
     with app.app_context():
         _device, used = devices.register_device("Biblioteket")
@@ -245,6 +246,7 @@ def test_unreasonable_idle_times_are_refused(idle, warning):
         devices.check_idle_times(idle, warning)
 
 
+@pytest.mark.postgres
 def test_abandoned_response_expires_on_the_server(app, client, csrf, survey, kiosk):
     start(client, csrf)
     answer(client, csrf, survey, pages=1)

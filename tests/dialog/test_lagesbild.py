@@ -131,6 +131,7 @@ def _publish(app, drafted, texts=None):
     assert drafted.invoke(args=["lagesbild", "publish", "2026-03"]).exit_code == 0
 
 
+@pytest.mark.postgres
 def test_a_correction_is_a_new_version_with_its_reason(app, client, drafted):
     _publish(app, drafted)
     with app.app_context():

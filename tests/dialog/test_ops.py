@@ -9,6 +9,7 @@ from contextlib import closing, contextmanager
 from datetime import datetime, timedelta
 
 import numpy as np
+import pytest
 from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
@@ -18,6 +19,9 @@ from dialog.models import Response, SurveyRecord
 from dialog.operations.models import RetentionSnapshot
 from dialog.operations.retention import RESPONSES_FIELD, aggregate, retained_counts
 from tests.dialog.helpers import walk
+
+# On PostgreSQL too: backups (pg_dump), restores and purges while the app serves.
+pytestmark = pytest.mark.postgres
 
 
 def run(app, *args):

@@ -16,6 +16,9 @@ from dialog.services import catalog
 from dialog.services.results import store
 from tests.dialog.helpers import walk
 
+# On PostgreSQL too: a unique-constraint race between workers (IntegrityError).
+pytestmark = pytest.mark.postgres
+
 PASSWORD = "korrekt-häst-batteri"
 
 

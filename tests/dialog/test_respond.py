@@ -26,6 +26,7 @@ def count(app, status="complete"):
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.postgres
 def test_whole_survey_is_answered_and_stored(app, client, csrf, survey, lang):
     location = walk(client, csrf, survey, lang)
     assert location.endswith(f"/{lang}/s/trygghet/klart")
@@ -76,6 +77,7 @@ def test_resume_after_closing_the_browser(app, csrf, survey):
     assert "checked" in page1  # the earlier answers are shown again
 
 
+@pytest.mark.postgres
 def test_double_submit_creates_no_duplicate(app, client, csrf, survey):
     begin(client, csrf)
     last = len(survey.pages)
@@ -170,6 +172,7 @@ def test_unknown_survey_404_and_closed_410(app, client):
     assert "stängd" in resp.text or "closed" in resp.text
 
 
+@pytest.mark.postgres
 def test_a_round_closed_by_another_server_process_closes_here_within_the_cache_time(
         app, client):
     """Each process reuses what it read about a round for SURVEY_REF_CACHE_SECONDS; a second

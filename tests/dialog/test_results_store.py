@@ -24,6 +24,9 @@ from surveys import analysis_spec
 from tests.dialog.conftest import TEST_CONFIG
 from tests.dialog.helpers import remove_text
 
+# On PostgreSQL too: upserts of the kept facts, results shared by app servers.
+pytestmark = pytest.mark.postgres
+
 STAFF = ("samordnare@kommun.se", "korrekt-häst-batteri")
 
 

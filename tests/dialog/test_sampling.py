@@ -22,6 +22,9 @@ from dialog.services.population import population_for
 from dialog.services.results.compute import analyse
 from tests.dialog.helpers import PAGE_RE, as_answers, fill, login, make_user, seed, sign_in
 
+# On PostgreSQL too: sampling, codes and their unique constraints.
+pytestmark = pytest.mark.postgres
+
 STRATA = "stratum,population\ncentrum,9200\nnorr,4100\n"
 SAMPLE = ("id,stratum,age_band,gender,address1,address2\n"
           + "".join(f"p{i},{'centrum' if i % 2 else 'norr'},25-44,kvinna,Namn {i},"

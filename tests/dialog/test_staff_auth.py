@@ -89,6 +89,7 @@ def test_wrong_password_and_unknown_account_look_the_same(app, client, csrf):
 
 
 @pytest.mark.parametrize("email", ["samordnare@kommun.se", "finns.inte@kommun.se"])
+@pytest.mark.postgres
 def test_five_failures_lock_the_account_for_a_while(app, client, csrf, email):
     make_user(app)
     for _ in range(auth.MAX_FAILED_LOGINS):
@@ -140,6 +141,7 @@ def test_guesses_from_elsewhere_never_lock_out_the_owner(app, csrf):
     assert events == ["sign_in"]
 
 
+@pytest.mark.postgres
 def test_guesses_spread_over_many_clients_stop_those_clients(app, csrf):
     make_user(app)
     clients = [app.test_client() for _ in range(auth.MAX_ACCOUNT_FAILURES)]
@@ -195,6 +197,7 @@ def test_deactivated_account_cannot_sign_in(app, client, csrf):
     assert login(client, csrf).status_code == 401
 
 
+@pytest.mark.postgres
 def test_session_expires_after_inactivity(app, client, csrf):
     make_user(app)
     login(client, csrf)

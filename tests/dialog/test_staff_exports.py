@@ -25,6 +25,9 @@ from dialog.services.export import (
 )
 from surveys import export_columns, flatten_answers
 
+# On PostgreSQL too: server-side cursors (yield_per) and dates cast to text in SQL.
+pytestmark = pytest.mark.postgres
+
 PASSWORD = "korrekt-häst-batteri"
 EMAIL = "analytiker@kommun.se"
 

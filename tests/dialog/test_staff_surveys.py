@@ -8,6 +8,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from dialog.extensions import db
@@ -200,6 +201,7 @@ def test_new_survey_is_published_as_a_draft(app, staff, csrf):
     assert unknown == [404] * 3 and drafts == [404] * 4
 
 
+@pytest.mark.postgres
 def test_dates_open_and_close_the_round_for_residents(app, staff, csrf, client):
     page = staff.get("/staff/surveys/trygghet/")
     tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
