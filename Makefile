@@ -42,9 +42,11 @@ lock: | $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_FLAGS) $(UPGRADE) \
 		-o requirements-test.lock
 
+# A new SQLAlchemy or psycopg can change what differs between SQLite and PostgreSQL: every
+# database test runs on both here, not only those marked postgres (tests/dialog/conftest.py).
 upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
-	$(MAKE) test
+	$(MAKE) test TEST_ALL_ON_POSTGRES=1
 
 install: $(VENV)/.installed $(LEAFLET)
 install-test: $(VENV)/.installed-test $(LEAFLET)
@@ -88,8 +90,7 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
 
 run: install translations-compile instance/config.py
-	$(FLASK) init-db
-	$(FLASK) load-builtin
+	$(FLASK) init-db --load-builtin
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) indicators demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -110,8 +111,7 @@ serve: install translations-compile $(if $(SECRET_KEY),,instance/config.py)
 	@if [ -n '$(SERVE_CERTFILE)$(SERVE_KEYFILE)' ] && { [ ! -r '$(SERVE_CERTFILE)' ] || [ ! -r '$(SERVE_KEYFILE)' ]; }; then \
 		echo "make serve: SERVE_CERTFILE and SERVE_KEYFILE must both name readable files" >&2; exit 2; \
 	fi
-	$(FLASK) init-db
-	$(FLASK) load-builtin
+	$(FLASK) init-db --load-builtin
 	exec $(BIN)/gunicorn --workers $$(nproc) --worker-class gthread --threads 4 \
 		--keep-alive 5 --no-control-socket --bind $(SERVE_BIND) $(SERVE_TLS) app:app
 

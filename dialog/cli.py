@@ -31,14 +31,19 @@ from .services.results import facts
 
 
 @click.command("init-db")
+@click.option("--load-builtin", "builtin", is_flag=True,
+              help="Then publish the built-in survey, as load-builtin does (one start-up "
+                   "instead of two: `make serve` runs both before every start).")
 @with_appcontext
-def init_db_command() -> None:
+def init_db_command(builtin: bool) -> None:
     """Create or upgrade the database schema to the newest migration."""
     from flask_migrate import upgrade
 
     os.makedirs(current_app.instance_path, exist_ok=True)
     upgrade(revision="head")
     click.echo("Databasen är uppdaterad (database schema is up to date).")
+    if builtin:
+        _publish_builtin()
 
 
 @click.command("load-survey")
@@ -106,6 +111,10 @@ def load_survey_command(path: Path, status: str | None, open_: bool, unlisted: b
 @with_appcontext
 def load_builtin_command() -> None:
     """Publish the built-in trygghetsundersökning (kept as is when unchanged)."""
+    _publish_builtin()
+
+
+def _publish_builtin() -> None:
     published = catalog.publish(load_definition(builtin_template_path("trygghet")))
     click.echo(f"{published.slug} version {published.version}")
 

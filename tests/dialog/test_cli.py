@@ -143,3 +143,21 @@ def test_export_to_stdout_and_excel_variant(app):
 def test_unknown_survey_is_a_clear_error(app):
     result = run(app, "export", "nope")
     assert result.exit_code == 1
+
+
+def test_init_db_with_load_builtin_does_both_in_one_start(tmp_path):
+    """What ``make serve`` runs before every start: the schema, then the built-in survey,
+    kept as it is on a second start."""
+    from dialog import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}"})
+    first = run(app, "init-db", "--load-builtin")
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines()[-1] == "trygghet version 1"
+    again = run(app, "init-db", "--load-builtin")
+    assert again.exit_code == 0 and again.output.splitlines()[-1] == "trygghet version 1"
+    with app.app_context():
+        assert catalog.find_survey("trygghet").status == "open"
+        db.session.remove()
+        db.engine.dispose()
