@@ -12,6 +12,7 @@ Screenshots of every step go to ``test-artifacts/e2e/`` (git-ignored).
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import secrets
@@ -24,8 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from dialog import create_app
+from dialog.extensions import db
 from tests.postgres.cluster import free_port
 from tests.servers import AppServer, Nginx, self_signed_certificate, wait_until_up
 
@@ -55,8 +59,20 @@ class Server:
             return connection.execute(sql, params).fetchall()
 
     def kiosk_code(self) -> str:
-        """A one-time registration code for a new kiosk, as staff get it from the command."""
-        return _flask(self.env, "kiosk", "add-device", "Kundtjänst (e2e)").strip().splitlines()[-1]
+        """A one-time registration code for a new kiosk, as staff get it from the command (run
+        in this process: a new interpreter for every code cost seconds of CPU)."""
+        app = _command_app(self.database, self.env["SECRET_KEY"])
+        result = app.test_cli_runner().invoke(args=["kiosk", "add-device", "Kundtjänst (e2e)"])
+        with app.app_context():
+            db.engine.dispose()  # no connection left open between tests
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip().splitlines()[-1]
+
+
+@functools.cache
+def _command_app(database: Path, secret_key: str) -> Flask:
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                       "SECRET_KEY": secret_key})
 
 
 def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
