@@ -85,7 +85,8 @@ def postgres_too(metafunc) -> bool:
     - migrations (DDL, data moved by a migration, downgrades);
     - upserts (``on_conflict``), unique-constraint races, server-side cursors (``yield_per``);
     - what SQLite lets through and PostgreSQL refuses: NUL characters, over-long text (fuzzing);
-    - dates or numbers cast or compared in SQL, sampling, backups and purges.
+    - dates or numbers cast or compared in SQL, binary data, deletes that cascade through
+      foreign keys, sampling, backups and purges.
     Everything else – pages, forms, languages, access rules, the figures – goes through the
     same SQLAlchemy queries on both. Running every test twice (until December 2026) doubled
     the database tests' time; the failures only PostgreSQL showed in that time were a NUL

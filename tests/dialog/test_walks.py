@@ -149,6 +149,7 @@ def _photo_with_metadata() -> bytes:
     return data
 
 
+@pytest.mark.postgres
 def test_photo_is_stored_without_metadata_and_shown_only_to_staff(app, staff, csrf,
                                                                   app_config):
     walk_url = _new_walk(staff, csrf, app)
@@ -246,6 +247,7 @@ def test_observation_becomes_a_measure_that_links_back(app, staff, csrf):
     assert re.search(rf"<td>[^<]*\b{measure_id}\b[^<]*</td>", protocol)
 
 
+@pytest.mark.postgres
 def test_deleting_a_walk_removes_its_stops(app):
     with app.app_context():
         walk = service.create_walk(date(2026, 11, 24), "Ljusne",
