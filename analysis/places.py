@@ -22,7 +22,7 @@ meridian 15° E, scale 0.9996, false easting 500 000 m).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,20 +158,23 @@ class GridCounts:
 
 
 def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
-                group_names: Sequence[str], min_n: int, places: Sequence[str] = (),
+                group_names: Sequence[str], min_n: int,
+                places: Mapping[str, tuple[float, float]] | None = None,
                 answers: Sequence[tuple[str, str]] = (),
                 sizes: Sequence[int] = GRID_SIZES) -> GridCounts:
     """Count residents per grid square at each size, per named place and group, and the same
     for each follow-up answer, withholding what could identify anyone.
 
-    A resident counts once per named place they chose from the list and once per smallest
-    square for the points they set on the map, so that a square's count is exactly the sum of
-    its named places and its other marks, and a larger square's the sum of its smaller ones:
-    every published count is then a sum of the same pieces, and the rule of
-    :mod:`analysis.disclosure` sees every subtraction an attacker could make – a square minus
-    its named places, a large square minus its small ones, all minus the groups, the area's
-    totals minus the squares, and a place's count minus the residents who gave a reason
-    there. A count is shown only where at least ``min_n`` different residents stand behind it.
+    A named place stands for its 250 m square's marks: a resident counts at a named place when
+    they chose it from the list or set a point on the map in its square (nearest the place
+    when the square holds several), once however many such marks they made, and once per
+    smallest square for their other points. A square's count is then exactly the sum of its
+    named places or of its points, and a larger square's the sum of its smaller ones: every
+    published count is a sum of the same pieces, and the rule of :mod:`analysis.disclosure`
+    sees every subtraction an attacker could make – a square minus its named places, a large
+    square minus its small ones, all minus the groups, the area's totals minus the squares,
+    and a place's count minus the residents who gave an answer there. A count is shown only
+    where at least ``min_n`` different residents stand behind it.
 
     Parameters
     ----------
@@ -183,9 +186,9 @@ def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
         The groups shown, in order.
     min_n : int
         Fewest residents a shown count may rest on.
-    places : sequence of str
-        The named places counted on their own rows, in order; a mark with another code counts
-        as a point only.
+    places : mapping of str to (lat, lon)
+        The named places counted on their own rows, in order, with their coordinates; a mark
+        with another code counts as a point.
     answers : sequence of (str, str)
         The follow-up answers counted, as ``(follow-up id, option code)``.
     sizes : sequence of int
@@ -202,8 +205,17 @@ def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
     width = rest + 2  # the groups, the rest, all
     measures = 1 + len(answers)  # the residents, then each answer
     answer_index = {pair: m for m, pair in enumerate(answers, start=1)}
+    places = dict(places or {})
     place_index = {code: k for k, code in enumerate(places)}
     smallest = sizes[0]
+    # Which named places each smallest square holds, with their plane coordinates.
+    holding: dict[tuple[int, int], list[tuple[str, float, float]]] = {}
+    if places:
+        p_north, p_east = sweref99tm(np.array([c[0] for c in places.values()]),
+                                     np.array([c[1] for c in places.values()]))
+        for code, n, e in zip(places, p_north, p_east, strict=True):
+            holding.setdefault((int(n // smallest) * smallest, int(e // smallest) * smallest),
+                               []).append((code, float(n), float(e)))
     # A piece is a named place or the points of one smallest square: the finest unit every
     # published count is a sum of. Per piece and per square: residents by measure and column.
     pieces: dict[tuple, np.ndarray] = {}
@@ -218,7 +230,13 @@ def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
         held: dict[tuple, set[int]] = {}
         for mark, n, e in zip(resident_marks, north, east, strict=True):
             square = (int(n // smallest) * smallest, int(e // smallest) * smallest)
-            piece = ("place", mark.place) if mark.place in place_index else ("points", *square)
+            if mark.place in place_index:
+                piece: tuple = ("place", mark.place)
+            elif square in holding:
+                code = min(holding[square], key=lambda p: (p[1] - n) ** 2 + (p[2] - e) ** 2)[0]
+                piece = ("place", code)
+            else:
+                piece = ("points", *square)
             piece_square[piece] = square
             held.setdefault(piece, {0}).update(
                 answer_index[a] for a in mark.answers if a in answer_index)
@@ -238,10 +256,8 @@ def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
     for size in sizes:
         squares += sorted({(size, n // size * size, e // size * size)
                            for n, e in piece_square.values()})
-    # Rows: the squares, the named places, then for each smallest square with a named place
-    # its other marks – never shown, but part of the square's sum.
-    mixed = sorted({piece_square[p] for p in pieces if p[0] == "place"})
-    rows = len(squares) + len(places) + len(mixed)
+    # Rows: the squares, then the named places.
+    rows = len(squares) + len(places)
     index = {key: r for r, key in enumerate(squares)}
     counts = np.zeros((measures, rows, width))
     people = np.zeros((measures, rows, width))
@@ -251,25 +267,24 @@ def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
             counts[:, index[(size, n // size * size, e // size * size)], :rest + 1] += row
         if piece[0] == "place":
             counts[:, len(squares) + place_index[piece[1]], :rest + 1] = row
-        elif (n, e) in mixed:
-            counts[:, len(squares) + len(places) + mixed.index((n, e)), :rest + 1] = row
     counts[:, :, -1] = counts[:, :, :rest + 1].sum(axis=2)
     people[:] = counts
     for key, r in index.items():
         people[:, r, :rest + 1] = distinct[key]
         people[:, r, -1] = distinct[key].sum(axis=1)
-    # Never shown: the residents without a group, the other marks of a mixed square, and a
-    # sum that rests on fewer than min_n people.
+    # Never shown: the residents without a group, and a sum that rests on fewer than min_n
+    # people.
     published = (people >= min_n) | (counts == 0)
     published[:, :, rest] = False
-    published[:, len(squares) + len(places):, :] = False
-    partitions = _partitions(squares, sizes, width, mixed,
-                             [(len(squares) + place_index[p[1]], piece_square[p])
-                              for p in pieces if p[0] == "place"], len(squares) + len(places))
+    named = {}
+    for piece in pieces:
+        if piece[0] == "place":
+            named.setdefault(piece_square[piece], []).append(
+                len(squares) + place_index[piece[1]])
+    partitions = _partitions(squares, sizes, width, rows, named)
     everyone = withhold(counts[0].ravel(), min_n, _used(partitions, counts[0]),
                         published[0].ravel())
     withheld = everyone.withheld.reshape(rows, width)
-    shown = rows - len(mixed)
     reasons = []
     size = rows * width
     for m, (question, option) in enumerate(answers, start=1):
@@ -281,17 +296,16 @@ def count_marks(marks: Sequence[Sequence[Mark]], groups: Sequence[str | None],
         forced = np.concatenate([withheld.ravel(), np.zeros(size, dtype=bool)])
         pairs = [[i, size + i] for i in np.flatnonzero(~withheld.ravel() & (counts[0].ravel() > 0))]
         result = withhold(both, min_n, _used(partitions, counts[m]) + pairs, visible, forced)
-        reasons.append(ReasonCounts(question, option, counts[m, :shown],
-                                    ~result.withheld[:size].reshape(rows, width)[:shown]))
-    return GridCounts(tuple(squares), tuple(group_names), counts[0, :shown], ~withheld[:shown],
+        reasons.append(ReasonCounts(question, option, counts[m],
+                                    ~result.withheld[:size].reshape(rows, width)))
+    return GridCounts(tuple(squares), tuple(group_names), counts[0], ~withheld,
                       tuple(places), tuple(reasons))
 
 
 def _partitions(squares: list[tuple[int, int, int]], sizes: Sequence[int], width: int,
-                mixed: list[tuple[int, int]], named: list[tuple[int, tuple[int, int]]],
-                first_mixed: int) -> list[list[int]]:
-    """Every set of cells (flat indices into rows × columns) whose sum is a published count."""
-    rows = first_mixed + len(mixed)
+                rows: int, named: dict[tuple[int, int], list[int]]) -> list[list[int]]:
+    """Every set of cells (flat indices into rows × columns) whose sum is a published count;
+    ``named`` gives the rows of the named places in each smallest square that holds any."""
     index = {key: r for r, key in enumerate(squares)}
     # All = the groups + the rest, in every row.
     partitions = [[r * width + c for c in range(width - 1)] for r in range(rows)]
@@ -303,9 +317,8 @@ def _partitions(squares: list[tuple[int, int, int]], sizes: Sequence[int], width
         children = [i for (s, n, e), i in index.items()
                     if s == smaller and n // size * size == north and e // size * size == east]
         partitions += [[i * width + c for i in children] for c in range(width)]
-    # A smallest square with named places = those places + its other marks.
-    for k, square in enumerate(mixed):
-        parts = [first_mixed + k] + [r for r, at in named if at == square]
+    # A smallest square with named places = those places (they take its points too).
+    for parts in named.values():
         partitions += [[r * width + c for r in parts] for c in range(width)]
     # The whole area's totals per group (published elsewhere as the number who answered).
     top = [i for (s, _n, _e), i in index.items() if s == sizes[-1]]

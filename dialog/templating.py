@@ -13,7 +13,7 @@ from analysis.rounding import whole_percent
 from surveys import date_bound
 
 from .i18n import pick_text, supported_languages, text_direction
-from .places.service import map_settings
+from .places.service import map_settings, map_sources
 
 
 def language_url(code: str) -> str:
@@ -81,7 +81,8 @@ def init_app(app: Flask) -> None:
     # context: Jinja then caches them instead of re-running them on every render.
     app.jinja_env.globals.update(
         t=translated, language_url=language_url, survey_languages=survey_languages,
-        date_limit=date_limit, population_source=population_source, place_map=map_settings)
+        date_limit=date_limit, population_source=population_source, place_map=map_settings,
+        map_sources=map_sources)
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["number"] = number

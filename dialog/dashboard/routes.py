@@ -14,7 +14,7 @@ from analysis.places import GRID_SIZES
 
 from ..auth import READ_ROLES, STAFF_ROLES, roles_required
 from ..models import SurveyRecord, utcnow
-from ..places.aggregates import as_geojson, grid_counts
+from ..places.aggregates import as_geojson, figures_for, grid_counts, place_questions
 from ..promises.service import promise_for
 from ..services import catalog
 from ..services.results.compute import SurveyResults, offers_selections
@@ -109,7 +109,7 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         "record": record, "results": results, "survey": survey, "lang": lang,
         "ages": presenting.option_labels(survey, "age_band", lang),
         "genders": presenting.option_labels(survey, "gender", lang),
-        "promise": promise_for(record),
+        "promise": promise_for(record), "has_places": bool(place_questions(survey)),
         "can_edit": current_user.role in STAFF_ROLES, "refreshing": is_refreshing(record),
         "round_period": catalog.round_period(record), "today": utcnow().date(),
         **_selection_context(record, results, lang),
@@ -170,18 +170,38 @@ def show_print_style(slug: str) -> HttpResponse:
     return response
 
 
+def _square_size(default: int) -> int:
+    """The square size in the address (?size=250, 1000 or 4000); 400 for another."""
+    size = request.args.get("size", str(default))
+    if not size.isdigit() or int(size) not in GRID_SIZES:
+        abort(400, description=_("Choose a square size of %(sizes)s metres.",
+                                 sizes=", ".join(str(s) for s in GRID_SIZES)))
+    return int(size)
+
+
+@bp.get("/<slug>/places/")
+@roles_required(*READ_ROLES)
+def show_place_results(slug: str) -> str:
+    """Where residents feel unsafe: the heat map and the tables of the top places, with the
+    square size chosen in a plain GET form (so it works without script)."""
+    record, survey = published_or_404(slug)
+    size = _square_size(1000)
+    figures = figures_for(record, survey, size, int(current_app.config["MIN_GROUP_SIZE"]))
+    if figures is None:
+        abort(404)
+    return render_template("dashboard/places.html", record=record, survey=survey,
+                           figures=figures, sizes=GRID_SIZES, lang=g.lang)
+
+
 @bp.get("/<slug>/places.geojson")
 @roles_required(*READ_ROLES)
 def show_places(slug: str) -> HttpResponse:
     """Marked places per grid square (?size= 250, 1000 or 4000 metres): counts only, each
     shown where at least MIN_GROUP_SIZE residents marked a place, never a raw point."""
     record, survey = published_or_404(slug)
-    size = request.args.get("size", "1000")
-    if not size.isdigit() or int(size) not in GRID_SIZES:
-        abort(400, description=_("Choose a square size of %(sizes)s metres.",
-                                 sizes=", ".join(str(s) for s in GRID_SIZES)))
+    size = _square_size(1000)
     counts = grid_counts(record, survey, int(current_app.config["MIN_GROUP_SIZE"]))
-    response = make_response(json.dumps(as_geojson(counts, int(size), survey), ensure_ascii=False))
+    response = make_response(json.dumps(as_geojson(counts, size, survey), ensure_ascii=False))
     response.mimetype = "application/geo+json"
     return response
 

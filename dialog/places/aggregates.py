@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from analysis.places import GRID_SIZES, GridCounts, Mark, count_marks, wgs84
+from analysis.places import GRID_SIZES, GridCounts, Mark, count_marks, sweref99tm, wgs84
 from surveys import Question, Survey
 
 from ..extensions import db
@@ -72,10 +72,9 @@ def grid_counts(record: SurveyRecord, survey: Survey, min_n: int) -> GridCounts:
         marks.append(_marks(questions, answers))
         groups.append(answers.get(age.id) if age is not None else None)
     names = tuple(o.code for o in age.options) if age is not None else ()
-    places = tuple(dict.fromkeys(p.code for q in questions for p in q.places))
     counted = tuple(dict.fromkeys((f.id, o.code) for q in questions for f in q.follow_up
                                   if f.type in _COUNTED_TYPES for o in f.options))
-    return count_marks(marks, groups, names, min_n, places, counted)
+    return count_marks(marks, groups, names, min_n, named_places(survey), counted)
 
 
 @dataclass(frozen=True)
@@ -186,3 +185,74 @@ def as_geojson(counts: GridCounts, size: int, survey: Survey | None = None) -> d
             "properties": {"place": summary.place, **_properties(summary)},
         })
     return {"type": "FeatureCollection", "features": features}
+
+
+# How many places and squares a table lists, and how many answers per follow-up question.
+TABLE_TOP = 10
+ANSWERS_TOP = 3
+
+
+def _texts(text: dict | None, survey: Survey) -> dict[str, str]:
+    """A definition's text in every language of the survey (the default where one is missing),
+    so that a frozen copy can be read in any of them."""
+    text = text or {}
+    fallback = text.get(survey.default_language, "")
+    return {lang: text.get(lang) or fallback for lang in survey.languages}
+
+
+def _nearest(survey: Survey, size: int, north: int, east: int) -> dict[str, str] | None:
+    """The named place nearest a square's middle, when it lies within the square's size of it:
+    how a councillor recognises the square."""
+    best, found = float(size) ** 2, None
+    for question in place_questions(survey):
+        for place in question.places:
+            n, e = sweref99tm(place.lat, place.lon)
+            distance = (float(n) - north - size / 2) ** 2 + (float(e) - east - size / 2) ** 2
+            if distance <= best:
+                best, found = distance, _texts(place.label, survey)
+    return found
+
+
+def place_figures(counts: GridCounts, survey: Survey, size: int, min_n: int) -> dict:
+    """The shown named places and squares of one size with their follow-up answers, for everyone
+    and per age group where its count is shown, as one JSON document with every text in the
+    survey's languages: what the dashboard, the lägesbild (frozen into its figures) and the
+    public löfte page show, as a table and as a heat map (each square's corners)."""
+    questions = place_questions(survey)
+    follow_ups = {f.id: f for q in questions for f in q.follow_up if f.type in _COUNTED_TYPES}
+    options = {(f.id, o.code): _texts(o.label, survey)
+               for f in follow_ups.values() for o in f.options}
+    age = survey.question_with_role("age_band")
+    ages = {o.code: _texts(o.label, survey) for o in age.options} if age is not None else {}
+    labels = {p.code: _texts(p.label, survey) for q in questions for p in q.places}
+    points = named_places(survey)
+
+    def answers(found: dict[str, list[tuple[str, int]]], top: int) -> dict[str, list[dict]]:
+        return {fid: [{"label": options[(fid, code)], "count": n} for code, n in pairs[:top]]
+                for fid, pairs in found.items()}
+
+    def entry(summary: PlaceSummary) -> dict:
+        return {"count": summary.count, "answers": answers(summary.answers, ANSWERS_TOP),
+                "groups": [{"label": ages.get(name, {}), "count": count,
+                            "answers": answers(found, 1)}
+                           for name, (count, found) in summary.groups.items()]}
+
+    squares = []
+    for summary in square_summaries(counts, size):
+        square_size, north, east = summary.square or (0, 0, 0)
+        squares.append({"sweref99tm": [north, east], "near": _nearest(survey, size, north, east),
+                        "polygon": square_polygon(square_size, north, east), **entry(summary)})
+    return {"size": size, "min_n": min_n, "top": TABLE_TOP,
+            "questions": [{"id": fid, "text": _texts(f.text, survey)}
+                          for fid, f in follow_ups.items()],
+            "places": [{"label": labels.get(s.place or "", {}),
+                        "point": list(points.get(s.place or "", (None, None))), **entry(s)}
+                       for s in top_places(counts, TABLE_TOP)],
+            "squares": squares}
+
+
+def figures_for(record: SurveyRecord, survey: Survey, size: int, min_n: int) -> dict | None:
+    """:func:`place_figures` of a round, or None when its survey has no place question."""
+    if not place_questions(survey):
+        return None
+    return place_figures(grid_counts(record, survey, min_n), survey, size, min_n)

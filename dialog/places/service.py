@@ -99,10 +99,9 @@ def _leaflet_installed() -> bool:
     return os.path.exists(os.path.join(current_app.static_folder or "", LEAFLET_FILE))
 
 
-def map_settings(question: Question) -> dict:
-    """What places.js draws a place question's map with (the template global ``place_map``):
-    Leaflet's files ("" when Leaflet is not installed), the tile URL template ("" without a
-    source), the map area and the named places and outlines in the page's language."""
+def map_sources() -> dict:
+    """Where a map's parts come from: Leaflet's files ("" when Leaflet is not installed), the
+    tile URL template through this app ("" without a source), its attribution and top zoom."""
     installed = _leaflet_installed()
     tiles = ""
     if tile_source() is not None:
@@ -113,6 +112,15 @@ def map_settings(question: Question) -> dict:
         "tiles": tiles,
         "attribution": current_app.config.get("MAP_ATTRIBUTION") or "",
         "max_zoom": max_zoom(),
+    }
+
+
+def map_settings(question: Question) -> dict:
+    """What places.js draws a place question's map with (the template global ``place_map``):
+    :func:`map_sources`, the map area and the named places and outlines in the page's
+    language."""
+    return {
+        **map_sources(),
         "bounds": map_bounds(question),
         "places": [{"code": p.code, "label": pick_text(p.label), "lat": p.lat, "lon": p.lon}
                    for p in question.places],

@@ -144,9 +144,14 @@ def _residents_with_places(seed: int) -> tuple[list[list[Mark]], list[str | None
 
 
 def _pieces(marks, groups):
-    """The attacker's unknowns, worked out independently: residents per piece (a named place,
-    or the map points of one 250 m square) and column, for everyone and for each answer."""
+    """The attacker's unknowns, worked out independently: residents per piece (a named place
+    with the map points of its 250 m square, nearest it, or the map points of a square without
+    a named place) and column, for everyone and for each answer."""
     column = {g: i for i, g in enumerate(GROUPS)}
+    named = {code: sweref99tm(*at) for code, at in PLACES.items()}
+
+    def square_of(north: float, east: float) -> tuple[int, int]:
+        return int(north // 250) * 250, int(east // 250) * 250
     found: dict[tuple, np.ndarray] = {}
     where: dict[tuple, tuple[int, int]] = {}
     for mine, group in zip(marks, groups, strict=True):
@@ -154,8 +159,11 @@ def _pieces(marks, groups):
         held: dict[tuple, set[int]] = {}
         for mark in mine:
             north, east = sweref99tm(mark.lat, mark.lon)
-            square = (int(north // 250) * 250, int(east // 250) * 250)
-            piece = ("place", mark.place) if mark.place else ("points", *square)
+            square = square_of(north, east)
+            near = sorted((float((n - north) ** 2 + (e - east) ** 2), code)
+                          for code, (n, e) in named.items() if square_of(n, e) == square)
+            piece = (("place", mark.place) if mark.place
+                     else ("place", near[0][1]) if near else ("points", *square))
             where[piece] = square
             held.setdefault(piece, {0}).update(1 + ANSWERS.index(a) for a in mark.answers)
         for piece, measured in held.items():
@@ -172,7 +180,7 @@ def test_solving_everything_published_gives_no_small_count_back(seed):
     that an answer's count is at most its piece's. Linear programming gives each withheld
     count under the threshold a range: it must never close on the true count."""
     marks, groups = _residents_with_places(seed)
-    result = count_marks(marks, groups, GROUPS, MIN_N, tuple(PLACES), ANSWERS)
+    result = count_marks(marks, groups, GROUPS, MIN_N, PLACES, ANSWERS)
     keys, truth, squares = _pieces(marks, groups)
     pieces, measures, columns = truth.shape
     everyone = columns  # the "all" column of the published tables
@@ -217,17 +225,11 @@ def test_solving_everything_published_gives_no_small_count_back(seed):
     a_ub = matrix(limits, [np.array([1.0, -1.0])] * len(limits))
     truth_vector = np.moveaxis(truth, 1, 0).ravel()
     assert_allclose(a_eq @ truth_vector, b_eq)  # the system holds for the truth
-    # Attacked: every withheld cell under the threshold, the never shown residents without a
-    # group, and the map points of a square that also holds a named place (its count minus
-    # its named places).
-    mixed = {squares[p] for p, key in enumerate(keys) if key[0] == "place"}
+    # Attacked: every withheld cell under the threshold (a square, a named place, an answer)
+    # and the never shown residents without a group.
     targets = [(measure, rows_of(row), col, counts[row, col])
                for measure, counts, shown in tables
                for row, col in zip(*np.nonzero(~shown), strict=True)]
-    targets += [(measure, np.arange(pieces) == p, col,
-                 truth[p, measure].sum() if col == everyone else truth[p, measure, col])
-                for p, key in enumerate(keys) if key[0] == "points" and squares[p] in mixed
-                for measure in range(measures) for col in range(columns + 1)]
     # And a place's residents who did not give an answer: its count minus the answer's.
     targets += [(-m, rows_of(row), col, result.counts[row, col] - r.counts[row, col])
                 for m, r in enumerate(result.reasons, start=1)
@@ -259,7 +261,7 @@ def test_an_answer_nearly_everyone_gave_is_withheld_with_the_few_who_did_not():
     station = [[Mark(*PLACES["station"], "station",
                      frozenset({lighting} if i < 10 else set()) | ({night} if i % 2 else set()))]
                for i in range(12)]
-    result = count_marks(station, ["25-44"] * 12, GROUPS, MIN_N, tuple(PLACES), ANSWERS)
+    result = count_marks(station, ["25-44"] * 12, GROUPS, MIN_N, PLACES, ANSWERS)
     row, everyone = result.place_row("station"), len(GROUPS) + 1
     assert result.shown[row, everyone] and result.counts[row, everyone] == 12
     by_answer = {(r.question, r.option): r for r in result.reasons}

@@ -254,3 +254,28 @@ def test_geojson_is_for_signed_in_councillors_and_staff_only(app):
     anonymous = app.test_client()
     resp = anonymous.get("/dashboard/trygghet/places.geojson")
     assert resp.status_code in (302, 401, 403)
+
+
+def test_dashboard_places_page_lists_top_places_with_reasons_without_script(app, client):
+    seed(app, 400)
+    sign_in(app, client, "councillor")
+    dashboard = client.get("/dashboard/trygghet/").text
+    assert "/dashboard/trygghet/places/" in dashboard
+    assert "place_results.js" not in dashboard and "leaflet" not in dashboard
+    page = client.get("/dashboard/trygghet/places/?lang=sv")
+    assert page.status_code == 200
+    html = page.text
+    assert "Resecentrum" in html and "Dålig belysning" in html and "På kvällen" in html
+    # The table's counts are the aggregate's, every one at least the threshold.
+    counts = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)]
+    assert counts and min(counts) >= 10
+    # The size choice is a plain form; the map's placeholder says the tables carry it all.
+    assert 'name="size" value="250"' in html and 'value="1000" checked' in html
+    assert "map-placeholder" in html
+    with app.app_context():
+        marks = [m for answers in db.session.scalars(select(Response.answers))
+                 for m in answers.get(QUESTION) or ()]
+    assert not [m for m in marks if m["lat"] is not None and f'{m["lat"]:.5f}' in html]
+    smaller = client.get("/dashboard/trygghet/places/?size=250").text
+    assert 'value="250" checked' in smaller
+    assert client.get("/dashboard/trygghet/places/?size=12").status_code == 400
