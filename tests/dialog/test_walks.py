@@ -203,6 +203,12 @@ def test_clean_photo_refuses_what_is_not_a_photo():
         service.clean_photo(gif.getvalue())
     with pytest.raises(service.WalkError, match="photo_invalid"):
         service.clean_photo(_photo_with_metadata()[:200])  # a cut-off upload
+    # 81 megapixels in a few kilobytes: refused before it is decoded.
+    bomb = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(bomb, "PNG")
+    assert len(bomb.getvalue()) < service.MAX_PHOTO_BYTES
+    with pytest.raises(service.WalkError, match="photo_invalid"):
+        service.clean_photo(bomb.getvalue())
 
 
 def test_observation_becomes_a_measure_that_links_back(app, staff, csrf):
