@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import math
 
+from flask import current_app
+
 from analysis import OVERALL
 from surveys import AnalysisSpec, Survey
 
 from ..atgardsplan import service as measures
+from ..places.aggregates import PUBLIC_SQUARE_SIZE, figures_for
 from ..services import catalog
 from ..services.results.compute import SurveyResults
 from ..services.results.facts import INDICATOR_PREFIX
@@ -99,7 +102,9 @@ def survey_summary() -> dict | None:
             "first_day": first.isoformat() if first else None,
             "last_day": last.isoformat() if last else None,
             "key_figures": _key_figures(results), "ranking": _ranking(results),
-            "areas": _areas(results)}
+            "areas": _areas(results),
+            "places": figures_for(record, results.survey, PUBLIC_SQUARE_SIZE,
+                                  int(current_app.config["MIN_GROUP_SIZE"]))}
 
 
 def commitments() -> list[dict]:

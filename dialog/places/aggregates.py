@@ -190,6 +190,9 @@ def as_geojson(counts: GridCounts, size: int, survey: Survey | None = None) -> d
 # How many places and squares a table lists, and how many answers per follow-up question.
 TABLE_TOP = 10
 ANSWERS_TOP = 3
+# The squares of the lägesbild and the public löfte page: 1 km, fine enough to find a place,
+# coarse enough for a page anyone can read.
+PUBLIC_SQUARE_SIZE = 1000
 
 
 def _texts(text: dict | None, survey: Survey) -> dict[str, str]:

@@ -3,7 +3,17 @@ page for residents at /<lang>/loften/<slug>."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +30,7 @@ from ..dashboard import presenting
 from ..errors import render_error
 from ..i18n import pick_text, supported_languages
 from ..models import SurveyRecord, SurveyVersion
+from ..places.aggregates import PUBLIC_SQUARE_SIZE, figures_for
 from ..services import catalog
 from ..services.recent import RecentReads
 from ..services.results.compute import SurveyResults
@@ -345,7 +356,9 @@ def _document(record: SurveyRecord, survey: Survey, promise: Promise, lang: str,
             "said": said, "figures": [f for f in figures if not f.suppressed],
             "results": results, "text": text,
             "actions": service.actions_by_focus(promise) if actions is None else actions,
-            "page_lang": lang}
+            "page_lang": lang,
+            "places": figures_for(record, survey, PUBLIC_SQUARE_SIZE,
+                                  int(current_app.config["MIN_GROUP_SIZE"]))}
 
 
 @bp.get(STAFF_PREFIX + "/utskrift")

@@ -8,7 +8,8 @@
   if (!box || !box.dataset.leaflet) {
     return;
   }
-  const pick = (text) => (text && (text[box.dataset.lang] || Object.values(text)[0])) || "";
+  const lang = document.documentElement.lang;
+  const pick = (text) => (text && (text[lang] || Object.values(text)[0])) || "";
   const residents = (n) => box.dataset.textResidents.replace("{n}", String(n));
 
   function draw() {

@@ -14,8 +14,8 @@ from dialog import auth
 from dialog.extensions import db
 from dialog.lagesbild import service
 from dialog.lagesbild.models import Lagesbild
-from dialog.models import AuditEvent, User
-from tests.dialog.helpers import login, make_user
+from dialog.models import AuditEvent, Response, User
+from tests.dialog.helpers import login, make_user, seed
 
 MONTHS = [f"{2024 + (i + 3) // 12}-{(i + 3) % 12 + 1:02d}" for i in range(24)]  # 2024-04 …
 
@@ -303,3 +303,30 @@ def test_an_admin_sets_whom_an_account_approves_for(app, client, csrf):
     assert resp.status_code == 302
     with app.app_context():
         assert db.session.get(User, user_id).organisation == "polis"
+
+
+def test_the_places_are_frozen_into_the_figures_and_shown_as_aggregates(app, client, tmp_path):
+    """The lägesbild keeps the places as they were when it was drafted: the shown named places
+    and 1 km squares with their answers, counts of at least MIN_GROUP_SIZE, no marked point."""
+    seed(app, 400)
+    path = tmp_path / "figurer.csv"
+    path.write_text(_series_csv(), encoding="utf-8")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["indicators", "import", str(path)]).exit_code == 0
+    assert runner.invoke(args=["lagesbild", "draft", "2026-03"]).exit_code == 0
+    places = _version(app).figures["survey"]["places"]
+    assert places["size"] == 1000 and places["places"] and places["squares"]
+    counts = [p["count"] for p in places["places"] + places["squares"]]
+    assert min(counts) >= app.config["MIN_GROUP_SIZE"]
+    _publish(app, runner)
+    seed(app, 200, seed=8)  # later answers do not change a drafted month
+    assert _version(app).figures["survey"]["places"] == places
+    html = client.get("/sv/lagesbild/2026-03").text
+    assert "Namngivna platser, flest invånare först" in html
+    top = places["places"][0]
+    assert top["label"]["sv"] in html and f'<td class="num">{top["count"]}</td>' in html
+    assert "place_results.js" in html and "map-placeholder" in html
+    with app.app_context():
+        points = [m for answers in db.session.scalars(select(Response.answers))
+                  for m in answers.get("otrygg_plats") or () if m["lat"] is not None]
+    assert points and not [m for m in points if f'{m["lat"]:.5f}' in html]

@@ -156,7 +156,10 @@ def test_public_page_has_the_three_parts_in_each_survey_language(app, staff, csr
     assert "Better locks" in en.text
     # Texts staff wrote only in Swedish are shown in Swedish and marked as such.
     assert re.search(r'<h1 lang="sv">Tryggare Söderhamn</h1>', en.text)
-    assert "style=" not in en.text and "<script" not in en.text
+    # No inline style or script (the Content-Security-Policy allows neither).
+    assert "style=" not in en.text and not re.search(r"<script(?![^>]*\bsrc=)", en.text)
+    # Where residents feel unsafe: the aggregated places, as on the dashboard.
+    assert 'id="places"' in sv.text and "Namngivna platser" in sv.text
     arabic = resident.get("/ar/loften/trygghet")
     assert arabic.status_code == 200
     assert 'dir="rtl"' in arabic.text
