@@ -11,12 +11,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import (
+    COUNCILLOR_EMAIL,
     Seeded,
     Server,
     answer_like_a_person,
     assert_accessible,
     development_server,
     shot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.e2e
@@ -134,3 +136,37 @@ def test_without_javascript_the_list_and_text_complete_the_question(map_server, 
         {"place": "kopmangatan", "lat": None, "lon": None, "text": None},
         {"place": None, "lat": None, "lon": None, "text": "Gångtunneln vid stationen",
          "nar": ["natt"]}]
+
+
+def test_councillor_finds_the_heat_map_and_the_table_on_a_phone(map_server, new_page):
+    """From the dashboard's decision section to the places page on a 390 px phone: the heat
+    map of the shown squares on tiles through the app, the tables beside it, the size choice,
+    axe-clean, no sideways scrolling down to 320 px, and on paper no form."""
+    page = new_page(390, 844)
+    origins: set[str] = set()
+    page.on("request", lambda request: origins.add(request.url.split("/")[2]))
+    sign_in(page, map_server, COUNCILLOR_EMAIL, "sv")
+    page.goto(f"{map_server.url}/dashboard/trygghet/?lang=sv")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Platser där invånare känner sig otrygga: karta och "
+                                      "tabeller").click()
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    squares = page.locator(".heat-map path.leaflet-interactive")
+    assert squares.count() >= 2, "the shown squares and named places are drawn"
+    assert page.locator(".map-placeholder").count() == 0
+    table = page.get_by_role("table", name="Namngivna platser, flest invånare först")
+    assert table.locator("tbody tr").count() >= 1
+    assert_accessible(page, "places heat map 390 px")
+    shot(page, "places-heat-map")
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_label("250 m").check()
+    with page.expect_navigation():
+        page.locator(".square-size button").click()
+    assert "size=250" in page.url
+    assert page.get_by_role("table", name="Rutor på 250 m, flest invånare först").count() == 1
+    page.emulate_media(media="print")
+    assert not page.locator(".square-size").is_visible()
+    assert table.is_visible()
+    assert origins == {map_server.url.split("/")[2]}
