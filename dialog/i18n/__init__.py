@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_babel import get_locale
 
+from surveys import Survey
+
 from ..config import RTL_LANGUAGES
 
 
@@ -38,3 +40,11 @@ def pick_text(text: dict[str, str] | None, lang: str | None = None, fallback: st
         return ""
     lang = lang or str(get_locale())
     return text.get(lang) or text.get(fallback) or next(iter(text.values()), "")
+
+
+def survey_texts(text: dict[str, str] | None, survey: Survey) -> dict[str, str]:
+    """A survey text in every language of the survey (the default language's where one is
+    missing), for a copy read later in any of them – a frozen lägesbild, the places' tables."""
+    text = text or {}
+    default = text.get(survey.default_language, "")
+    return {lang: text.get(lang) or default for lang in survey.languages}

@@ -17,6 +17,7 @@ from analysis import OVERALL
 from surveys import AnalysisSpec, Survey
 
 from ..atgardsplan import service as measures
+from ..i18n import survey_texts
 from ..places.aggregates import PUBLIC_SQUARE_SIZE, figures_for
 from ..services import catalog
 from ..services.results.compute import SurveyResults
@@ -25,13 +26,6 @@ from ..services.results.store import results_for
 from ..staff_language import STAFF_LANGUAGES
 
 RANKING_TOP = 5
-
-
-def _texts(text: dict | None, survey: Survey) -> dict[str, str]:
-    """A text in every language of the survey (the default language where one is missing)."""
-    text = text or {}
-    fallback = text.get(survey.default_language, "")
-    return {lang: text.get(lang) or fallback for lang in survey.languages}
 
 
 def _number(value: object) -> float | None:
@@ -49,7 +43,7 @@ def _key_figures(results: SurveyResults) -> list[dict]:
         row = overall.loc[overall["item"] == f"{INDICATOR_PREFIX}{indicator.id}"]
         if row.empty or bool(row["suppressed"].iloc[0]):
             continue
-        shown.append({"label": _texts(indicator.label, results.survey),
+        shown.append({"label": survey_texts(indicator.label, results.survey),
                       "share": _number(row["share"].iloc[0]),
                       "ci": [_number(row["ci_low"].iloc[0]), _number(row["ci_high"].iloc[0])],
                       "n": int(row["n"].iloc[0])})
@@ -75,7 +69,8 @@ def _areas(results: SurveyResults) -> list[dict]:
         return []
     survey = results.survey
     question = survey.question_with_role("area")
-    area_labels = {o.code: _texts(o.label, survey) for o in question.options} if question else {}
+    area_labels = ({o.code: survey_texts(o.label, survey) for o in question.options}
+                   if question else {})
     labels = _item_labels(results.spec, survey)
     table = ranking.table
     out = []
@@ -97,7 +92,7 @@ def survey_summary() -> dict | None:
         return None
     results = results_for(record)
     first, last = catalog.round_period(record)
-    return {"slug": record.slug, "title": _texts(results.survey.title, results.survey),
+    return {"slug": record.slug, "title": survey_texts(results.survey.title, results.survey),
             "n": results.n_complete, "weighted": results.weighted,
             "first_day": first.isoformat() if first else None,
             "last_day": last.isoformat() if last else None,
@@ -121,5 +116,5 @@ def commitments() -> list[dict]:
 
 
 def _item_labels(spec: AnalysisSpec, survey: Survey) -> dict[str, dict[str, str]]:
-    return {code: _texts(spec.item_labels[column], survey)
+    return {code: survey_texts(spec.item_labels[column], survey)
             for code, column in zip(spec.item_codes, spec.item_columns, strict=True)}

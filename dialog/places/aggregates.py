@@ -23,6 +23,7 @@ from analysis.places import GRID_SIZES, GridCounts, Mark, count_marks, sweref99t
 from surveys import Question, Survey
 
 from ..extensions import db
+from ..i18n import survey_texts
 from ..models import Response, SurveyRecord, SurveyVersion
 
 # Follow-up answers that are counted: a free text is never aggregated (it can name anyone).
@@ -195,14 +196,6 @@ ANSWERS_TOP = 3
 PUBLIC_SQUARE_SIZE = 1000
 
 
-def _texts(text: dict | None, survey: Survey) -> dict[str, str]:
-    """A definition's text in every language of the survey (the default where one is missing),
-    so that a frozen copy can be read in any of them."""
-    text = text or {}
-    fallback = text.get(survey.default_language, "")
-    return {lang: text.get(lang) or fallback for lang in survey.languages}
-
-
 def _nearest(survey: Survey, size: int, north: int, east: int) -> dict[str, str] | None:
     """The named place nearest a square's middle, when it lies within the square's size of it:
     how a councillor recognises the square."""
@@ -212,7 +205,7 @@ def _nearest(survey: Survey, size: int, north: int, east: int) -> dict[str, str]
             n, e = sweref99tm(place.lat, place.lon)
             distance = (float(n) - north - size / 2) ** 2 + (float(e) - east - size / 2) ** 2
             if distance <= best:
-                best, found = distance, _texts(place.label, survey)
+                best, found = distance, survey_texts(place.label, survey)
     return found
 
 
@@ -223,11 +216,11 @@ def place_figures(counts: GridCounts, survey: Survey, size: int, min_n: int) -> 
     public löfte page show, as a table and as a heat map (each square's corners)."""
     questions = place_questions(survey)
     follow_ups = {f.id: f for q in questions for f in q.follow_up if f.type in _COUNTED_TYPES}
-    options = {(f.id, o.code): _texts(o.label, survey)
+    options = {(f.id, o.code): survey_texts(o.label, survey)
                for f in follow_ups.values() for o in f.options}
     age = survey.question_with_role("age_band")
-    ages = {o.code: _texts(o.label, survey) for o in age.options} if age is not None else {}
-    labels = {p.code: _texts(p.label, survey) for q in questions for p in q.places}
+    ages = {o.code: survey_texts(o.label, survey) for o in age.options} if age is not None else {}
+    labels = {p.code: survey_texts(p.label, survey) for q in questions for p in q.places}
     points = named_places(survey)
 
     def answers(found: dict[str, list[tuple[str, int]]], top: int) -> dict[str, list[dict]]:
@@ -246,7 +239,7 @@ def place_figures(counts: GridCounts, survey: Survey, size: int, min_n: int) -> 
         squares.append({"sweref99tm": [north, east], "near": _nearest(survey, size, north, east),
                         "polygon": square_polygon(square_size, north, east), **entry(summary)})
     return {"size": size, "min_n": min_n, "top": TABLE_TOP,
-            "questions": [{"id": fid, "text": _texts(f.text, survey)}
+            "questions": [{"id": fid, "text": survey_texts(f.text, survey)}
                           for fid, f in follow_ups.items()],
             "places": [{"label": labels.get(s.place or "", {}),
                         "point": list(points.get(s.place or "", (None, None))), **entry(s)}
