@@ -1,6 +1,6 @@
 """Statistics and charts for Medborgardialog: weighting, estimates, ranks, reports.
 
-Framework-free (pandas, numpy, scipy, matplotlib): usable from the web app, the command line
+Framework-free (pandas, numpy, scipy, Pillow): usable from the web app, the command line
 and notebooks. The main entry point is :func:`rank_items`::
 
     from analysis import rank_items, write_report
@@ -12,7 +12,7 @@ and notebooks. The main entry point is :func:`rank_items`::
 From the shell: ``python -m analysis rank RESPONSES.csv --population POP.csv ...``.
 
 The names below are imported on first use, so ``python -m analysis`` and a program that
-needs one function do not pay for pandas, scipy or matplotlib before they need them.
+needs one function do not pay for pandas or scipy before they need them.
 """
 
 from __future__ import annotations

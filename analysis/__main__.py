@@ -9,7 +9,7 @@ import sys
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # One run is a few seconds at most and its large objects (arrays, frames) are freed by
 # reference counting; the cycle collector would only re-scan the hundreds of thousands of
-# objects that importing pandas, scipy and matplotlib creates (0.1–0.25 s of CPU per run,
+# objects that importing pandas and scipy creates (0.1–0.25 s of CPU per run,
 # peak memory the same within 1 %).
 gc.disable()
 

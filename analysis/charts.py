@@ -1,27 +1,36 @@
 """Charts of a ranking as PNG or SVG bytes.
 
-Figures are drawn on matplotlib ``Figure`` objects with the Agg canvas set explicitly, so
-nothing touches pyplot's global state or needs a display, and a notebook's own backend is
-left alone. Titles and labels arrive already translated; the palette is colour-blind safe
-(``cividis`` for the heatmap, the first colour of seaborn's ``colorblind`` palette for
-points). Plain matplotlib, not seaborn: importing seaborn cost more than drawing the charts.
-:func:`figures` draws each chart once so that a report can save it as PNG and SVG.
+Each chart is laid out once in pixels (:mod:`.drawing`: shapes and texts placed from the
+widths of the texts in the font the PNG is drawn with) and written as SVG or drawn as PNG
+from that layout. Titles and labels arrive already translated; the palette is colour-blind
+safe (cividis for the heatmap – dark blue to yellow, readable in every kind of colour
+blindness and in greyscale – and the first colour of seaborn's ``colorblind`` palette for
+points). :func:`figures` lays out each chart of a report once; :func:`render` writes it.
 """
 
 from __future__ import annotations
 
-import io
-import textwrap
 from collections.abc import Mapping
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.text import Text
 
+from .drawing import (
+    INCH,
+    PT,
+    Chart,
+    Dot,
+    Gradient,
+    Hatch,
+    Line,
+    Rect,
+    Text,
+    block_height,
+    text_width,
+    to_png,
+    to_svg,
+    wrap,
+)
 from .errors import AnalysisError
 from .ranking import OVERALL, RankingResult
 from .rounding import whole_percent
@@ -39,6 +48,12 @@ DEFAULT_TEXTS: dict[str, str] = {
 }
 _POINT_COLOUR = "#0173b2"  # seaborn's "colorblind" palette, first colour
 _HATCH_COLOUR = "#7f7f7f"
+_GRID_COLOUR = "#dddddd"
+_AXIS_COLOUR = "#000000"
+# matplotlib's cividis at 0, 1/16, …, 1 (interpolated linearly in between).
+_CIVIDIS = ("#00224e", "#002e6a", "#1a386f", "#32436d", "#434e6c", "#535a6d", "#61656f",
+            "#6f7073", "#7d7c78", "#8c8878", "#9b9476", "#aba072", "#bcae6c", "#cdbb63",
+            "#dec958", "#f0d846", "#fee838")
 
 
 def heatmap(
@@ -55,66 +70,81 @@ def heatmap(
     Items are ordered by their overall rank; the first column is the whole sample.
     """
     _check_format(fmt)
-    return render(_heatmap_figure(result, labels, title, texts, group_labels), fmt)
+    return render(_heatmap_chart(result, labels, title, texts, group_labels), fmt)
 
 
-def _heatmap_figure(result: RankingResult, labels: Mapping[str, str] | None, title: str,
-                    texts: Mapping[str, str] | None,
-                    group_labels: Mapping[str, str] | None) -> Figure:
+def _heatmap_chart(result: RankingResult, labels: Mapping[str, str] | None, title: str,
+                   texts: Mapping[str, str] | None,
+                   group_labels: Mapping[str, str] | None) -> Chart:
     text = {**DEFAULT_TEXTS, **(texts or {})}
     order = _item_order(result)
     columns = [OVERALL, *result.groups]
     wide = result.table.pivot(index="item", columns="group", values="share")
-    wide = wide.reindex(index=order, columns=columns)
+    values = wide.reindex(index=order, columns=columns).to_numpy(dtype=float)
     suppressed = result.table.pivot(index="item", columns="group", values="suppressed")
-    suppressed = suppressed.reindex(index=order, columns=columns).fillna(True).astype(bool)
-    names = _names(order, labels)
-    # Wrapped to the 0.9-inch column, so that "65–79 år" and "80 år eller äldre" side by side
-    # do not run into each other.
-    col_names = [textwrap.fill(text["overall"] if c == OVERALL
-                               else (group_labels or {}).get(c, c), _COLUMN_CHARS,
-                               break_long_words=False) for c in columns]
-    fig = _figure(width=1.6 + 0.9 * len(columns) + 0.06 * max(map(len, names)),
-                  height=1.2 + 0.42 * len(order))
+    hidden = suppressed.reindex(index=order, columns=columns).fillna(True).astype(bool)
+    hidden = hidden.to_numpy()
+    plain_names = _names(order, labels)
+    names = _wrapped(plain_names)
     share_label = text["share"] + " (%)"
-    # Fixed layout: the plot between the item names and the colour bar, whose ticks
-    # ("100") and rotated label take the right margin.
-    right = (_GAP + _BAR + _text_width(fig, "100") + _TICK + _text_height(fig, share_label)
-             + _LABEL_PAD + _PAD)
-    box = _margins(fig, names, col_names, title, xlabel=text["group"], right=right)
-    ax = fig.add_axes(box)
-    cax = fig.add_axes((box[0] + box[2] + _GAP / fig.get_figwidth(), box[1],
-                        _BAR / fig.get_figwidth(), box[3]))
-    values = wide.to_numpy(dtype=float) * 100
-    hidden = suppressed.to_numpy()
-    cmap = mpl.colormaps["cividis"]
-    image = ax.imshow(np.ma.masked_array(values, hidden | np.isnan(values)), cmap=cmap,
-                      vmin=0, vmax=100, aspect="auto", interpolation="nearest")
+    line = block_height(1, _SIZE)
+    left = _PAD + _widest(names) + _TICK
+    # The colour bar, its ticks ("100") and its turned label take the right margin.
+    right = _GAP + _BAR + _TICK + text_width("100", _SIZE) + _LABEL_PAD + line + _PAD
+    width = _fit_width(INCH * (1.6 + 0.9 * len(columns) + 0.06 * max(map(len, plain_names))),
+                       left + right + _MIN_PLOT)
+    cell_w = (width - left - right) / len(columns)
+    # Group names wrapped to their column, so that "65–79 år" and "80 år eller äldre" side
+    # by side do not run into each other.
+    col_names = [wrap(text["overall"] if c == OVERALL else (group_labels or {}).get(c, c),
+                      _SIZE, cell_w - _PAD) for c in columns]
+    col_h = max(block_height(len(n), _SIZE) for n in col_names)
+    top = _title_room(title)
+    bottom = _TICK + col_h + _LABEL_PAD + line + _PAD
+    row_h = _row_height(names, 0.42 * INCH)
+    height = top + row_h * len(order) + bottom
+    x0, y0, x1, y1 = left, top, width - right, height - bottom
+    chart = Chart(round(width), round(height), title or share_label,
+                  f"{share_label}: {text['item']} × {text['group']}")
+    labels_on_cells = []
     for (r, c), value in np.ndenumerate(values):
+        cx0, cy0 = x0 + c * cell_w, y0 + r * row_h
+        centre = (cx0 + cell_w / 2, cy0 + row_h / 2)
         if hidden[r, c]:
-            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///",
-                                   edgecolor=_HATCH_COLOUR, linewidth=0))
-            ax.text(c, r, text["suppressed"], ha="center", va="center", fontsize=7,
-                    color="black", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+            chart.shapes.append(Hatch(cx0, cy0, cx0 + cell_w, cy0 + row_h, _HATCH_COLOUR))
+            labels_on_cells.append(Text(*centre, (text["suppressed"],), 7, "middle",
+                                        background="#ffffff", kind="suppressed"))
         elif not np.isnan(value):
-            red, green, blue, _ = cmap(value / 100)
-            dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
-            ax.text(c, r, f"{whole_percent(value / 100)} %", ha="center", va="center",
-                    color="white" if dark else "black")
-    fig.colorbar(image, cax=cax, label=share_label)
-    ax.set_xticks(range(len(columns)), col_names)
-    ax.set_yticks(range(len(order)), names)
-    # Cell borders as two line collections: minor ticks would make a tick object each.
-    ax.hlines(np.arange(1, len(order)) - 0.5, -0.5, len(columns) - 0.5, color="white",
-              linewidth=0.5)
-    ax.vlines(np.arange(1, len(columns)) - 0.5, -0.5, len(order) - 0.5, color="white",
-              linewidth=0.5)
-    ax.tick_params(which="major", length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xlabel(text["group"])
-    ax.set_title(title, y=1.0)
-    return fig
+            colour = _scale_colour(value)
+            chart.shapes.append(Rect(cx0, cy0, cx0 + cell_w, cy0 + row_h, fill=colour))
+            labels_on_cells.append(Text(*centre, (f"{whole_percent(value)} %",), _SIZE,
+                                        "middle", _text_colour_on(colour), kind="cell"))
+    # Cell borders in white, then the texts on top of the cells.
+    chart.shapes += [Line(x0, y0 + r * row_h, x1, y0 + r * row_h, "#ffffff", 0.5 * PT)
+                     for r in range(1, len(order))]
+    chart.shapes += [Line(x0 + c * cell_w, y0, x0 + c * cell_w, y1, "#ffffff", 0.5 * PT)
+                     for c in range(1, len(columns))]
+    chart.shapes += labels_on_cells
+    chart.shapes += [Text(x0 - _TICK, y0 + (r + 0.5) * row_h, n, _SIZE, "end", kind="name")
+                     for r, n in enumerate(names)]
+    chart.shapes += [Text(x0 + (c + 0.5) * cell_w, y1 + _TICK + block_height(len(n), _SIZE) / 2,
+                          n, _SIZE, "middle", kind="column") for c, n in enumerate(col_names)]
+    chart.shapes.append(Text((x0 + x1) / 2, y1 + _TICK + col_h + _LABEL_PAD + line / 2,
+                             (text["group"],), _SIZE, "middle", kind="xlabel"))
+    _title(chart, title, (x0 + x1) / 2)
+    # The colour bar: 0 at the bottom, 100 at the top, ticks every 20.
+    bx0 = x1 + _GAP
+    bx1 = bx0 + _BAR
+    chart.shapes += [Gradient(bx0, y0, bx1, y1, _CIVIDIS),
+                     Rect(bx0, y0, bx1, y1, stroke=_AXIS_COLOUR, stroke_width=_SPINE)]
+    for v in range(0, 101, 20):
+        y = y1 - (y1 - y0) * v / 100
+        chart.shapes += [Line(bx1, y, bx1 + _TICK_LENGTH, y, _AXIS_COLOUR, _SPINE),
+                         Text(bx1 + _TICK, y, (str(v),), _SIZE, kind="tick")]
+    chart.shapes.append(Text(bx1 + _TICK + text_width("100", _SIZE) + _LABEL_PAD + line / 2,
+                             (y0 + y1) / 2, (share_label,), _SIZE, "middle", rotated=True,
+                             kind="xlabel"))
+    return chart
 
 
 def dotplot(
@@ -128,22 +158,33 @@ def dotplot(
 ) -> bytes:
     """Items ranked by share in one group, with CI whiskers and the rank interval."""
     _check_format(fmt)
-    return render(_dotplot_figure(result, labels, title, group, texts), fmt)
+    return render(_dotplot_chart(result, labels, title, group, texts), fmt)
 
 
-def _dotplot_figure(result: RankingResult, labels: Mapping[str, str] | None, title: str,
-                    group: str, texts: Mapping[str, str] | None) -> Figure:
+def _dotplot_chart(result: RankingResult, labels: Mapping[str, str] | None, title: str,
+                   group: str, texts: Mapping[str, str] | None) -> Chart:
     text = {**DEFAULT_TEXTS, **(texts or {})}
     rows = result.table.loc[result.table["group"] == group]
     if rows.empty:
         raise AnalysisError(f"no rows for group {group!r}")
-    fig = _figure(width=8.0, height=1.2 + 0.42 * len(rows))
     rows = rows.set_index("item").reindex(_item_order(result, group))
-    names = _dot_names(rows, labels, text)
-    ax = fig.add_axes(_margins(fig, names, _X_TICKS, title, xlabel=text["share"] + " (%)"))
-    _dots(ax, rows, names, text)
-    ax.set_title(title, y=1.0)
-    return fig
+    plain_names = _dot_names(rows, labels, text)
+    names = _wrapped(plain_names)
+    xlabel = text["share"] + " (%)"
+    left = _PAD + _widest(names) + _TICK
+    right = _PAD + text_width("100", _SIZE) / 2
+    width = _fit_width(8.0 * INCH, left + right + _MIN_PLOT)
+    top = _title_room(title)
+    row_h = _row_height(names, 0.42 * INCH)
+    height = top + row_h * len(rows) + _foot()
+    box = (left, top, width - right, height - _foot())
+    shares = [name + (f": {whole_percent(s)} %" if pd.notna(s) else f": {text['suppressed']}")
+              for name, s in zip(plain_names, rows["share"], strict=True)]
+    chart = Chart(round(width), round(height), title or xlabel,
+                  f"{xlabel}. " + "; ".join(shares))
+    _dots(chart, box, rows, names, text, labelled=True)
+    _title(chart, title, (box[0] + box[2]) / 2)
+    return chart
 
 
 def small_multiples(
@@ -158,49 +199,66 @@ def small_multiples(
 ) -> bytes:
     """One dot-and-whisker panel per group, items in overall rank order, shared x axis."""
     _check_format(fmt)
-    return render(_small_multiples_figure(result, labels, title, texts, group_labels, columns),
+    return render(_small_multiples_chart(result, labels, title, texts, group_labels, columns),
                   fmt)
 
 
-def _small_multiples_figure(result: RankingResult, labels: Mapping[str, str] | None,
-                            title: str, texts: Mapping[str, str] | None,
-                            group_labels: Mapping[str, str] | None, columns: int) -> Figure:
+def _small_multiples_chart(result: RankingResult, labels: Mapping[str, str] | None,
+                           title: str, texts: Mapping[str, str] | None,
+                           group_labels: Mapping[str, str] | None, columns: int) -> Chart:
     if not result.groups:
         raise AnalysisError("small multiples need a grouping column")
     text = {**DEFAULT_TEXTS, **(texts or {})}
     order = _item_order(result)
     ncols = min(columns, len(result.groups))
     nrows = -(-len(result.groups) // ncols)
-    fig = _figure(width=1.5 + 4.2 * ncols, height=0.8 + nrows * (0.9 + 0.3 * len(order)))
-    names = _names(order, labels)
+    names = _wrapped(_names(order, labels))
     xlabel = text["share"] + " (%)"
     panel_titles = [(group_labels or {}).get(g, g) for g in result.groups]
-    panels = _panel_boxes(fig, nrows, ncols, names, panel_titles, title, xlabel)
+    left = _PAD + _widest(names) + _TICK
+    right = _PAD + text_width("100", _SIZE) / 2
+    gap = text_width("100", _SIZE) + 2 * _PAD
+    width = _fit_width(INCH * (1.5 + 4.2 * ncols),
+                       left + right + gap * (ncols - 1) + ncols * _MIN_PANEL)
+    panel_w = (width - left - right - gap * (ncols - 1)) / ncols
+    head = block_height(1, _TITLE_SIZE) + _TITLE_PAD
+    panel_h = _row_height(names, 0.3 * INCH) * len(order)
+    top = _title_room(title)
+    height = top + nrows * (head + panel_h + _foot())
+    chart = Chart(round(width), round(height), title or xlabel,
+                  f"{xlabel}: {text['group']} " + ", ".join(panel_titles))
     for i, g in enumerate(result.groups):
-        ax = fig.add_axes(panels[i])
+        r, c = divmod(i, ncols)
+        x = left + c * (panel_w + gap)
+        y = top + r * (head + panel_h + _foot()) + head
+        chart.shapes.append(Text(x + panel_w / 2, y - _TITLE_PAD - block_height(1, _TITLE_SIZE) / 2,
+                                 (panel_titles[i],), _TITLE_SIZE, "middle", kind="panel"))
         rows = result.table.loc[result.table["group"] == g].set_index("item").reindex(order)
         # Names only in the first column (the rows line up across a row of panels, every
-        # panel has the same limits); the others get no y ticks at all, which saves drawing
-        # a tick object per item and panel. The scale under every panel without one below.
-        _dots(ax, rows, names if i % ncols == 0 else None, text)
-        ax.tick_params(labelbottom=i + ncols >= len(result.groups))
-        ax.set_title(panel_titles[i], y=1.0)
-    fig.suptitle(title, y=1 - _PAD / fig.get_figheight(), va="top")
-    return fig
+        # panel has the same scale); the scale's numbers under the lowest panel of a column.
+        _dots(chart, (x, y, x + panel_w, y + panel_h), rows, names if c == 0 else None, text,
+              labelled=i + ncols >= len(result.groups))
+    _title(chart, title, width / 2)
+    return chart
 
 
 def figures(result: RankingResult, labels: Mapping[str, str] | None,
             titles: Mapping[str, str], texts: Mapping[str, str] | None = None,
-            group_labels: Mapping[str, str] | None = None) -> dict[str, Figure]:
-    """The dot plot and, with groups, the heatmap and small multiples, each drawn once
-    (``titles`` by chart name); save them with :func:`render`."""
-    out = {"dotplot": _dotplot_figure(result, labels, titles["dotplot"], OVERALL, texts)}
+            group_labels: Mapping[str, str] | None = None) -> dict[str, Chart]:
+    """The dot plot and, with groups, the heatmap and small multiples, each laid out once
+    (``titles`` by chart name); write them with :func:`render`."""
+    out = {"dotplot": _dotplot_chart(result, labels, titles["dotplot"], OVERALL, texts)}
     if result.groups:
-        out["heatmap"] = _heatmap_figure(result, labels, titles["heatmap"], texts,
-                                         group_labels)
-        out["small_multiples"] = _small_multiples_figure(
+        out["heatmap"] = _heatmap_chart(result, labels, titles["heatmap"], texts, group_labels)
+        out["small_multiples"] = _small_multiples_chart(
             result, labels, titles["small_multiples"], texts, group_labels, 3)
     return out
+
+
+def render(chart: Chart, fmt: str) -> bytes:
+    """A chart as PNG (150 dpi) or SVG bytes, identical between runs."""
+    _check_format(fmt)
+    return to_svg(chart) if fmt == "svg" else to_png(chart)
 
 
 def _dot_names(rows: pd.DataFrame, labels: Mapping[str, str] | None,
@@ -214,30 +272,47 @@ def _dot_names(rows: pd.DataFrame, labels: Mapping[str, str] | None,
     ]
 
 
-def _dots(ax, rows: pd.DataFrame, names: list[str] | None, text: Mapping[str, str]) -> None:
-    """Dots and CI whiskers of ``rows`` (indexed by item, in drawing order); ``names`` label
-    the rows, ``None`` leaves them without y ticks."""
-    y = np.arange(len(rows))
+def _dots(chart: Chart, box: tuple[float, float, float, float], rows: pd.DataFrame,
+          names: list[tuple[str, ...]] | None, text: Mapping[str, str], *,
+          labelled: bool) -> None:
+    """A panel: dots and CI whiskers of ``rows`` (indexed by item, in drawing order) on a
+    0–100 scale; ``names`` label the rows (``None``: no names), ``labelled`` puts the
+    scale's numbers under it."""
+    x0, y0, x1, y1 = box
+    row_h = (y1 - y0) / len(rows)
+
+    def at(v: float) -> float:
+        return x0 + (x1 - x0) * v / 100
+
+    chart.shapes += [Line(at(v), y0, at(v), y1, _GRID_COLOUR, 0.6 * PT) for v in _X_TICKS]
     share = rows["share"].to_numpy(dtype=float) * 100
     low = rows["ci_low"].to_numpy(dtype=float) * 100
     high = rows["ci_high"].to_numpy(dtype=float) * 100
-    shown = ~np.isnan(share)
-    ax.errorbar(share[shown], y[shown], xerr=[share[shown] - low[shown],
-                high[shown] - share[shown]], fmt="o", color=_POINT_COLOUR, ecolor=_POINT_COLOUR,
-                elinewidth=1.5, capsize=3, markersize=5)
-    for yi in y[~shown]:
-        ax.text(1, yi, text["suppressed"], va="center", fontsize=8, color=_HATCH_COLOUR,
-                style="italic")
-    if names is None:
-        ax.set_yticks([])
-    else:
-        ax.set_yticks(y, names)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlim(0, 100)
-    ax.set_xticks(range(0, 101, 20), _X_TICKS)
-    ax.set_xlabel(text["share"] + " (%)")
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
+    cap = 3 * PT
+    for i in range(len(rows)):
+        y = y0 + (i + 0.5) * row_h
+        if np.isnan(share[i]):
+            chart.shapes.append(Text(at(1), y, (text["suppressed"],), 8, "start", _HATCH_COLOUR,
+                                     italic=True, kind="suppressed"))
+            continue
+        chart.shapes += [Line(at(low[i]), y, at(high[i]), y, _POINT_COLOUR, 1.5 * PT),
+                         Line(at(low[i]), y - cap, at(low[i]), y + cap, _POINT_COLOUR, PT),
+                         Line(at(high[i]), y - cap, at(high[i]), y + cap, _POINT_COLOUR, PT),
+                         Dot(at(share[i]), y, 3 * PT, _POINT_COLOUR)]
+    chart.shapes.append(Rect(x0, y0, x1, y1, stroke=_AXIS_COLOUR, stroke_width=_SPINE))
+    line = block_height(1, _SIZE)
+    for v in _X_TICKS:
+        chart.shapes.append(Line(at(v), y1, at(v), y1 + _TICK_LENGTH, _AXIS_COLOUR, _SPINE))
+        if labelled:
+            chart.shapes.append(Text(at(v), y1 + _TICK + line / 2, (str(v),), _SIZE, "middle",
+                                     kind="tick"))
+    below = y1 + _TICK + (line + _LABEL_PAD if labelled else 0.0)
+    chart.shapes.append(Text((x0 + x1) / 2, below + line / 2, (text["share"] + " (%)",), _SIZE,
+                             "middle", kind="xlabel"))
+    for i, name in enumerate(names or ()):
+        y = y0 + (i + 0.5) * row_h
+        chart.shapes += [Line(x0 - _TICK_LENGTH, y, x0, y, _AXIS_COLOUR, _SPINE),
+                         Text(x0 - _TICK, y, name, _SIZE, "end", kind="name")]
 
 
 def _rank_text(row: pd.Series, text: Mapping[str, str]) -> str:
@@ -261,106 +336,75 @@ def _check_format(fmt: str) -> None:
         raise AnalysisError(f"unknown chart format {fmt!r}; choose png or svg")
 
 
-# PNG resolution. Figures are created at it so that the renderer that measures the texts for
-# the layout is the one that draws the PNG, with its text metrics already cached.
-_DPI = 150
+def _scale_colour(share: float) -> str:
+    """The cividis colour of a share between 0 and 1."""
+    at = min(max(share, 0.0), 1.0) * (len(_CIVIDIS) - 1)
+    k = min(int(at), len(_CIVIDIS) - 2)
+    a, b = _rgb(_CIVIDIS[k]), _rgb(_CIVIDIS[k + 1])
+    return "#" + "".join(f"{round(p + (q - p) * (at - k)):02x}" for p, q in zip(a, b, strict=True))
 
 
-def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(min(width, 18.0), min(height, 20.0)), dpi=_DPI)
-    FigureCanvasAgg(fig)
-    return fig
+def _text_colour_on(colour: str) -> str:
+    """White on dark cells, black on light ones (relative luminance of the sRGB values)."""
+    red, green, blue = (v / 255 for v in _rgb(colour))
+    return "#ffffff" if 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45 else "#000000"
 
 
-# A fixed layout from the sizes of the texts around the plot, in inches. Matplotlib's
-# constrained layout gives the same result but measures every artist twice, which cost
-# more than drawing the charts. Sizes follow matplotlib's defaults (10 pt tick labels and
-# axis labels, 12 pt titles, 3.5 pt ticks and tick padding, 4 pt label and 6 pt title pad).
-# Characters of a group's name per line under a heat map column (0.9 inch at 10 pt).
-_COLUMN_CHARS = 11
-_PAD = 6 / 72
-_TICK = 7 / 72
-_LABEL_PAD = 4 / 72
-_TITLE_PAD = 6 / 72
-_GAP = 0.25
-_BAR = 0.2
-_MIN_PLOT = 5.0
-_MIN_PANEL = 3.0
-_X_TICKS = [str(v) for v in range(0, 101, 20)]
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-def _text_box(fig: Figure, text: str, size: str) -> tuple[float, float]:
-    """Width and height in inches of ``text`` drawn at ``size`` on ``fig``."""
-    box = Text(0, 0, text, fontsize=size, figure=fig).get_window_extent(
-        fig.canvas.get_renderer())
-    return box.width / fig.dpi, box.height / fig.dpi
+# The layout, in pixels at 150 dpi. Sizes follow what the charts had with matplotlib's
+# defaults: 10 pt tick and axis labels, 12 pt titles, 3.5 pt ticks and tick padding, 4 pt
+# label and 6 pt title padding, 0.8 pt axis lines.
+_SIZE = 10
+_TITLE_SIZE = 12
+_PAD = 6 * PT
+_TICK_LENGTH = 3.5 * PT
+_TICK = 7 * PT
+_LABEL_PAD = 4 * PT
+_TITLE_PAD = 6 * PT
+_SPINE = 0.8 * PT
+_GAP = 0.25 * INCH
+_BAR = 0.2 * INCH
+_MIN_PLOT = 5.0 * INCH
+_MIN_PANEL = 3.0 * INCH
+_MAX_WIDTH = 18.0 * INCH
+# Item names wider than this wrap onto lines of about equal length instead of squeezing the
+# plot.
+_NAME_WIDTH = 6.0 * INCH
+_X_TICKS = range(0, 101, 20)
 
 
-def _text_width(fig: Figure, text: str, size: str = "medium") -> float:
-    return _text_box(fig, text, size)[0]
+def _wrapped(names: list[str]) -> list[tuple[str, ...]]:
+    return [wrap(name, _SIZE, _NAME_WIDTH) for name in names]
 
 
-def _text_height(fig: Figure, text: str, size: str = "medium") -> float:
-    return _text_box(fig, text or "Ag", size)[1]
+def _widest(names: list[tuple[str, ...]]) -> float:
+    return max(text_width(line, _SIZE) for name in names for line in name)
 
 
-def _widen(fig: Figure, needed: float) -> float:
-    """Widen ``fig`` (up to 18 inches) so that long names leave room for the plot."""
-    if needed > fig.get_figwidth():
-        fig.set_figwidth(min(needed, 18.0))
-    return fig.get_figwidth()
+def _row_height(names: list[tuple[str, ...]], least: float) -> float:
+    """``least``, or more where wrapped names need it."""
+    return max(least, block_height(max(map(len, names)), _SIZE) + 4 * PT)
 
 
-def _margins(fig: Figure, ynames: list[str], xnames: list[str], title: str, *, xlabel: str,
-             right: float = 0.0) -> tuple[float, float, float, float]:
-    """Axes box (figure fractions) leaving room for tick labels, axis label and title."""
-    left = _PAD + max(_text_width(fig, n) for n in ynames) + _TICK
-    # The outermost x tick labels are centred on the plot's edges.
-    right = max(right, _PAD + _text_width(fig, xnames[-1]) / 2)
-    width, height = _widen(fig, left + right + _MIN_PLOT), fig.get_figheight()
-    bottom = (_PAD + _TICK + max(_text_height(fig, n) for n in xnames) + _LABEL_PAD
-              + _text_height(fig, xlabel))
-    top = _PAD + (_text_height(fig, title, "large") + _TITLE_PAD if title else 0.0)
-    return (left / width, bottom / height, 1 - (left + right) / width,
-            1 - (bottom + top) / height)
+def _fit_width(width: float, needed: float) -> float:
+    """The chart's width, widened (up to 18 inches) so that long names leave room."""
+    return min(max(width, needed), _MAX_WIDTH)
 
 
-def _panel_boxes(fig: Figure, nrows: int, ncols: int, ynames: list[str],
-                 panel_titles: list[str],
-                 title: str, xlabel: str) -> list[tuple[float, float, float, float]]:
-    """Boxes of a grid of panels sharing names on the left and the 0–100 scale."""
-    left = _PAD + max(_text_width(fig, n) for n in ynames) + _TICK
-    right = _PAD + _text_width(fig, "100") / 2
-    head = max(_text_height(fig, t, "large") for t in panel_titles) + _TITLE_PAD
-    foot = _TICK + _text_height(fig, "100") + _LABEL_PAD + _text_height(fig, xlabel) + _PAD
-    top = _PAD + (_text_height(fig, title, "large") + _PAD if title else 0.0)
-    gap = _text_width(fig, "100") + 2 * _PAD
-    width = _widen(fig, left + right + gap * (ncols - 1) + ncols * _MIN_PANEL)
-    height = fig.get_figheight()
-    panel_w = (width - left - right - gap * (ncols - 1)) / ncols
-    panel_h = (height - top - nrows * (head + foot)) / nrows
-    boxes = []
-    for r in range(nrows):
-        y = height - top - head - panel_h - r * (head + panel_h + foot)
-        for c in range(ncols):
-            x = left + c * (panel_w + gap)
-            boxes.append((x / width, y / height, panel_w / width, panel_h / height))
-    return boxes
+def _foot() -> float:
+    """Room under a panel: ticks, their numbers, the axis label."""
+    line = block_height(1, _SIZE)
+    return _TICK + line + _LABEL_PAD + line + _PAD
 
 
-def render(fig: Figure, fmt: str) -> bytes:
-    """A figure as PNG (150 dpi) or SVG bytes, identical between runs.
+def _title_room(title: str) -> float:
+    return _PAD + (block_height(1, _TITLE_SIZE) + _TITLE_PAD if title else 0.0)
 
-    PNG is compressed at zlib level 1: the same pixels in files 7–21 % larger, in half the
-    encoding time of the default level 6.
-    """
-    _check_format(fmt)
-    buffer = io.BytesIO()
-    # A fixed hash salt and no date keep SVG output identical between runs.
-    with mpl.rc_context({"svg.hashsalt": "medborgardialog", "svg.fonttype": "none"}):
-        if fmt == "svg":
-            fig.savefig(buffer, format=fmt, dpi=_DPI, metadata={"Date": None})
-        else:
-            fig.savefig(buffer, format=fmt, dpi=_DPI, metadata={"Software": None},
-                        pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
+
+def _title(chart: Chart, title: str, centre: float) -> None:
+    if title:
+        chart.shapes.append(Text(centre, _PAD + block_height(1, _TITLE_SIZE) / 2, (title,),
+                                 _TITLE_SIZE, "middle", kind="title"))

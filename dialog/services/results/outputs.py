@@ -31,8 +31,8 @@ def chart_bytes(results: SurveyResults, name: str, fmt: str, lang: str,
     cached = results.charts.get(key)
     if cached is not None:
         return cached
-    # Imported here: matplotlib and seaborn cost ~0.6 s of CPU, which every command-line
-    # call (load-survey once per file) would pay at start-up for charts it never draws.
+    # Imported when a chart is first drawn: commands that never draw one (load-survey once
+    # per file) do not load the chart engine, Pillow's drawing and the fonts.
     from analysis import charts as analysis_charts
 
     ranking = results.ranking
