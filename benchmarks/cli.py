@@ -83,8 +83,7 @@ def _charts(responses: Path, population: Path, items: list[str], runs: int
     walls, cpus = [], []
     with tempfile.TemporaryDirectory() as out:
         for _ in range(runs):
-            # A fresh interpreter would also pay for importing matplotlib; the first run
-            # here does, the median does not.
+            # The first run also loads Pillow's drawing and the fonts; the median does not.
             start, cpu = time.perf_counter(), time.process_time()
             _write_charts(result, Path(out), None, "sv")
             walls.append(time.perf_counter() - start)
