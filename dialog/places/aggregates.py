@@ -14,9 +14,12 @@ what other features build on: keep their signatures.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from analysis.places import GRID_SIZES, GridCounts, Mark, count_marks, sweref99tm, wgs84
@@ -25,6 +28,7 @@ from surveys import Question, Survey
 from ..extensions import db
 from ..i18n import survey_texts
 from ..models import Response, SurveyRecord, SurveyVersion
+from ..services.results.store import results_stamp
 
 # Follow-up answers that are counted: a free text is never aggregated (it can name anyone).
 _COUNTED_TYPES = ("single_choice", "multiple_choice")
@@ -59,10 +63,32 @@ def _codes(value: object) -> list[str]:
     return []
 
 
+# Counted rounds a server process keeps: the public löfte page asks on every visit, and
+# counting 20,000 responses takes seconds; a new or deleted answer changes the key.
+_KEPT_COUNTS = 8
+_KEPT_LOCK = threading.Lock()
+
+
 def grid_counts(record: SurveyRecord, survey: Survey, min_n: int) -> GridCounts:
     """The round's complete responses as withheld-where-needed counts per square, named place
     and age band, with the follow-up answers per square and place (all versions of the round,
-    as the dashboard counts them)."""
+    as the dashboard counts them). Kept while the round's answers stay the same."""
+    kept: OrderedDict = current_app.extensions.setdefault("places.grid_counts", OrderedDict())
+    key = (record.id, results_stamp(record), min_n)
+    with _KEPT_LOCK:
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    found = _count(record, survey, min_n)
+    with _KEPT_LOCK:
+        kept[key] = found
+        while len(kept) > _KEPT_COUNTS:
+            kept.popitem(last=False)
+    return found
+
+
+def _count(record: SurveyRecord, survey: Survey, min_n: int) -> GridCounts:
     age = survey.question_with_role("age_band")
     questions = place_questions(survey)
     rows: Iterable[dict] = db.session.scalars(

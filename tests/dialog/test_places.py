@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from dialog.extensions import db
 from dialog.models import Response
+from dialog.places import aggregates
 from dialog.places import service as places_service
+from dialog.services import catalog
 from surveys import load_builtin_template
 from tests.dialog.helpers import begin, seed, sign_in, walk
 
@@ -279,3 +281,19 @@ def test_dashboard_places_page_lists_top_places_with_reasons_without_script(app,
     smaller = client.get("/dashboard/trygghet/places/?size=250").text
     assert 'value="250" checked' in smaller
     assert client.get("/dashboard/trygghet/places/?size=12").status_code == 400
+
+
+def test_counts_are_kept_until_an_answer_is_added(app):
+    """The public löfte page counts on every visit: the counts are kept per round until its
+    answers change, and a new answer is counted at once."""
+    seed(app, 60)
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        survey = catalog.definition_of(record.current_version)
+        first = aggregates.grid_counts(record, survey, 10)
+        assert aggregates.grid_counts(record, survey, 10) is first
+    seed(app, 1, seed=9)
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        again = aggregates.grid_counts(record, survey, 10)
+    assert again is not first
