@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -41,9 +41,15 @@ MAX_ACCOUNT_FAILURES = 20
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 _SEEN_KEY = "staff_seen"
 _STARTED_KEY = "staff_started"
-# Checked against when the account does not exist, so that the answer takes as long as for a
-# real account and timing does not reveal which addresses have accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the account does not exist, so that the answer takes as long as
+    for a real account (hashed the same way) and timing does not reveal which addresses have
+    accounts. Made on first use, not on every start of the app."""
+    return generate_password_hash("not-a-real-password", method=method)
+
 
 login_manager = LoginManager()
 
@@ -84,7 +90,7 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 # Long passwords that lists of leaked passwords are full of; length alone lets them through.
@@ -226,7 +232,8 @@ def authenticate(email: str, password: str, now: datetime | None = None,
     if from_client >= MAX_FAILED_LOGINS or (from_client and on_account >= MAX_ACCOUNT_FAILURES):
         return SignIn(None, throttled=True, retry_after=oldest + FAILED_LOGIN_WINDOW - now)
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    stored = user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    valid = check_password_hash(stored, password)
     if user is None or not valid or not user.active:
         db.session.add_all([FailedLogin(account=account, at=now),
                             FailedLogin(account=pair, at=now)])

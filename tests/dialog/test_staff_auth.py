@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from dialog import auth, security
+from dialog import auth, create_app, security
 from dialog.extensions import db
 from dialog.models import AuditEvent, FailedLogin, User, utcnow
 from tests.dialog.helpers import PASSWORD, login, make_user
@@ -285,6 +285,10 @@ def test_passwords_are_hashed_with_scrypt(app):
     with app.app_context():
         stored = db.session.get(User, user_id).password_hash
     assert stored.startswith("scrypt:") and PASSWORD not in stored
+    # Outside the tests (which choose a cheaper N): werkzeug's full cost.
+    production = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with production.app_context():
+        assert auth.hash_password(PASSWORD).startswith("scrypt:32768:8:1$")
 
 
 def test_change_password(app, client, csrf):
