@@ -21,17 +21,7 @@
     canvas.setAttribute("aria-label", box.dataset.textLabel);
     box.querySelector(".map-placeholder").replaceWith(canvas);
     const map = L.map(canvas, { maxZoom: Number(box.dataset.maxZoom) });
-    if (box.dataset.tiles) {
-      L.tileLayer(box.dataset.tiles, {
-        maxZoom: Number(box.dataset.maxZoom), attribution: box.dataset.attribution,
-      }).addTo(map);
-    } else {
-      canvas.classList.add("no-tiles");
-      const note = document.createElement("p");
-      note.className = "hint";
-      note.textContent = box.dataset.textNoTiles;
-      canvas.before(note);
-    }
+    window.mapBase.addBackground(box, map, canvas);
     const most = Math.max(...squares.map((s) => s.count));
     const layers = [];
     for (const square of squares) {
@@ -52,12 +42,6 @@
     map.fitBounds(L.featureGroup(layers).getBounds(), { padding: [12, 12] });
   }
 
-  const style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = box.dataset.leafletCss;
-  document.head.append(style);
-  const script = document.createElement("script");
-  script.src = box.dataset.leaflet;
-  script.addEventListener("load", draw);
-  document.head.append(script);
+  // Without Leaflet the placeholder stays: the tables carry everything.
+  window.mapBase.loadLeaflet(box, draw, () => {});
 })();

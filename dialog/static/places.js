@@ -114,17 +114,7 @@
     canvas.append(cross);
     canvas.setAttribute("role", "application");
     state.map = map;
-    if (box.dataset.tiles) {
-      L.tileLayer(box.dataset.tiles, {
-        maxZoom: Number(box.dataset.maxZoom), attribution: box.dataset.attribution,
-      }).addTo(map);
-    } else {
-      canvas.classList.add("no-tiles");
-      const note = document.createElement("p");
-      note.className = "hint";
-      note.textContent = box.dataset.textNoTiles;
-      canvas.before(note);
-    }
+    window.mapBase.addBackground(box, map, canvas);
     for (const area of areas) {
       L.polygon(area.outline, { weight: 2, fill: false, interactive: false })
         .bindTooltip(area.label, { permanent: !box.dataset.tiles }).addTo(map);
@@ -162,19 +152,7 @@
       unavailable();
       return;
     }
-    if (window.L) {
-      draw(box, state);
-      return;
-    }
-    const style = document.createElement("link");
-    style.rel = "stylesheet";
-    style.href = box.dataset.leafletCss;
-    document.head.append(style);
-    const script = document.createElement("script");
-    script.src = box.dataset.leaflet;
-    script.addEventListener("load", () => draw(box, state));
-    script.addEventListener("error", unavailable);
-    document.head.append(script);
+    window.mapBase.loadLeaflet(box, () => draw(box, state), unavailable);
   }
 
   function setUp(box) {
