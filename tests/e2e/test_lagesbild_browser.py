@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from analysis.indicators import Period
-from tests.e2e.conftest import PASSWORD, _flask, assert_accessible, shot, sign_in
+from tests.e2e.conftest import PASSWORD, _flask_commands, assert_accessible, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -26,10 +26,10 @@ def _approve(new_page, server, email: str, month: str, button: str) -> None:
 
 
 def test_draft_approve_publish_and_read_a_lagesbild(server, new_page):
-    _flask(server.env, "indicators", "demo", "--if-empty")
-    for email, organisation in ((KOMMUN, "kommun"), (POLIS, "polis")):
-        _flask(server.env, "create-user", email, "--role", "staff", "--organisation",
-               organisation, "--password-stdin", stdin=PASSWORD + "\n")
+    _flask_commands(server.env, (["indicators", "demo", "--if-empty"], None), *(
+        (["create-user", email, "--role", "staff", "--organisation", organisation,
+          "--password-stdin"], PASSWORD + "\n")
+        for email, organisation in ((KOMMUN, "kommun"), (POLIS, "polis"))))
     today = date.today()
     month = str(Period(12, today.year, today.month).shift(-1))  # the demo's last month
 
