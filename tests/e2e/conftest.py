@@ -175,7 +175,9 @@ def certificate(seeded: Seeded) -> tuple[Path, Path]:
 
 
 def _production(seeded: Seeded, trusted_proxies: int) -> dict[str, str]:
-    return {**seeded.env, "MEDBORGARDIALOG_DEV": "0", "TRUSTED_PROXIES": str(trusted_proxies)}
+    # Walk photos uploaded through the deployed servers go to the test's folder, not instance/.
+    return {**seeded.env, "MEDBORGARDIALOG_DEV": "0", "TRUSTED_PROXIES": str(trusted_proxies),
+            "WALK_PHOTO_DIR": str(seeded.folder / f"walk-photos-{trusted_proxies}")}
 
 
 @pytest.fixture(scope="session")
