@@ -36,6 +36,7 @@ LIBRARY_MESSAGES = (
     _l("Invalid choice(s): one or more data inputs could not be coerced."),
     _l("Not a valid integer value."),
     _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
     _l("Not a valid date value."),
 )
 

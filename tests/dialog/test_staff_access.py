@@ -45,6 +45,7 @@ GET_ROUTES: list[tuple[str, tuple[int, int, int, int]]] = [
     (f"/dashboard/{T}/chart/heatmap.svg", (302, 404, 404, 404)),  # too few answers
     (f"/dashboard/{T}/print.css", (302, 200, 200, 200)),
     (f"/dashboard/{T}/places.geojson", (302, 200, 200, 200)),  # whole squares, never a point
+    (f"/dashboard/{T}/places/", (302, 200, 200, 200)),  # aggregates only, like the GeoJSON
     (f"/dashboard/{T}/lofte/", (302, 404, 404, 404)),  # no löfte drafted yet
     (f"/dashboard/{T}/lofte/ny", (302, 403, 200, 200)),
     (f"/dashboard/{T}/lofte/atgarder/1/andra", (302, 403, 404, 404)),

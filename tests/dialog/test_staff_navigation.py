@@ -16,14 +16,16 @@ PAGES = ["/staff/", "/staff/password", "/staff/users", "/staff/audit", f"/staff/
          "/dashboard/", f"/dashboard/{T}/", "/staff/lofte/", f"/dashboard/{T}/lofte/ny",
          "/kiosk/devices", "/staff/translations/", "/staff/translations/interface/fi/",
          "/staff/lagesbild/", "/staff/indicators/", "/staff/atgardsplan/",
-         "/staff/atgardsplan/ny"]
+         "/staff/atgardsplan/ny", "/staff/trygghetsvandringar/", "/staff/urval/"]
 COMMON = ["/dashboard/", "/staff/lofte/", "/staff/atgardsplan/", "/staff/password"]
 MENU = {
     "councillor": COMMON,
     "staff": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/",
-              "/staff/lagesbild/", "/staff/indicators/", "/staff/urval/"],
+              "/staff/lagesbild/", "/staff/indicators/", "/staff/urval/",
+              "/staff/trygghetsvandringar/"],
     "admin": ["/staff/", *COMMON, "/kiosk/devices", "/staff/translations/", "/staff/lagesbild/",
-              "/staff/indicators/", "/staff/urval/", "/staff/users", "/staff/audit"],
+              "/staff/indicators/", "/staff/urval/", "/staff/trygghetsvandringar/", "/staff/users",
+              "/staff/audit"],
 }
 NAV_RE = re.compile(r'<nav class="languages staff-nav"[^>]*>(.*?)</nav>', re.S)
 
