@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from dialog import create_app
 from dialog.extensions import db
@@ -270,6 +270,22 @@ def answer_like_a_person(page: Page) -> None:
     for box in page.locator("form#answers input[type=text]").all():
         if box.is_visible():
             box.fill("12")
+
+
+def open_place_map(page: Page, server: Server) -> Locator:
+    """Start the built-in survey, answer like a person up to the place question and open its
+    map; the map's canvas, once Leaflet has drawn it."""
+    page.goto(f"{server.url}/sv/s/trygghet/")
+    with page.expect_navigation():
+        page.locator("main form button.primary").click()
+    while not page.locator(".place-map").count():
+        answer_like_a_person(page)
+        with page.expect_navigation():
+            page.locator("#answers button[name=action][value=next]").click()
+    page.get_by_role("button", name="Markera på en karta").click()
+    canvas = page.locator(".map-canvas")
+    canvas.wait_for()
+    return canvas
 
 
 def open_kiosk(new_page: Callable[..., Page], server: Server, slug: str = "trygghet",

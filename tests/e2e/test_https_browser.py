@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     count_complete,
     export_csv,
     open_kiosk,
+    open_place_map,
     shot,
     sign_in,
     walk_survey,
@@ -115,16 +116,7 @@ def test_maps_and_walk_photos_under_the_real_policy(deployed, new_page, label):
     page = new_page(390, 844, axe=False, has_touch=True, is_mobile=True,
                     ignore_https_errors=True)
     refused = _refusals(page)
-    page.goto(f"{deployed.url}/sv/s/trygghet/")
-    with page.expect_navigation():
-        page.locator("main form button.primary").click()
-    while not page.locator(".place-map").count():
-        answer_like_a_person(page)
-        with page.expect_navigation():
-            page.locator("#answers button[name=action][value=next]").click()
-    page.get_by_role("button", name="Markera på en karta").click()
-    canvas = page.locator(".map-canvas")
-    canvas.wait_for()
+    canvas = open_place_map(page, deployed)
     box = canvas.bounding_box()
     canvas.tap(position={"x": box["width"] / 2, "y": box["height"] / 2})
     page.wait_for_function(

@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     answer_like_a_person,
     assert_accessible,
     development_server,
+    open_place_map,
     shot,
     sign_in,
 )
@@ -68,16 +69,7 @@ def test_resident_marks_places_by_keyboard_and_touch(map_server, new_page):
     page = new_page(800, 1000, has_touch=True)
     origins: set[str] = set()
     page.on("request", lambda request: origins.add(request.url.split("/")[2]))
-    page.goto(f"{map_server.url}/sv/s/trygghet/")
-    page.locator("main form button.primary").click()
-    while not page.locator(".place-map").count():
-        page.wait_for_selector("form#answers")
-        answer_like_a_person(page)
-        with page.expect_navigation():
-            page.locator("#answers button[name=action][value=next]").click()
-    page.get_by_role("button", name="Markera på en karta").click()
-    canvas = page.locator(".map-canvas")
-    canvas.wait_for()
+    canvas = open_place_map(page, map_server)
     page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
     assert _Tiles.asked, "the tiles come from the configured source, through the app"
     assert "Testkarta" in page.locator(".leaflet-control-attribution").inner_text()
