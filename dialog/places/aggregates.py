@@ -39,18 +39,32 @@ def place_questions(survey: Survey) -> list[Question]:
     return [q for q in survey.questions() if q.type == "place"]
 
 
-def _marks(questions: list[Question], answers: dict) -> list[Mark]:
+@dataclass(frozen=True)
+class _Reading:
+    """What reading one place question's answers needs, made once per count rather than once
+    per response: its named places' coordinates and the follow-ups that are counted."""
+
+    question: str
+    named: dict[str, tuple[float, float]]
+    counted: tuple[str, ...]
+
+
+def _readings(questions: list[Question]) -> list[_Reading]:
+    return [_Reading(q.id, {p.code: (p.lat, p.lon) for p in q.places},
+                     tuple(f.id for f in q.follow_up if f.type in _COUNTED_TYPES))
+            for q in questions]
+
+
+def _marks(readings: list[_Reading], answers: dict) -> list[Mark]:
     marks = []
-    for question in questions:
-        named = {p.code: (p.lat, p.lon) for p in question.places}
-        counted = {f.id for f in question.follow_up if f.type in _COUNTED_TYPES}
-        for mark in answers.get(question.id) or ():
-            given = frozenset((fid, code) for fid in counted
+    for reading in readings:
+        for mark in answers.get(reading.question) or ():
+            given = frozenset((fid, code) for fid in reading.counted
                               for code in _codes(mark.get(fid)))
             if mark.get("lat") is not None and mark.get("lon") is not None:
                 marks.append(Mark(float(mark["lat"]), float(mark["lon"]), None, given))
-            elif mark.get("place") in named:
-                lat, lon = named[mark["place"]]
+            elif mark.get("place") in reading.named:
+                lat, lon = reading.named[mark["place"]]
                 marks.append(Mark(lat, lon, mark["place"], given))
     return marks
 
@@ -94,9 +108,10 @@ def _count(record: SurveyRecord, survey: Survey, min_n: int) -> GridCounts:
     rows: Iterable[dict] = db.session.scalars(
         select(Response.answers).join(SurveyVersion, Response.version_id == SurveyVersion.id)
         .where(SurveyVersion.survey_id == record.id, Response.status == "complete"))
+    readings = _readings(questions)
     marks, groups = [], []
     for answers in rows:
-        marks.append(_marks(questions, answers))
+        marks.append(_marks(readings, answers))
         groups.append(answers.get(age.id) if age is not None else None)
     names = tuple(o.code for o in age.options) if age is not None else ()
     counted = tuple(dict.fromkeys((f.id, o.code) for q in questions for f in q.follow_up
