@@ -16,6 +16,7 @@ import pandas as pd
 
 from ._cells import OVERALL, answer_codes, cell_counts, group_codes, priority_codes
 from ._cells import pair_sums as compute_pair_sums
+from .columns import Columns
 from .disclosure import Withholding, withhold_groups
 from .errors import AnalysisError
 from .estimation import CellDesign, build_design, estimate_means, logit_ci
@@ -43,6 +44,8 @@ RANKING_COLUMNS = [
     "mean_score", "mean_se", "rank", "rank_low", "rank_high", "suppressed",
 ]
 EXTRA_COLUMNS = ["dont_know_share", "missing_share", "priority_share", "priority_se"]
+# Whole numbers that may be missing: NaN in :attr:`RankingResult.rows`, Int64 in its table.
+INTEGER_COLUMNS = ("n", "rank", "rank_low", "rank_high")
 # Everything a withheld row could give away, its number of answers included.
 _WITHHELD = ["n", "n_eff_kish", "n_eff_design", "share", "se", "ci_low", "ci_high",
              "mean_score", "mean_se", "rank", "rank_low", "rank_high", "dont_know_share",
@@ -116,16 +119,18 @@ class RankingResult:
 
     Attributes
     ----------
-    table : pandas.DataFrame
+    rows : Columns
         :data:`RANKING_COLUMNS` then ``dont_know_share``, ``missing_share``,
         ``priority_share``, ``priority_se``; one row per group (``"all"`` first) and item,
         ordered by rank. ``n`` counts valid answers; ``n_eff_kish`` is Kish's effective
         sample size from the weights alone, ``n_eff_design`` the design-based one,
         ``p(1-p)/se²`` (missing at 0 and 1). Withheld rows (``suppressed``: small, or
         withheld so that a small one cannot be derived, see :mod:`analysis.disclosure`)
-        have every figure missing, ``n`` included.
-    differences : pandas.DataFrame
-        Per item: Rao–Scott test across groups, Benjamini–Hochberg adjusted p-value.
+        have every figure missing (NaN), ``n`` included. :attr:`table` is the same as a
+        pandas ``DataFrame``.
+    difference_rows : Columns
+        Per item (:data:`DIFFERENCE_COLUMNS`): Rao–Scott test across groups,
+        Benjamini–Hochberg adjusted p-value; :attr:`differences` as a ``DataFrame``.
     kendall_w : float or None
         Agreement of the groups on the order of the items (None without two groups and two
         items estimable in every group).
@@ -147,8 +152,8 @@ class RankingResult:
         :data:`analysis.weighting.TRIM_SHOWN_AT` times the mean weight would change.
     """
 
-    table: pd.DataFrame
-    differences: pd.DataFrame
+    rows: Columns
+    difference_rows: Columns
     kendall_w: float | None
     weighting: WeightingResult
     notes: list[Note]
@@ -159,9 +164,30 @@ class RankingResult:
     diagnostics: WeightDiagnostics | None = None
     trimming: TrimmingEffect | None = None
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """:attr:`rows` as a pandas ``DataFrame`` (``n`` and the ranks as nullable Int64),
+        made once per result."""
+        return self._frame("table", self.rows, INTEGER_COLUMNS)
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        """:attr:`difference_rows` as a pandas ``DataFrame``."""
+        return self._frame("differences", self.difference_rows, ())
+
     def overall(self) -> pd.DataFrame:
         """Rows of the whole sample (``group == "all"``)."""
         return self.table.loc[self.table["group"] == OVERALL].reset_index(drop=True)
+
+    def _frame(self, name: str, rows: Columns, integers: Sequence[str]) -> pd.DataFrame:
+        frames = self.__dict__.setdefault("_frames", {})
+        if name not in frames:
+            frames[name] = rows.to_frame(integers)
+        return frames[name]
+
+    def __getstate__(self) -> dict[str, object]:
+        # The data frames are views made on demand; a stored result keeps only the columns.
+        return {k: v for k, v in self.__dict__.items() if k != "_frames"}
 
 
 def rank_items(
@@ -329,7 +355,8 @@ def rank_items(
         "min_n": min_n, "seed": seed, "n_boot": n_boot, "alpha": alpha, "trim": trim,
         "priorities": priorities, "n_respondents": weighting.n,
     }
-    return RankingResult(table=table, differences=differences, kendall_w=kendall,
+    return RankingResult(rows=Columns.of(table), difference_rows=Columns.of(differences),
+                         kendall_w=kendall,
                          weighting=weighting, notes=notes, items=items, groups=groups,
                          group=group, parameters=parameters, diagnostics=diagnostics,
                          trimming=trimming)
