@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
+from .columns import Columns
 from .errors import AnalysisError
 
 # The group label of rows that describe the whole sample.
@@ -31,26 +31,25 @@ def natural_key(value: object) -> tuple[float, str]:
 
 
 def factorize_columns(
-    data: pd.DataFrame, columns: Sequence[str], what: str = "weighting"
-) -> tuple[np.ndarray, pd.DataFrame]:
+    data: Columns, columns: Sequence[str], what: str = "weighting"
+) -> tuple[np.ndarray, Columns]:
     """Code each row by its combination of ``columns``.
 
-    Returns the code per row and a frame of the distinct combinations (levels as str), in
+    Returns the code per row and a table of the distinct combinations (levels as str), in
     the order the codes refer to. Empty values are refused because a respondent without,
     say, an age band cannot be placed in any cell.
     """
     if not columns:
-        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0])
+        return np.zeros(len(data), dtype=np.int64), Columns(length=1)
     codes = np.zeros(len(data), dtype=np.int64)
     levels: list[np.ndarray] = []
     for col in columns:
-        col_codes, uniques = pd.factorize(data[col], use_na_sentinel=True)
-        if (col_codes < 0).any():
-            raise AnalysisError(
-                f"{what} column {col!r} is empty in {int((col_codes < 0).sum())} row(s)"
-            )
-        labels = np.array([_label(u) for u in uniques], dtype=object)
-        codes = codes * len(labels) + col_codes
+        coded = data.coded(col)
+        empty = int((coded.codes < 0).sum())
+        if empty:
+            raise AnalysisError(f"{what} column {col!r} is empty in {empty} row(s)")
+        labels = np.array([_label(u) for u in coded.levels], dtype=object)
+        codes = codes * len(labels) + coded.codes
         levels.append(labels)
     size = int(np.prod([len(lv) for lv in levels]))
     # A lookup over the full cross product avoids sorting a million codes.
@@ -63,8 +62,7 @@ def factorize_columns(
     for col, labels in zip(reversed(columns), reversed(levels), strict=True):
         keys[col] = labels[rest % len(labels)]
         rest = rest // len(labels)
-    frame = pd.DataFrame({col: keys[col] for col in columns})
-    return codes.astype(np.int64), frame
+    return codes.astype(np.int64), Columns({col: keys[col] for col in columns})
 
 
 def plain_code(value: object) -> object:
@@ -80,7 +78,7 @@ def plain_code(value: object) -> object:
 
 def _label(value: object) -> str:
     return str(plain_code(value))
-def group_codes(responses: pd.DataFrame, group: str | None) -> tuple[np.ndarray, list[str]]:
+def group_codes(responses: Columns, group: str | None) -> tuple[np.ndarray, list[str]]:
     """Group code per row and the group labels in natural order.
 
     Rows with an empty group value get the extra last code: they count in the whole sample
@@ -88,18 +86,17 @@ def group_codes(responses: pd.DataFrame, group: str | None) -> tuple[np.ndarray,
     """
     if group is None:
         return np.zeros(len(responses), dtype=np.int64), []
-    raw, uniques = pd.factorize(responses[group])
-    labels = [_label(u) for u in uniques]
+    coded = responses.coded(group)
+    labels = [_label(u) for u in coded.levels]
     order = sorted(range(len(labels)), key=lambda i: natural_key(labels[i]))
     remap = np.empty(len(labels) + 1, dtype=np.int64)
     remap[order] = np.arange(len(labels))
-    remap[-1] = len(labels)  # factorize's -1 for an empty value lands here
-    return remap[raw], [labels[i] for i in order]
-
+    remap[-1] = len(labels)  # the code -1 of an empty value lands here
+    return remap[coded.codes], [labels[i] for i in order]
 
 
 def answer_codes(
-    responses: pd.DataFrame, items: Sequence[str], valid: Sequence[float],
+    responses: Columns, items: Sequence[str], valid: Sequence[float],
     dont_know: Sequence[float],
 ) -> np.ndarray:
     """Code index per row and item: valid codes in order, then "vet ej", then missing."""
@@ -108,7 +105,7 @@ def answer_codes(
     known.update({float(d): n_valid for d in dont_know})
     out = np.empty((len(responses), len(items)), dtype=np.int8)
     for i, item in enumerate(items):
-        values = numeric_column(responses[item], item)
+        values = numeric_column(responses, item)
         missing = np.isnan(values)
         present = values[~missing]
         uniq, position = _distinct(present)
@@ -129,7 +126,6 @@ def answer_codes(
     return out
 
 
-
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values and each value's position among them.
 
@@ -145,35 +141,61 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, position
 
 
-def numeric_column(series: pd.Series, name: str) -> np.ndarray:
-    """A column of answer codes as floats (NaN for empty); text that is no number is refused."""
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype=float, na_value=np.nan)
-    text = series.astype("string").str.strip()
-    text = text.mask(text == "")
-    values = pd.to_numeric(text, errors="coerce")
-    bad = text.notna() & values.isna()
-    if bad.any():
-        raise AnalysisError(
-            f"column {name!r} has value {text[bad].iloc[0]!r}, which is not a numeric code / "
-            f"kolumnen {name!r} har värdet {text[bad].iloc[0]!r} som inte är en sifferkod"
-        )
-    return values.to_numpy(dtype=float, na_value=np.nan)
+def numeric_column(data: Columns, name: str) -> np.ndarray:
+    """A column of answer codes as floats (NaN for empty); text that is no number is refused.
 
+    Text is read once per distinct value: a column of "1".."4" and "" costs five
+    conversions, not one per respondent.
+    """
+    column = data.raw(name)
+    if isinstance(column, np.ndarray) and column.dtype.kind in "fiu":
+        return column.astype(float, copy=False)
+    coded = data.coded(name)
+    lookup = np.full(len(coded.levels) + 1, np.nan)
+    for k, level in enumerate(coded.levels):
+        number = parse_number(level)
+        if number is None:
+            raise AnalysisError(
+                f"column {name!r} has value {str(level).strip()!r}, which is not a numeric "
+                f"code / kolumnen {name!r} har värdet {str(level).strip()!r} som inte är en "
+                "sifferkod")
+        lookup[k] = number
+    return lookup[coded.codes]
+
+
+def parse_number(value: object) -> float | None:
+    """A value as a float: NaN for an empty text, None for what is no number.
+
+    Only ASCII: Python's ``float`` also reads "1_000" and other scripts' digits, which no
+    survey export means as a code.
+    """
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    text = str(value).strip()
+    if not text:
+        return np.nan
+    if not text.isascii() or "_" in text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if number != number else number  # the text "nan" is no code
 
 
 def _fmt(value: float) -> str:
     return str(plain_code(value))
 
 
-
-def priority_codes(series: pd.Series, items: Sequence[str], name: str) -> np.ndarray:
+def priority_codes(data: Columns, name: str, items: Sequence[str]) -> np.ndarray:
     """Per row and item: 0 = item picked, 1 = not picked, 2 = question not answered."""
-    codes, uniques = pd.factorize(series.astype("string").str.strip())
+    coded = data.coded(name)
     index = {item: i for i, item in enumerate(items)}
-    table = np.ones((len(uniques) + 1, len(items)), dtype=np.int8)
+    table = np.ones((len(coded.levels) + 1, len(items)), dtype=np.int8)
     table[-1, :] = 2
-    for u, text in enumerate(uniques):
+    for u, text in enumerate(coded.levels):
         picks = [p.strip() for p in str(text).split(";") if p.strip()]
         if not picks:
             table[u, :] = 2
@@ -184,8 +206,7 @@ def priority_codes(series: pd.Series, items: Sequence[str], name: str) -> np.nda
                     f"({', '.join(items)})"
                 )
             table[u, index[pick]] = 0
-    return table[codes]
-
+    return table[coded.codes]
 
 
 def cell_counts(fine: np.ndarray, codes: np.ndarray, n_cells: int, n_codes: int) -> np.ndarray:

@@ -169,7 +169,7 @@ def build_design(
     wcell = used // n_groups
     rows_per_cell = np.bincount(weighting.cell_of_row, minlength=len(weighting.cells))
     # For aggregated input a row may stand for several respondents.
-    per_row = weighting.cells["n"].to_numpy(dtype=float) / np.maximum(rows_per_cell, 1)
+    per_row = weighting.cells["n"].astype(float) / np.maximum(rows_per_cell, 1)
     size = size_all[used] * per_row[wcell]
     strata = (weighting.poststrata[wcell] if weighting.poststrata is not None
               else np.zeros(len(used), dtype=np.int64))

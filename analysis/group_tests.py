@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
 from ._cells import OVERALL
+from .columns import Columns
 from .estimation import CellDesign
 from .notes import Note
 
@@ -196,31 +196,31 @@ def kendalls_w(scores: np.ndarray) -> float:
 
 def group_differences(
     design: CellDesign, counts: np.ndarray, share_scores: np.ndarray, items: Sequence[str],
-    groups: Sequence[str], table: pd.DataFrame, alpha: float,
-) -> pd.DataFrame:
+    groups: Sequence[str], table: Columns, alpha: float,
+) -> Columns:
     """Per item, the Rao–Scott test across the groups shown for it, BH-adjusted over items.
 
     Withheld groups (``table["suppressed"]``) take no part, so no test result rests on them.
     Returns :data:`DIFFERENCE_COLUMNS`.
     """
-    rows = []
     n_valid = len(share_scores) - 2
     outcome = np.stack([share_scores[:n_valid], 1 - share_scores[:n_valid]])  # (2, V)
+    position = {g: k for k, g in enumerate(groups)}
+    shown = (table["group"] != OVERALL) & ~table["suppressed"]
+    tested = np.zeros(len(items), dtype=np.int64)
+    figures = np.full((4, len(items)), np.nan)  # statistic, df, ddf, p_value
     for i, item in enumerate(items):
-        grouped = table.loc[(table["item"] == item) & (table["group"] != OVERALL)]
-        kept = [list(groups).index(g) for g in grouped.loc[~grouped["suppressed"], "group"]]
-        kept.sort()
-        row = {"item": item, "groups_tested": len(kept), "statistic": np.nan, "df": np.nan,
-               "ddf": np.nan, "p_value": np.nan}
+        kept = sorted(position[g] for g in table["group"][shown & (table["item"] == item)])
+        tested[i] = len(kept)
         if len(kept) >= 2:
             result = _rao_scott_item(design, counts[i, :, :n_valid], outcome, kept)
-            row.update(statistic=result.statistic, df=result.df, ddf=result.ddf,
-                       p_value=result.p_value)
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS[:-2])
-    out["p_adjusted"] = benjamini_hochberg(out["p_value"].to_numpy(dtype=float))
-    out["significant"] = out["p_adjusted"] < alpha
-    return out[DIFFERENCE_COLUMNS]
+            figures[:, i] = (result.statistic, result.df, result.ddf, result.p_value)
+    adjusted = benjamini_hochberg(figures[3])
+    with np.errstate(invalid="ignore"):
+        significant = adjusted < alpha
+    return Columns({"item": np.array(items, dtype=object), "groups_tested": tested,
+                    "statistic": figures[0], "df": figures[1], "ddf": figures[2],
+                    "p_value": figures[3], "p_adjusted": adjusted, "significant": significant})
 
 
 def _rao_scott_item(design: CellDesign, valid_counts: np.ndarray, outcome: np.ndarray,
@@ -243,7 +243,7 @@ def _rao_scott_item(design: CellDesign, valid_counts: np.ndarray, outcome: np.nd
     return rao_scott_test(p, cov, (rows, cols), float(n_jk.sum()), design.df)
 
 
-def concordance(table: pd.DataFrame, items: Sequence[str], groups: Sequence[str]
+def concordance(table: Columns, items: Sequence[str], groups: Sequence[str]
                 ) -> tuple[float | None, Note | None]:
     """Kendall's W of the groups' orders of the items, and a note when it is partial.
 
@@ -252,19 +252,24 @@ def concordance(table: pd.DataFrame, items: Sequence[str], groups: Sequence[str]
     """
     if len(groups) < 2:
         return None, None
-    grouped = table.loc[table["group"] != OVERALL]
+    row_of = {g: k for k, g in enumerate(groups)}
+    column_of = {item: k for k, item in enumerate(items)}
+    wide = np.full((len(groups), len(items)), np.nan)
+    for group, item, share in zip(table["group"], table["item"], table["share"], strict=True):
+        if group != OVERALL:
+            wide[row_of[group], column_of[item]] = share
     # A group withheld entirely says nothing about the order; leave it out, not the items.
-    wide = grouped.pivot(index="group", columns="item", values="share").dropna(how="all")
-    complete = [i for i in items if wide[i].notna().all()] if len(wide) else []
-    dropped = len(items) - len(complete)
-    if len(complete) < 2 or len(wide) < 2:
+    wide = wide[~np.isnan(wide).all(axis=1)]
+    complete = ~np.isnan(wide).any(axis=0) if len(wide) else np.zeros(len(items), dtype=bool)
+    dropped = len(items) - int(complete.sum())
+    if complete.sum() < 2 or len(wide) < 2:
         return None, Note("Kendalls W kunde inte beräknas: för få grupper eller frågor med "
                           "skattningar.", "Kendall's W not computed: too few groups or items "
                           "with estimates.")
-    w = kendalls_w(-wide[complete].to_numpy(dtype=float))
+    w = kendalls_w(-wide[:, complete])
     note = None
     if dropped:
-        note = Note(f"Kendalls W bygger på {len(complete)} frågor; {dropped} saknar "
-                    "skattning i någon grupp.", f"Kendall's W uses {len(complete)} items; "
+        note = Note(f"Kendalls W bygger på {int(complete.sum())} frågor; {dropped} saknar "
+                    "skattning i någon grupp.", f"Kendall's W uses {int(complete.sum())} items; "
                     f"{dropped} are withheld in some group.")
     return float(w), note

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .columns import Columns
 from .errors import AnalysisError
 from .textfiles import read_text
 
-__all__ = ["parse_age_band", "read_population", "read_scb_population", "validate_population",
-           "weighting_population"]
+__all__ = ["parse_age_band", "read_population", "read_scb_population", "tidy_population",
+           "validate_population", "weighting_population"]
 
 _BAND_RE = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+)|(\+))\s*(?:år)?\s*$")
 _AGE_RE = re.compile(r"^\s*(\d+)\s*(\+)?\s*år\s*$|^\s*(\d+)\s*(\+)?\s*$")
@@ -52,7 +53,14 @@ def parse_age_band(label: str) -> tuple[int, int | None]:
 
 
 def validate_population(population: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Check a tidy population table and return it with one row per cell.
+    """Check a tidy population table and return it with one row per cell (see
+    :func:`tidy_population`), as a ``DataFrame``."""
+    return tidy_population(Columns.of(population), by).to_frame()
+
+
+def tidy_population(population: Columns, by: Sequence[str]) -> Columns:
+    """Check a tidy population table and return it with one row per cell: the ``by``
+    columns as text and ``count`` as float, cells in the order they first appear.
 
     Duplicate cells are summed, because SCB-style exports often split a cell over regions.
 
@@ -67,21 +75,43 @@ def validate_population(population: pd.DataFrame, by: Sequence[str]) -> pd.DataF
             f"population table lacks column(s) {', '.join(missing)}; it has "
             f"{', '.join(map(str, population.columns))}"
         )
-    counts = pd.to_numeric(population["count"], errors="coerce")
-    bad = population.loc[counts.isna(), "count"]
-    if len(bad):
-        raise AnalysisError(f"population column 'count' has a non-number: {bad.iloc[0]!r}")
+    given = population["count"]
+    counts = np.array([_number(v) for v in given.tolist()], dtype=float)
+    unread = np.flatnonzero(np.isnan(counts))
+    if len(unread):
+        raise AnalysisError(f"population column 'count' has a non-number: "
+                            f"{given[unread[0]]!r}")
     for bad, what in ((counts < 0, "negative"), (~np.isfinite(counts), "not a finite number")):
         if bad.any():
-            row = population.loc[bad].iloc[0]
-            cell = ", ".join(f"{c}={row[c]}" for c in by)
-            raise AnalysisError(f"population column 'count' is {what} ({row['count']}) for "
+            row = int(np.flatnonzero(bad)[0])
+            cell = ", ".join(f"{c}={population[c][row]}" for c in by)
+            raise AnalysisError(f"population column 'count' is {what} ({given[row]}) for "
                                 f"{cell}")
     for col in by:
-        if population[col].isna().any():
+        if (population.coded(col).codes < 0).any():
             raise AnalysisError(f"population column {col!r} has an empty value")
-    tidy = population.loc[:, list(by)].astype(str).assign(count=counts.to_numpy(dtype=float))
-    return tidy.groupby(list(by), sort=False, as_index=False)["count"].sum()
+    totals: dict[tuple[str, ...], float] = {}
+    for key, count in zip(zip(*(population[c].tolist() for c in by), strict=True),
+                          counts.tolist(), strict=True):
+        key = tuple(str(v) for v in key)
+        totals[key] = totals.get(key, 0.0) + count
+    keys = list(totals)
+    return Columns({**{c: [k[i] for k in keys] for i, c in enumerate(by)},
+                    "count": np.array(list(totals.values()), dtype=float)}, length=len(keys))
+
+
+def _number(value: object) -> float:
+    """A count as a float; NaN for what is no number (pandas' ``to_numeric`` with
+    ``errors="coerce"``: an empty text is no count either)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text) if text.isascii() and "_" not in text else np.nan
+        except ValueError:
+            return np.nan
+    if value is None or isinstance(value, bool):
+        return np.nan
+    return float(value)
 
 
 def weighting_population(responses: pd.DataFrame, population: pd.DataFrame,

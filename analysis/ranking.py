@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ._cells import OVERALL, answer_codes, cell_counts, group_codes, priority_codes
 from ._cells import pair_sums as compute_pair_sums
@@ -35,6 +35,9 @@ from .weighting import (
     unit_weights,
     weight_diagnostics,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["DIFFERENCE_COLUMNS", "OVERALL", "RANKING_COLUMNS", "RankingResult", "TrimmingEffect",
            "rank_items"]
@@ -191,8 +194,8 @@ class RankingResult:
 
 
 def rank_items(
-    responses: pd.DataFrame,
-    population: pd.DataFrame | None = None,
+    responses: Columns | pd.DataFrame,
+    population: Columns | pd.DataFrame | None = None,
     items: Sequence[str] = (),
     group: str | None = None,
     weight_by: Sequence[str] = ("age_band", "gender"),
@@ -217,10 +220,10 @@ def rank_items(
 
     Parameters
     ----------
-    responses : pandas.DataFrame
+    responses : Columns or pandas.DataFrame
         One row per complete response. Item columns hold numeric codes (float, NaN for
         missing) or strings of digits ("" for missing).
-    population : pandas.DataFrame or None
+    population : Columns or pandas.DataFrame or None
         ``weight_by`` columns and ``count``; None gives the unweighted analysis.
     items : sequence of str
         Item columns, in questionnaire order.
@@ -289,6 +292,7 @@ def rank_items(
     Goldstein, H. and Spiegelhalter, D. J. (1996). League tables and their limitations.
     JRSS A 159(3), 385-443.
     """
+    responses = Columns.of(responses)
     items = _check_options(responses, items, group, weight_by, method, positive, valid,
                            dont_know, min_n, n_boot, priorities, alpha)
     weighting = _weigh(responses, population, weight_by, method, trim, min_cell, tol, max_iter,
@@ -302,7 +306,7 @@ def rank_items(
     mean_scores = np.array([float(v) for v in valid] + [np.nan] * 2)
     prio_counts = None
     if priorities is not None:
-        prio = priority_codes(responses[priorities], items, priorities)
+        prio = priority_codes(responses, priorities, items)
         prio_counts = cell_counts(fine, prio, len(design.weight), 3)
     pair_sums = compute_pair_sums(fine, codes, len(design.weight), n_valid, share_scores)
 
@@ -313,14 +317,14 @@ def rank_items(
     rng = np.random.default_rng(seed)
     domains = [(OVERALL, np.ones(len(design.weight), dtype=bool))]
     domains += [(g, design.group == i) for i, g in enumerate(groups)]
-    frames = []
+    parts = []
     for k, (label, domain) in enumerate(domains):
-        frames.append(_domain_table(
+        parts.append(_domain_table(
             label, domain, design, counts, prio_counts, share_scores, mean_scores, pair_sums,
             items, alpha, n_boot, rng, n_valid, withheld.withheld[:, k],
             None if prio_withheld is None else prio_withheld.withheld[:, k]))
-    table = pd.concat(frames, ignore_index=True)
-    table = table[RANKING_COLUMNS + EXTRA_COLUMNS]
+    table = Columns({name: np.concatenate([part[name] for part in parts])
+                     for name in RANKING_COLUMNS + EXTRA_COLUMNS})
 
     differences = group_differences(design, counts, share_scores, items, groups, table, alpha)
     kendall, kendall_note = concordance(table, items, groups)
@@ -355,15 +359,14 @@ def rank_items(
         "min_n": min_n, "seed": seed, "n_boot": n_boot, "alpha": alpha, "trim": trim,
         "priorities": priorities, "n_respondents": weighting.n,
     }
-    return RankingResult(rows=Columns.of(table), difference_rows=Columns.of(differences),
-                         kendall_w=kendall,
+    return RankingResult(rows=table, difference_rows=differences, kendall_w=kendall,
                          weighting=weighting, notes=notes, items=items, groups=groups,
                          group=group, parameters=parameters, diagnostics=diagnostics,
                          trimming=trimming)
 
 
 def _check_options(
-    responses: pd.DataFrame, items: Sequence[str], group: str | None,
+    responses: Columns, items: Sequence[str], group: str | None,
     weight_by: Sequence[str], method: str, positive: Sequence[float], valid: Sequence[float],
     dont_know: Sequence[float], min_n: int, n_boot: int, priorities: str | None, alpha: float,
 ) -> list[str]:
@@ -405,7 +408,7 @@ def _check_options(
 
 
 def _weigh(
-    responses: pd.DataFrame, population: pd.DataFrame | None, weight_by: Sequence[str],
+    responses: Columns, population: Columns | pd.DataFrame | None, weight_by: Sequence[str],
     method: str, trim: float | None, min_cell: int, tol: float, max_iter: int,
     sample: StratifiedSample | None,
 ) -> WeightingResult:
@@ -422,22 +425,21 @@ def _weigh(
 
 def _trimming_effect(weighting: WeightingResult, group_of_row: np.ndarray, n_groups: int,
                      counts: np.ndarray, share_scores: np.ndarray, items: list[str],
-                     table: pd.DataFrame) -> TrimmingEffect:
+                     table: Columns) -> TrimmingEffect:
     """The top problems' overall shares again with the weights trimmed at
     :data:`TRIM_SHOWN_AT`, by the same weighting and estimation code as the ranking."""
     trimmed = trim_weights(weighting, TRIM_SHOWN_AT)
     after = weight_diagnostics(trimmed, 1)
-    n_cell = weighting.cells["n"].to_numpy(dtype=float)
+    n_cell = weighting.cells["n"].astype(float)
     cap = TRIM_SHOWN_AT * float(np.dot(n_cell, weighting.cell_weights) / n_cell.sum())
     cells_trimmed = int(((weighting.cell_weights > cap * (1 + 1e-12)) & (n_cell > 0)).sum())
     design, _ = build_design(trimmed, group_of_row, n_groups)
     shares = estimate_means(design, counts, share_scores,
                             np.ones(len(design.weight), dtype=bool)).estimate
     # Only shown figures: the change of a withheld one would tell what the rule withholds.
-    top = table.loc[(table["group"] == OVERALL) & ~table["suppressed"]
-                    & (table["rank"] <= TRIM_TOP)]
+    top = (table["group"] == OVERALL) & ~table["suppressed"] & (table["rank"] <= TRIM_TOP)
     largest, item = np.nan, None
-    for name, share in zip(top["item"], top["share"], strict=True):
+    for name, share in zip(table["item"][top], table["share"][top], strict=True):
         change = abs(float(shares[items.index(name)]) - float(share))
         if not change <= largest:  # also takes the first one over NaN
             largest, item = change, str(name)
@@ -486,7 +488,8 @@ def _domain_table(
     pair_sums: np.ndarray, items: list[str], alpha: float, n_boot: int,
     rng: np.random.Generator, n_valid: int, withheld: np.ndarray,
     prio_withheld: np.ndarray | None,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
+    """One group's rows (or everyone's), ordered by rank, withheld rows last."""
     share = estimate_means(design, counts, share_scores, domain)
     mean = estimate_means(design, counts, mean_scores, domain)
     low, high = logit_ci(share.estimate, share.se, share.df, alpha, n_eff=share.n_eff)
@@ -496,32 +499,34 @@ def _domain_table(
         dont_know = counts[:, :, n_valid] @ w_dom / everyone
         missing = counts[:, :, n_valid + 1] @ w_dom / everyone
         design_n = share.estimate * (1 - share.estimate) / share.se**2
-    frame = pd.DataFrame({
-        "group": label, "item": items,
-        "n": pd.array(np.rint(share.n).astype(np.int64), dtype="Int64"),
+    nothing = np.full(len(items), np.nan)
+    rows = {
+        "group": np.full(len(items), label, dtype=object),
+        "item": np.array(items, dtype=object),
+        "n": np.rint(share.n),
         "n_eff_kish": share.n_eff,
         "n_eff_design": np.where(np.isfinite(design_n) & (design_n > 0), design_n, np.nan),
         "share": share.estimate, "se": share.se, "ci_low": low,
         "ci_high": high, "mean_score": mean.estimate, "mean_se": mean.se,
         "dont_know_share": dont_know, "missing_share": missing,
-        "priority_share": np.nan, "priority_se": np.nan,
-    })
+        "priority_share": nothing, "priority_se": nothing,
+        "suppressed": np.asarray(withheld, dtype=bool),
+    }
     if prio_counts is not None and prio_withheld is not None:
         prio = estimate_means(design, prio_counts, np.array([1.0, 0.0, np.nan]), domain)
-        frame["priority_share"] = np.where(prio_withheld, np.nan, prio.estimate)
-        frame["priority_se"] = np.where(prio_withheld, np.nan, prio.se)
-    frame["suppressed"] = withheld
+        rows["priority_share"] = np.where(prio_withheld, np.nan, prio.estimate)
+        rows["priority_se"] = np.where(prio_withheld, np.nan, prio.se)
     ranks = np.full((3, len(items)), np.nan)
     shown = np.flatnonzero(~withheld & ~np.isnan(share.estimate))
     if len(shown):
         cov = _share_covariance(design, pair_sums, counts, share_scores, share, domain,
                                 shown, n_valid)
         ranks[:, shown] = _rank_intervals(share.estimate[shown], cov, n_boot, alpha, rng)
-    for i, col in enumerate(("rank", "rank_low", "rank_high")):
-        frame[col] = pd.array(ranks[i], dtype="Int64")
-    frame.loc[withheld, _WITHHELD] = np.nan
-    frame = frame.assign(_r=frame["rank"].astype("Float64").fillna(np.inf))
-    return frame.sort_values("_r", kind="stable").drop(columns="_r")
+    rows.update(rank=ranks[0], rank_low=ranks[1], rank_high=ranks[2])
+    for name in _WITHHELD:
+        rows[name] = np.where(withheld, np.nan, np.asarray(rows[name], dtype=float))
+    order = np.argsort(np.where(np.isnan(rows["rank"]), np.inf, rows["rank"]), kind="stable")
+    return {name: values[order] for name, values in rows.items()}
 
 
 def _share_covariance(

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from .columns import Coded
 from .errors import AnalysisError
 
 __all__ = ["ResponseRates", "StrataDesign", "StratifiedSample", "response_rates"]
@@ -46,7 +46,7 @@ class StratifiedSample:
     column: str
     population: Mapping[str, float]
 
-    def design(self, stratum_of_row: pd.Series, n_row: np.ndarray) -> StrataDesign:
+    def design(self, stratum_of_row: Coded, n_row: np.ndarray) -> StrataDesign:
         """Per-stratum respondents, sampling fractions and starting weights.
 
         Raises
@@ -56,15 +56,18 @@ class StratifiedSample:
             with more respondents than people, or one with a single respondent (its
             variance cannot be estimated).
         """
-        labels = stratum_of_row.astype("string")
-        if labels.isna().any():
+        absent = int((stratum_of_row.codes < 0).sum())
+        if absent:
             raise AnalysisError(
-                f"{int(labels.isna().sum())} responses have no {self.column!r}; every answer "
-                f"of a sampled round needs its stratum / {int(labels.isna().sum())} svar saknar "
-                "urvalsstratum")
+                f"{absent} responses have no {self.column!r}; every answer of a sampled round "
+                f"needs its stratum / {absent} svar saknar urvalsstratum")
         known = {str(k): float(v) for k, v in self.population.items()}
-        codes, uniques = pd.factorize(labels, sort=True)
-        names = [str(u) for u in uniques]
+        # Strata in sorted order of their names, whatever order the rows came in.
+        levels = [str(level) for level in stratum_of_row.levels]
+        names = sorted({levels[k] for k in np.unique(stratum_of_row.codes)})
+        position = {name: k for k, name in enumerate(names)}
+        codes = np.array([position.get(level, -1) for level in levels],
+                         dtype=np.int64)[stratum_of_row.codes]
         unknown = [h for h in names if h not in known]
         if unknown:
             raise AnalysisError(

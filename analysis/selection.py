@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._cells import OVERALL, answer_codes
+from .columns import Columns
 from .disclosure import withhold_crossed
 from .errors import AnalysisError
 from .ranking import RankingResult
@@ -48,7 +49,8 @@ def selection_withheld(responses: pd.DataFrame, everyone: RankingResult, by: str
         raise AnalysisError(f"unknown column {by!r}")
     params = everyone.parameters
     min_n = int(params["min_n"])
-    codes = answer_codes(responses, everyone.items, params["valid"], params["dont_know"])
+    codes = answer_codes(Columns.of(responses), everyone.items, params["valid"],
+                         params["dont_know"])
     valid = codes < len(params["valid"])
     groups = list(everyone.groups)
     rows = _positions(responses[everyone.group] if everyone.group else None, groups,

@@ -11,18 +11,23 @@ Taylor-linearised standard errors.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from ._cells import factorize_columns, natural_key
+from ._cells import factorize_columns, natural_key, parse_number
+from .columns import Columns
 from .errors import AnalysisError
 from .notes import Note
-from .population import validate_population
+from .population import tidy_population
 from .rounding import whole_percent
 from .sampling import StrataDesign, StratifiedSample
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "WARN_DESIGN_EFFECT",
@@ -60,7 +65,7 @@ class WeightingResult:
     weights : numpy.ndarray
         Weight of each input row (per respondent; for aggregated input, per respondent of
         that row).
-    cells : pandas.DataFrame
+    cells : Columns
         One row per weighting cell found in the data: the weighting variables, ``n``
         (respondents), ``weight`` and, when calibrated, ``stratum`` (the post-stratum after
         collapsing) and ``count`` (population).
@@ -84,7 +89,7 @@ class WeightingResult:
     """
 
     weights: np.ndarray
-    cells: pd.DataFrame
+    cells: Columns
     method: str
     n: float
     n_eff: float
@@ -99,7 +104,7 @@ class WeightingResult:
     @property
     def cell_weights(self) -> np.ndarray:
         """Weight of each cell, aligned with :attr:`cells`."""
-        return self.cells["weight"].to_numpy(dtype=float)
+        return self.cells["weight"].astype(float)
 
     @property
     def start_weights(self) -> np.ndarray:
@@ -113,7 +118,7 @@ class WeightingResult:
         """Sampling stratum code of each cell (all 0 unless the round was sampled)."""
         if self.strata is None:
             return np.zeros(len(self.cells), dtype=np.int64)
-        return self.cells["sampling_stratum"].to_numpy(dtype=np.int64)
+        return self.cells["sampling_stratum"].astype(np.int64)
 
 
 def kish_effective_n(weights: np.ndarray, counts: np.ndarray | None = None) -> float:
@@ -139,21 +144,23 @@ def kish_effective_n(weights: np.ndarray, counts: np.ndarray | None = None) -> f
 
 
 def unit_weights(
-    data: pd.DataFrame, *, counts: str | None = None, sample: StratifiedSample | None = None
+    data: Columns | pd.DataFrame, *, counts: str | None = None,
+    sample: StratifiedSample | None = None,
 ) -> WeightingResult:
     """No calibration: all weights 1, or a sampled round's ``N_h / r_h``."""
+    data = Columns.of(data)
     n_row = _row_counts(data, counts)
     if sample is None:
-        cells = pd.DataFrame({"n": [float(n_row.sum())], "weight": [1.0]})
+        cells = Columns({"n": [float(n_row.sum())], "weight": [1.0]})
         return _result(np.zeros(len(data), dtype=np.int64), cells, "none", [], n_row)
     cell_of_row, cells, strata = _cells(data, [], n_row, sample)
-    cells["weight"] = strata.start_weight[cells["sampling_stratum"].to_numpy()]
+    cells["weight"] = strata.start_weight[cells["sampling_stratum"]]
     return _result(cell_of_row, cells, "none", [], n_row, strata=strata)
 
 
 def poststratify_weights(
-    data: pd.DataFrame,
-    population: pd.DataFrame,
+    data: Columns | pd.DataFrame,
+    population: Columns | pd.DataFrame,
     by: Sequence[str],
     *,
     counts: str | None = None,
@@ -171,9 +178,9 @@ def poststratify_weights(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : Columns or pandas.DataFrame
         Respondents (or aggregated rows, see ``counts``) with the ``by`` columns.
-    population : pandas.DataFrame
+    population : Columns or pandas.DataFrame
         ``by`` columns and ``count``.
     by : sequence of str
         Weighting variables, e.g. ``("age_band", "gender")``.
@@ -201,41 +208,44 @@ def poststratify_weights(
     collapse_by = by[0] if collapse_by is None else collapse_by
     if collapse_by not in by:
         raise AnalysisError(f"collapse_by {collapse_by!r} is not one of the weighting variables")
+    data = Columns.of(data)
     _require_columns(data, by)
-    pop = validate_population(population, by)
+    pop = tidy_population(Columns.of(population), by)
     n_row = _row_counts(data, counts)
     cell_of_row, cells, strata = _cells(data, by, n_row, sample)
     _check_levels(cells, pop, by)
-    merged = cells.merge(pop, on=by, how="left", validate="many_to_one")
-    lacking = merged["count"].isna() | (merged["count"] <= 0)
-    if lacking.any():
-        row = merged.loc[lacking].iloc[0]
-        raise AnalysisError(
-            "the data have cell " + _cell_text(row, by)
-            + " which the population table lacks / data har cellen "
-            + _cell_text(row, by) + " som saknas i befolkningstabellen"
-        )
+    people_of = dict(zip(_keys(pop, by), pop["count"].tolist(), strict=True))
+    cell_keys = _keys(cells, by)
+    for key in cell_keys:
+        if not people_of.get(key, 0) > 0:
+            cell = _cell_text(key, by)
+            raise AnalysisError(
+                f"the data have cell {cell} which the population table lacks / data har "
+                f"cellen {cell} som saknas i befolkningstabellen")
     # Population cells without respondents take part in collapsing so that their people are
     # still represented by a neighbouring band.
-    answered = cells.groupby(by, sort=False, as_index=False)["n"].sum()
-    full = pop.loc[pop["count"] > 0].merge(answered, on=by, how="left")
-    full["n"] = full["n"].fillna(0.0)
-    poststrata, notes = _collapse(full, by, collapse_by, min_cell)
-    full["stratum"] = poststrata
-    cells = cells.merge(full[[*by, "count", "stratum"]], on=by, how="left")
+    answered: dict[tuple[str, ...], float] = {}
+    for key, n in zip(cell_keys, cells["n"].tolist(), strict=True):
+        answered[key] = answered.get(key, 0.0) + n
+    full = [key for key in _keys(pop, by) if people_of[key] > 0]
+    stratum_of, notes = _collapse(full, [answered.get(k, 0.0) for k in full], by,
+                                  collapse_by, min_cell)
+    code = np.array([stratum_of[k] for k in cell_keys], dtype=np.int64)
     start = (np.ones(len(cells)) if strata is None
-             else strata.start_weight[cells["sampling_stratum"].to_numpy()])
-    code = cells["stratum"].to_numpy(dtype=np.int64)
-    people = full.groupby("stratum")["count"].sum().to_numpy()
-    started = np.bincount(code, weights=start * cells["n"].to_numpy(), minlength=len(people))
+             else strata.start_weight[cells["sampling_stratum"]])
+    people = np.zeros(max(stratum_of.values()) + 1)
+    np.add.at(people, [stratum_of[k] for k in full], [people_of[k] for k in full])
+    started = np.bincount(code, weights=start * cells["n"], minlength=len(people))
+    cells["count"] = np.array([people_of[k] for k in cell_keys], dtype=float)
+    cells["stratum"] = code
     cells["weight"] = start * (people / started)[code]
     return _result(cell_of_row, cells, "poststratify", notes, n_row, poststrata=code,
                    strata=strata)
 
 
 def rake_weights(
-    data: pd.DataFrame,
-    population: pd.DataFrame,
+    data: Columns | pd.DataFrame,
+    population: Columns | pd.DataFrame,
     by: Sequence[str],
     *,
     counts: str | None = None,
@@ -273,28 +283,31 @@ def rake_weights(
     by = list(by)
     if tol <= 0 or max_iter < 1:
         raise AnalysisError("tol must be positive and max_iter at least 1")
+    data = Columns.of(data)
     _require_columns(data, by)
-    pop = validate_population(population, by)
+    pop = tidy_population(Columns.of(population), by)
     _require_every_cell(pop, by)
     n_row = _row_counts(data, counts)
     cell_of_row, cells, strata = _cells(data, by, n_row, sample)
-    n_cell = cells["n"].to_numpy(dtype=float)
+    n_cell = cells["n"].astype(float)
     _check_levels(cells, pop, by)
     margins: list[np.ndarray] = []
     targets: list[np.ndarray] = []
     for var in by:
-        target = pop.groupby(var)["count"].sum()
-        codes = pd.Categorical(cells[var], categories=target.index).codes.astype(np.int64)
-        zero = target.to_numpy()[codes] <= 0
+        levels = sorted(set(pop[var].tolist()))
+        position = {level: k for k, level in enumerate(levels)}
+        target = np.zeros(len(levels))
+        np.add.at(target, [position[v] for v in pop[var]], pop["count"])
+        codes = np.array([position[v] for v in cells[var]], dtype=np.int64)
+        zero = target[codes] <= 0
         if zero.any():
             raise AnalysisError(
-                f"the data have {var}={cells[var].to_numpy()[zero][0]!r} but its population "
-                "count is 0"
+                f"the data have {var}={cells[var][zero][0]!r} but its population count is 0"
             )
         margins.append(codes)
-        targets.append(target.to_numpy(dtype=float))
+        targets.append(target)
     w = (np.ones(len(cells)) if strata is None
-         else strata.start_weight[cells["sampling_stratum"].to_numpy()])
+         else strata.start_weight[cells["sampling_stratum"]])
     gap = np.inf
     sweeps = 0
     while sweeps < max_iter:
@@ -339,7 +352,7 @@ def trim_weights(
     """
     if max_ratio <= 1:
         raise AnalysisError(f"trimming ratio must be above 1, got {max_ratio}")
-    n_cell = result.cells["n"].to_numpy(dtype=float)
+    n_cell = result.cells["n"].astype(float)
     w = result.cell_weights.copy()
     total = float(np.dot(n_cell, w))
     cap = max_ratio * total / n_cell.sum()
@@ -376,7 +389,7 @@ def trim_weights(
 
 def _result(
     cell_of_row: np.ndarray,
-    cells: pd.DataFrame,
+    cells: Columns,
     method: str,
     notes: list[Note],
     n_row: np.ndarray,
@@ -386,8 +399,8 @@ def _result(
     iterations: int = 0,
     strata: StrataDesign | None = None,
 ) -> WeightingResult:
-    w_cell = cells["weight"].to_numpy(dtype=float)
-    n_cell = cells["n"].to_numpy(dtype=float)
+    w_cell = cells["weight"].astype(float)
+    n_cell = cells["n"].astype(float)
     n = float(n_cell.sum())
     n_eff = kish_effective_n(w_cell, n_cell)
     return WeightingResult(
@@ -398,8 +411,8 @@ def _result(
 
 
 def _cells(
-    data: pd.DataFrame, by: Sequence[str], n_row: np.ndarray, sample: StratifiedSample | None
-) -> tuple[np.ndarray, pd.DataFrame, StrataDesign | None]:
+    data: Columns, by: Sequence[str], n_row: np.ndarray, sample: StratifiedSample | None
+) -> tuple[np.ndarray, Columns, StrataDesign | None]:
     """Weighting cells with their respondents ``n``; in a sampled round each cell is a
     combination of ``by`` and the sampling stratum (column ``sampling_stratum``)."""
     if sample is None:
@@ -407,8 +420,8 @@ def _cells(
         strata = None
     else:
         _require_columns(data, [sample.column])
-        strata = sample.design(data[sample.column], n_row)
-        keyed = data[list(by)].assign(sampling_stratum=strata.code_of_row)
+        strata = sample.design(data.coded(sample.column), n_row)
+        keyed = data.select(by).assign(sampling_stratum=strata.code_of_row)
         cell_of_row, cells = factorize_columns(keyed, [*by, "sampling_stratum"])
         cells["sampling_stratum"] = cells["sampling_stratum"].astype(np.int64)
     cells["n"] = np.bincount(cell_of_row, weights=n_row, minlength=len(cells))
@@ -467,7 +480,7 @@ class WeightDiagnostics:
 
 def weight_diagnostics(result: WeightingResult, min_n: int) -> WeightDiagnostics:
     """:class:`WeightDiagnostics` of a weighting, with ``min_n`` as the small-cell limit."""
-    n_cell = result.cells["n"].to_numpy(dtype=float)
+    n_cell = result.cells["n"].astype(float)
     w = result.cell_weights
     total = float(np.dot(n_cell, w))
     small = n_cell < min_n
@@ -484,17 +497,24 @@ def _max_to_mean(w: np.ndarray, n_cell: np.ndarray) -> float:
     return float(w[used].max() / mean) if used.any() and mean else np.nan
 
 
-def _row_counts(data: pd.DataFrame, counts: str | None) -> np.ndarray:
+def _row_counts(data: Columns, counts: str | None) -> np.ndarray:
     if counts is None:
         return np.ones(len(data))
     _require_columns(data, [counts])
-    values = pd.to_numeric(data[counts], errors="coerce").to_numpy(dtype=float)
+    coded = data.coded(counts)
+    lookup = np.array([_count(v) for v in coded.levels] + [np.nan])
+    values = lookup[coded.codes]
     if np.isnan(values).any() or (values < 0).any():
         raise AnalysisError(f"column {counts!r} must hold non-negative numbers")
     return values
 
 
-def _require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+def _count(value: object) -> float:
+    number = parse_number(value)
+    return np.nan if number is None else number
+
+
+def _require_columns(data: Columns, columns: Sequence[str]) -> None:
     for col in columns:
         if col not in data.columns:
             raise AnalysisError(
@@ -503,17 +523,22 @@ def _require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
             )
 
 
-def _check_levels(cells: pd.DataFrame, pop: pd.DataFrame, by: Sequence[str]) -> None:
+def _keys(table: Columns, by: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each row's values of ``by``, as the key of its cell."""
+    return list(zip(*(table[c].tolist() for c in by), strict=True)) if by else [()]
+
+
+def _check_levels(cells: Columns, pop: Columns, by: Sequence[str]) -> None:
     for var in by:
-        in_data = set(cells[var])
-        in_pop = set(pop[var])
+        in_data = set(cells[var].tolist())
+        in_pop = set(pop[var].tolist())
         extra = sorted(in_data - in_pop, key=natural_key)
         if extra:
             raise AnalysisError(
                 f"the data have {var}={extra[0]!r}, which the population table lacks / "
                 f"data har {var}={extra[0]!r} som saknas i befolkningstabellen"
             )
-        populated = set(pop.loc[pop["count"] > 0, var])
+        populated = set(pop[var][pop["count"] > 0].tolist())
         absent = sorted(populated - in_data, key=natural_key)
         if absent:
             raise AnalysisError(
@@ -523,15 +548,15 @@ def _check_levels(cells: pd.DataFrame, pop: pd.DataFrame, by: Sequence[str]) -> 
             )
 
 
-def _require_every_cell(pop: pd.DataFrame, by: Sequence[str]) -> None:
+def _require_every_cell(pop: Columns, by: Sequence[str]) -> None:
     """Raking uses the margins of the population table; a missing row would silently shrink
     a margin (45–64 calibrated to the women alone), so every combination must be there."""
     if len(by) < 2:
         return
-    full = pd.MultiIndex.from_product([pop[c].unique() for c in by], names=list(by))
-    present = pd.MultiIndex.from_frame(pop[list(by)])
-    missing = full.difference(present)
-    if len(missing):
+    present = set(_keys(pop, by))
+    values = [list(dict.fromkeys(pop[c].tolist())) for c in by]
+    missing = sorted(key for key in itertools.product(*values) if key not in present)
+    if missing:
         cell = "(" + ", ".join(f"{c}={v}" for c, v in zip(by, missing[0], strict=True)) + ")"
         raise AnalysisError(
             f"the population table has no row for {cell}; raking would take the margins "
@@ -539,31 +564,38 @@ def _require_every_cell(pop: pd.DataFrame, by: Sequence[str]) -> None:
             f"saknar raden {cell}")
 
 
-def _cell_text(row: pd.Series, by: Sequence[str]) -> str:
-    return "(" + ", ".join(f"{c}={row[c]}" for c in by) + ")"
+def _cell_text(key: tuple[str, ...], by: Sequence[str]) -> str:
+    return "(" + ", ".join(f"{c}={v}" for c, v in zip(by, key, strict=True)) + ")"
 
 
 def _collapse(
-    full: pd.DataFrame, by: Sequence[str], band: str, min_cell: int
-) -> tuple[np.ndarray, list[str]]:
+    full: list[tuple[str, ...]], sizes_of: list[float], by: Sequence[str], band: str,
+    min_cell: int,
+) -> tuple[dict[tuple[str, ...], int], list[Note]]:
+    """Post-stratum of each populated cell ``full`` (with ``sizes_of`` respondents): cells
+    with fewer than ``min_cell`` merged along ``band``, within each combination of the
+    other variables, in the order those first appear."""
+    at = list(by).index(band)
     others = [c for c in by if c != band]
-    strata = np.full(len(full), -1, dtype=np.int64)
-    notes: list[str] = []
+    parts: dict[tuple[str, ...], list[int]] = {}
+    for i, key in enumerate(full):
+        parts.setdefault(key[:at] + key[at + 1:], []).append(i)
+    stratum_of: dict[tuple[str, ...], int] = {}
+    notes: list[Note] = []
     next_id = 0
-    parts = list(full.groupby(others, sort=False)) if others else [((), full)]
-    for key, part in parts:
-        order = sorted(part.index, key=lambda i: natural_key(part.at[i, band]))
+    for rest, members in parts.items():
+        order = sorted(members, key=lambda i: natural_key(full[i][at]))
         segments = [[i] for i in order]
-        sizes = [float(full.at[i, "n"]) for i in order]
+        sizes = [float(sizes_of[i]) for i in order]
+        where = "" if not others else " (" + ", ".join(
+            f"{c}={v}" for c, v in zip(others, rest, strict=True)) + ")"
         while len(segments) > 1 and min(sizes) < min_cell:
             small = int(np.argmin(sizes))
             neighbours = [j for j in (small - 1, small + 1) if 0 <= j < len(segments)]
             other = min(neighbours, key=lambda j: sizes[j])
             low, high = sorted((small, other))
-            names = [str(full.at[i, band]) for i in segments[small]]
-            into = [str(full.at[i, band]) for i in segments[other]]
-            where = "" if not others else " (" + ", ".join(
-                f"{c}={v}" for c, v in zip(others, np.atleast_1d(key), strict=True)) + ")"
+            names = [full[i][at] for i in segments[small]]
+            into = [full[i][at] for i in segments[other]]
             # The note says "fewer than", not the count: it is published with the results.
             notes.append(Note(
                 f"Cellen {band}={'+'.join(names)}{where} hade färre än {min_cell} svar och "
@@ -573,14 +605,14 @@ def _collapse(
             segments[low:high + 1] = [segments[low] + segments[high]]
             sizes[low:high + 1] = [sizes[low] + sizes[high]]
         if min(sizes) < min_cell:
-            where = ", ".join(f"{c}={v}" for c, v in zip(others, np.atleast_1d(key),
-                                                        strict=True)) or band
+            place = ", ".join(f"{c}={v}" for c, v in zip(others, rest, strict=True)) or band
             raise AnalysisError(
-                f"too few answers to post-stratify ({where}: {sizes[0]:.0f} < {min_cell}) and no "
+                f"too few answers to post-stratify ({place}: {sizes[0]:.0f} < {min_cell}) and no "
                 "neighbouring band to merge with; use method 'rake' / för få svar för "
                 "efterstratifiering"
             )
         for seg in segments:
-            strata[seg] = next_id
+            for i in seg:
+                stratum_of[full[i]] = next_id
             next_id += 1
-    return strata, notes
+    return stratum_of, notes

@@ -52,7 +52,7 @@ def test_weight_diagnostics_and_the_effect_of_trimming(responses, population):
                                            population["count"] * 6, population["count"]))
     weighting = poststratify_weights(data, big, BY, min_cell=1)
     diag = weight_diagnostics(weighting, 10)
-    w, n = weighting.cell_weights, weighting.cells["n"].to_numpy()
+    w, n = weighting.cell_weights, weighting.cells["n"]
     assert_allclose(diag.max_to_mean, w.max() / (w @ n / n.sum()))
     assert_allclose(diag.design_effect, n.sum() * (n @ w**2) / (n @ w) ** 2)
     small = n < 10

@@ -25,7 +25,7 @@ def test_tiny_cell_is_merged_with_neighbouring_band_and_noted(responses, populat
     n = data.groupby(BY).size()
     merged = (pop[("80+", "man")] + pop[("65-79", "man")]) / (
         n[("80+", "man")] + n[("65-79", "man")])
-    cells = result.cells.set_index(BY)["weight"]
+    cells = result.cells.to_frame().set_index(BY)["weight"]
     assert_allclose([cells[("80+", "man")], cells[("65-79", "man")]], [merged, merged])
     assert_allclose(result.weights.sum(), population["count"].sum())
 

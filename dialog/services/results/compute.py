@@ -369,8 +369,8 @@ def _merged_cells(ranking: RankingResult) -> int:
     cells = ranking.weighting.cells
     if "stratum" not in cells.columns:
         return 0
-    sizes = cells.groupby("stratum")["stratum"].transform("size")
-    return int((sizes > 1).sum())
+    sizes = np.bincount(cells["stratum"])
+    return int((sizes[cells["stratum"]] > 1).sum())
 
 
 def _shown_notes(ranking: RankingResult) -> list[Note]:
