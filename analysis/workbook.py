@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-import pandas as pd
 import xlsxwriter
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
@@ -24,7 +23,3 @@ def open_workbook(target: str | Path | IO[bytes], *, constant_memory: bool = Fal
     return xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
                                {**SAFE_OPTIONS, "constant_memory": constant_memory})
 
-
-def frame_writer(path: str | Path) -> pd.ExcelWriter:
-    """A pandas ``ExcelWriter`` (for ``DataFrame.to_excel``) with the same options."""
-    return pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": SAFE_OPTIONS})
