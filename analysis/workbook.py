@@ -19,7 +19,13 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
 
 def open_workbook(target: str | Path | IO[bytes], *, constant_memory: bool = False
                   ) -> xlsxwriter.Workbook:
-    """An XlsxWriter workbook that writes every string as a string."""
+    """An XlsxWriter workbook that writes every string as a string.
+
+    A workbook is assembled in memory (a temporary file per part costs more than writing a
+    small workbook); ``constant_memory`` writes row by row through temporary files instead,
+    for exports too large to hold.
+    """
     return xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
-                               {**SAFE_OPTIONS, "constant_memory": constant_memory})
+                               {**SAFE_OPTIONS, "constant_memory": constant_memory,
+                                "in_memory": not constant_memory})
 
