@@ -13,13 +13,16 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .columns import Columns
 from .errors import AnalysisError
 from .textfiles import read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["parse_age_band", "read_population", "read_scb_population", "tidy_population",
            "validate_population", "weighting_population"]
@@ -131,6 +134,8 @@ def weighting_population(responses: pd.DataFrame, population: pd.DataFrame,
     other : str
         Label of the added cells; must not be a gender of the table.
     """
+    import pandas as pd
+
     known = set(population["gender"])
     outside = ~responses["gender"].isin(known).fillna(False)
     share = outside.groupby(responses["age_band"]).mean()
@@ -225,6 +230,8 @@ def read_scb_population(
     SCB, Statistikdatabasen, table BE0101N1 "Folkmängden efter region, civilstånd, ålder
     och kön. År".
     """
+    import pandas as pd
+
     table = _read_csv_text(read_text(path, "population file"), path)
     cols = {_fold(c): c for c in table.columns}
     for need in ("region", "alder", "kon"):
@@ -314,6 +321,8 @@ def _is_scb(columns: Sequence[object]) -> bool:
 
 
 def _read_csv_text(text: str, path: str | Path) -> pd.DataFrame:
+    import pandas as pd
+
     lines = text.splitlines()
     head = [line for line in lines[:20] if line.strip()]
     # SCB puts a title line (which may itself contain commas) above the header row, so the
