@@ -1,18 +1,20 @@
 """Statistics and charts for Medborgardialog: weighting, estimates, ranks, reports.
 
-Framework-free (pandas, numpy, scipy, Pillow): usable from the web app, the command line
-and notebooks. The main entry point is :func:`rank_items`::
+Framework-free (numpy; pandas only at the edge, Pillow for charts): usable from the web
+app, the command line and notebooks. The main entry point is :func:`rank_items`::
 
     from analysis import rank_items, write_report
     result = rank_items(responses, population, items=["klotter", "inbrott"],
                         group="age_band", weight_by=("age_band", "gender"), method="rake")
     result.table            # one row per group and item, ranked, small cells withheld
+    result.rows             # the same as numpy columns (analysis.columns.Columns)
     write_report(result, "out/", labels={"klotter": "Klotter"}, lang="sv")
 
 From the shell: ``python -m analysis rank RESPONSES.csv --population POP.csv ...``.
 
-The names below are imported on first use, so ``python -m analysis`` and a program that
-needs one function do not pay for pandas or scipy before they need them.
+``rank_items`` takes a pandas ``DataFrame`` or :class:`~analysis.columns.Columns`; the
+command line reads its CSV into ``Columns`` and never imports pandas. The names below are
+imported on first use, so a program that needs one function loads only what it needs.
 """
 
 from __future__ import annotations
