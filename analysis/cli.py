@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import sys
 import time
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .columns import Columns
+from .csvfile import CsvError, EmptyCsv, parse_csv
 from .errors import AnalysisError
 from .options import DEFAULT_SEED, METHODS
 from .textfiles import read_text
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 EXIT_BAD_INPUT = 2
-# What pandas reads as missing by default, besides the empty field.
-MISSING_WORDS = frozenset({
-    "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
-})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +86,7 @@ def _rank(args: argparse.Namespace) -> int:
         progress(f"läser befolkning / reading population {args.population}")
         bands = None
         if weight_by and weight_by[0] in responses.columns:
-            bands = sorted({str(b) for b in responses[weight_by[0]].dropna().unique()})
+            bands = sorted({str(b) for b in responses.coded(weight_by[0]).levels})
         population = read_population(args.population, weight_by, bands=bands)
     progress(f"viktar och skattar / weighting and estimating ({len(responses)} svar)")
     result = rank_items(
@@ -118,67 +109,31 @@ def _rank(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+def read_csv(path: Path) -> Columns:
     """Read a CSV export: UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252,
     ',', ';' or tab.
 
     Only empty fields are missing. Text that other tools read as missing ("NA", "null",
     "#N/A" …) is read as missing too, but counted and reported on standard error, because
-    in a survey export it can just as well be someone's answer.
+    in a survey export it can just as well be someone's answer. A column of numbers is
+    float64, any other column text (see :mod:`analysis.csvfile`).
     """
-    import pandas as pd
-
     text = read_text(path, "file")
-    first = text.split("\n", 1)[0]
+    newline = text.find("\n")
+    first = text if newline < 0 else text[:newline]
     try:
         sep = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        try:
-            # index_col=False: extra fields in the first data row must not become an index
-            # that shifts every column one step. The parser reads UTF-8 bytes directly; from
-            # text it encodes chunk by chunk (≈20 % of reading 200,000 rows).
-            table = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep,
-                                index_col=False, keep_default_na=False, na_values=[""],
-                                low_memory=False)
-        except pd.errors.ParserError as exc:
-            raise AnalysisError(f"cannot parse {path} as CSV: "
-                                f"{' '.join(str(exc).split())}") from None
-        except pd.errors.EmptyDataError:
-            raise AnalysisError(f"{path} is empty") from None
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        raise AnalysisError(_too_many_fields(path, text, sep))
-    return _missing_words(table, path)
-
-
-def _too_many_fields(path: Path, text: str, sep: str) -> str:
-    rows = csv.reader(io.StringIO(text), delimiter=sep)
-    width = len(next(rows))
-    for number, row in enumerate(rows, start=2):
-        if len(row) > width:
-            return (f"{path}: row {number} has {len(row)} fields but the header has {width} / "
-                    f"rad {number} har {len(row)} fält men rubrikraden {width}")
-    return f"{path}: a row has more fields than the header"
-
-
-def _missing_words(table: pd.DataFrame, path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    found: dict[str, int] = {}
-    for column in table.columns:
-        values = table[column]
-        if pd.api.types.is_numeric_dtype(values):
-            continue
-        hit = values.isin(MISSING_WORDS)
-        if hit.any():
-            for word, count in values[hit].value_counts().items():
-                found[f"{word!r} in {column}"] = int(count)
-            table[column] = values.mask(hit)
+    try:
+        table, found = parse_csv(text, sep)
+    except EmptyCsv:
+        raise AnalysisError(f"{path} is empty") from None
+    except CsvError as exc:
+        raise AnalysisError(f"{path}: {exc}") from None
     if found:
-        total = sum(found.values())
-        listed = ", ".join(f"{k} ×{v}" for k, v in found.items())
+        total = sum(count for _, _, count in found)
+        listed = ", ".join(f"{word!r} in {column} ×{count}" for column, word, count in found)
         print(f"{path}: {total} värden lästes som saknade / {total} values read as missing: "
               f"{listed}", file=sys.stderr)
     return table
@@ -210,4 +165,4 @@ def _labels(path: Path) -> dict[str, str]:
     table = read_csv(path)
     if not {"item", "label"} <= set(table.columns):
         raise AnalysisError(f"{path} needs columns 'item' and 'label'")
-    return dict(zip(table["item"].astype(str), table["label"].astype(str), strict=True))
+    return dict(zip(map(str, table["item"]), map(str, table["label"]), strict=True))

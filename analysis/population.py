@@ -8,7 +8,6 @@ the survey's age bands here.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .columns import Columns
+from .csvfile import CsvError, TooManyFields, parse_csv
 from .errors import AnalysisError
 from .textfiles import read_text
 
@@ -155,7 +155,7 @@ def weighting_population(responses: pd.DataFrame, population: pd.DataFrame,
 
 def read_population(
     path: str | Path, by: Sequence[str] | None = None, bands: Sequence[str] | None = None
-) -> pd.DataFrame:
+) -> Columns:
     """Read a population table from CSV, in tidy or SCB form.
 
     Parameters
@@ -170,8 +170,9 @@ def read_population(
 
     Returns
     -------
-    pandas.DataFrame
-        The weighting variables (as strings) and ``count``.
+    Columns
+        The weighting variables (as text) and ``count``, one row per cell (see
+        :func:`tidy_population`).
     """
     # SCB's "Komma-avgränsad" download is Windows-1252 encoded; read_text reads that too.
     table = _read_csv_text(read_text(path, "population file"), path)
@@ -184,10 +185,10 @@ def read_population(
         names = {}
         if by is not None and len(by) == 2:
             names = {"age_column": by[0], "gender_column": by[1]}
-        return read_scb_population(path, bands, **names)
+        return Columns.of(read_scb_population(path, bands, **names))
     if by is None:
         by = [c for c in table.columns if c != "count"]
-    return validate_population(table, by)
+    return tidy_population(table, by)
 
 
 def read_scb_population(
@@ -232,7 +233,7 @@ def read_scb_population(
     """
     import pandas as pd
 
-    table = _read_csv_text(read_text(path, "population file"), path)
+    table = _read_csv_text(read_text(path, "population file"), path).to_frame()
     cols = {_fold(c): c for c in table.columns}
     for need in ("region", "alder", "kon"):
         if need not in cols:
@@ -320,9 +321,9 @@ def _is_scb(columns: Sequence[object]) -> bool:
     return "alder" in folded and "kon" in folded
 
 
-def _read_csv_text(text: str, path: str | Path) -> pd.DataFrame:
-    import pandas as pd
-
+def _read_csv_text(text: str, path: str | Path) -> Columns:
+    """Every column as text, nothing missing: the checks of the counts and cells name the
+    value at fault."""
     lines = text.splitlines()
     head = [line for line in lines[:20] if line.strip()]
     # SCB puts a title line (which may itself contain commas) above the header row, so the
@@ -338,6 +339,9 @@ def _read_csv_text(text: str, path: str | Path) -> pd.DataFrame:
                   if line.strip() and line.count(best_sep) == best_count), 0)
     body = "\n".join(lines[start:])
     try:
-        return pd.read_csv(io.StringIO(body), sep=best_sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        return parse_csv(body, best_sep, as_text=True)[0]
+    except TooManyFields as exc:  # its row counted in the file, title lines too
+        raise AnalysisError(f"{path}: {TooManyFields(exc.row + start, exc.fields, exc.width)}"
+                            ) from None
+    except CsvError as exc:
         raise AnalysisError(f"cannot parse {path} as CSV: {exc}") from None

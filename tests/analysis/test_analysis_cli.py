@@ -1,10 +1,12 @@
 """The rank command: files written, and bad input ending in a message and exit 2."""
 
+import csv
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -195,6 +197,39 @@ def test_extra_fields_in_the_first_row_name_the_row(reference_dir, tmp_path):
     r.write_text("\n".join(lines) + "\n", encoding="utf-8")
     proc = _run_module(_args(r, reference_dir / "public_population.csv", tmp_path / "out"))
     _one_line_exit_2(proc, "row 2 has 13 fields but the header has 12")
+
+
+def test_extra_fields_in_a_later_row_name_the_row(reference_dir, tmp_path, capsys):
+    lines = (reference_dir / "public_responses.csv").read_text(encoding="utf-8").splitlines()
+    lines[6] += ";x,7"
+    r = tmp_path / "r.csv"
+    r.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = main(_args(r, reference_dir / "public_population.csv", tmp_path / "out"))
+    assert code == 2
+    assert "row 7 has 13 fields but the header has 12" in capsys.readouterr().err
+
+
+def test_quoted_fields_and_short_rows_are_read(reference_dir, tmp_path):
+    """Quotes around fields, a separator and a line break inside one, a row cut short: the
+    same ranking as from a plain file (which takes the other way through the reader) with
+    the cut row's answers missing."""
+    table = pd.read_csv(reference_dir / "public_responses.csv")
+    table.insert(2, "kommentar", "")
+    table.loc[3, "kommentar"] = 'hej, "svar"\nrad två'
+    quoted = tmp_path / "quoted.csv"
+    lines = table.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).splitlines(keepends=True)
+    lines[-1] = ",".join(lines[-1].split(",", 3)[:3]) + "\n"  # age band, gender, comment
+    quoted.write_text("".join(lines), encoding="utf-8")
+    table.loc[3, "kommentar"] = "hej"
+    table.iloc[-1, 3:] = np.nan
+    plain = tmp_path / "plain.csv"
+    table.to_csv(plain, index=False)
+    assert '"' not in plain.read_text(encoding="utf-8")
+    population = reference_dir / "public_population.csv"
+    for path in (plain, quoted):
+        assert main(_args(path, population, tmp_path / path.stem, "--no-charts")) == 0
+    assert ((tmp_path / "plain" / "ranking.csv").read_bytes()
+            == (tmp_path / "quoted" / "ranking.csv").read_bytes())
 
 
 def test_text_read_as_missing_is_counted(reference_dir, tmp_path):

@@ -53,7 +53,7 @@ def test_read_population_detects_scb_and_semicolons(tmp_path):
 def test_tidy_population(tmp_path, population):
     path = tmp_path / "pop.csv"
     population.to_csv(path, index=False)
-    table = read_population(path, ["age_band", "gender"])
+    table = read_population(path, ["age_band", "gender"]).to_frame()
     pd.testing.assert_frame_equal(table, population.astype({"count": float}))
 
 
