@@ -97,18 +97,23 @@ def _split_bytes(text: str, sep: str
     None when the text needs the csv module (quotes, ragged rows, blank lines)."""
     if '"' in text or "\0" in text:
         return None  # "\0" would be the zero padding below
-    data = text.encode("utf-8")
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
-        if b"\r" in data:
+    raw = text.encode("utf-8")
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:
             return None  # a lone "\r" ends a line too
-    data = data.strip(b"\n")  # blank lines before the header and at the end
-    end = data.find(b"\n")
-    header = data[:end].decode("utf-8").split(sep)
+    # Blank lines before the header and at the end are skipped.
+    lo = len(raw) - len(raw.lstrip(b"\n")) if raw.startswith(b"\n") else 0
+    hi = len(raw)
+    while hi > lo and raw[hi - 1] == ord("\n"):
+        hi -= 1
+    end = raw.find(b"\n", lo, hi)
+    header = raw[lo:end].decode("utf-8").split(sep)
     if end < 0 or len(header) < 2:
         return None  # header only, or one column, where a blank line is a row of no fields
-    data += bytes(8)  # see _distinct_bytes
-    buf = np.frombuffer(data, dtype=np.uint8)
+    # One copy of the bytes, with 8 zero bytes after the last field (see _distinct_bytes).
+    buf = np.zeros(hi - lo + 8, dtype=np.uint8)
+    buf[:-8] = np.frombuffer(raw, dtype=np.uint8, count=hi - lo, offset=lo)
     stops = np.flatnonzero((buf == ord(sep)) | (buf == ord("\n")))
     newline = buf[stops] == ord("\n")
     width, lines = len(header), int(newline.sum()) + 1
@@ -122,24 +127,24 @@ def _split_bytes(text: str, sep: str
     columns = []
     for j in range(width):
         before, after = bounds[width + j:-1:width], bounds[width + j + 1::width]
-        columns.append(_distinct_bytes(data, before + 1, after - before - 1))
+        columns.append(_distinct_bytes(buf, before + 1, after - before - 1))
     return header, columns
 
 
-def _distinct_bytes(data: bytes, starts: np.ndarray, lengths: np.ndarray
+def _distinct_bytes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
                     ) -> tuple[list[str], np.ndarray]:
     """One column's distinct values, in order of first appearance, and a code per row.
 
-    ``data`` ends in 8 zero bytes, so that 8 bytes can be read from any field's start."""
+    ``buf`` (uint8) ends in 8 zero bytes, so that 8 bytes can be read from any field's
+    start."""
     longest = int(lengths.max()) if len(lengths) else 0
     if longest <= 8:
         # Fields of up to 8 bytes (codes, age bands): the 8 bytes from each start as one
         # little-endian integer, the bytes past the field's end masked to zero.
-        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+        words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
         keys = words[starts] & _MASKS[lengths]
         size = 8
     elif len(lengths) * longest <= _WIDE_BYTES:
-        buf = np.frombuffer(data, dtype=np.uint8)
         size = longest
         offsets = np.arange(size)
         at = starts[:, None] + offsets
@@ -148,9 +153,9 @@ def _distinct_bytes(data: bytes, starts: np.ndarray, lengths: np.ndarray
         cells[offsets >= lengths[:, None]] = 0
         keys = cells.view(f"S{size}").ravel()
     else:  # a free-text column must not cost gigabytes as a fixed-width array
-        distinct, codes = _code(data[a:a + n] for a, n in zip(starts.tolist(),
-                                                                  lengths.tolist(),
-                                                                  strict=True))
+        distinct, codes = _code(buf[a:a + n].tobytes() for a, n in zip(starts.tolist(),
+                                                                           lengths.tolist(),
+                                                                           strict=True))
         return [value.decode("utf-8") for value in distinct], codes
     unique, inverse = _unique(keys)
     first = np.full(len(unique), len(keys))
