@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
+from .distributions import t_quantile
 from .weighting import WeightingResult
 
 __all__ = ["CellDesign", "ItemEstimates", "build_design", "estimate_means", "logit_ci"]
@@ -272,7 +272,7 @@ def logit_ci(
     se = np.asarray(se, dtype=float)
     df = np.asarray(df, dtype=float)
     alpha = np.asarray(alpha, dtype=float)
-    q = special.stdtrit(np.maximum(df, 1), 1 - alpha / 2)
+    q = t_quantile(np.maximum(df, 1), 1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         centre = np.log(p / (1 - p))
         half = q * se / (p * (1 - p))

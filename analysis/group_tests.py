@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from ._cells import OVERALL
 from .columns import Columns
+from .distributions import f_survival
 from .estimation import CellDesign
 from .notes import Note
 
@@ -115,7 +115,7 @@ def rao_scott_test(
         return RaoScottResult(np.nan, np.nan, np.nan, np.nan, chisq)
     d0 = trace**2 / float(np.trace(delta @ delta))
     statistic = chisq / trace
-    p_value = float(special.fdtrc(d0, d0 * design_df, statistic))
+    p_value = float(f_survival(d0, d0 * design_df, statistic))
     return RaoScottResult(statistic, d0, d0 * design_df, p_value, chisq)
 
 
