@@ -114,11 +114,14 @@ def _split_bytes(text: str, sep: str
     # One copy of the bytes, with 8 zero bytes after the last field (see _distinct_bytes).
     buf = np.zeros(hi - lo + 8, dtype=np.uint8)
     buf[:-8] = np.frombuffer(raw, dtype=np.uint8, count=hi - lo, offset=lo)
-    stops = np.flatnonzero((buf == ord(sep)) | (buf == ord("\n")))
-    newline = buf[stops] == ord("\n")
-    width, lines = len(header), int(newline.sum()) + 1
-    # Exactly width - 1 separators, then a newline, on every line.
-    if len(stops) + 1 != lines * width or not newline[width - 1::width].all():
+    is_stop = buf == ord(sep)
+    is_stop |= buf == ord("\n")
+    stops = np.flatnonzero(is_stop)
+    del is_stop
+    width, lines = len(header), raw.count(b"\n", lo, hi) + 1
+    # Exactly width - 1 separators, then a newline, on every line: as many stops as that,
+    # and a newline at every width-th.
+    if len(stops) + 1 != lines * width or not (buf[stops[width - 1::width]] == ord("\n")).all():
         return None
     # Field k of the file runs from bounds[k] + 1 to bounds[k + 1]; column j of data row r
     # is field (r + 1) * width + j. Positions as int32 halve the memory read per column.

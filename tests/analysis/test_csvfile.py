@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import csvfile
+from analysis import AnalysisError, csvfile, read_population
 from analysis.columns import Coded, Columns
 from analysis.csvfile import MISSING_WORDS, EmptyCsv, TooManyFields, parse_csv
 
@@ -176,6 +176,14 @@ def test_population_text_keeps_every_value():
     assert table["age_band"].tolist() == ["16-24", "NA"]
     assert table["count"].tolist() == ["", "12"]
     assert found == []
+
+
+def test_population_row_with_too_many_fields_is_named_below_a_title_line(tmp_path):
+    path = tmp_path / "pop.csv"
+    path.write_text("Folkmängd, Söderhamn\nage_band,gender,count\n16-24,man,5\n"
+                    "16-24,kvinna,6,7\n", encoding="utf-8")
+    with pytest.raises(AnalysisError, match="row 4 has 4 fields but the header has 3"):
+        read_population(path, ["age_band", "gender"])
 
 
 def _csv_files() -> list[Path]:
