@@ -37,10 +37,9 @@ MISSING_WORDS = frozenset({
 # "1_000" and other scripts' digits, which pandas kept as text), with the blanks it skips.
 _NUMBER = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
                      r"[ \t\n\v\f\r]*")
-_INFINITY = {word: sign * math.inf for sign, words in ((1, ("inf", "+inf", "infinity",
-                                                            "+infinity")),
-                                                       (-1, ("-inf", "-infinity")))
-             for word in words}
+# pandas read these (in any case, without blanks) as infinite; "nan" is a missing word.
+_INFINITY = {"inf": math.inf, "+inf": math.inf, "infinity": math.inf, "+infinity": math.inf,
+             "-inf": -math.inf, "-infinity": -math.inf}
 # Beyond this many bytes of one column as a fixed-width array (rows × longest field), its
 # fields are coded one by one instead: a free-text column must not cost gigabytes.
 _WIDE_BYTES = 1 << 25
@@ -79,7 +78,7 @@ def parse_csv(text: str, sep: str, *, as_text: bool = False) -> tuple[Columns, F
 
     Raises
     ------
-    EmptyCsv, TooManyFields
+    EmptyCsv, TooManyFields, CsvError
     """
     split = _split_bytes(text, sep)
     header, fields = split if split is not None else _split_rows(text, sep)
@@ -108,9 +107,11 @@ def _split_bytes(text: str, sep: str
     while hi > lo and raw[hi - 1] == ord("\n"):
         hi -= 1
     end = raw.find(b"\n", lo, hi)
+    if end < 0:
+        return None  # a header alone
     header = raw[lo:end].decode("utf-8").split(sep)
-    if end < 0 or len(header) < 2:
-        return None  # header only, or one column, where a blank line is a row of no fields
+    if len(header) < 2:
+        return None  # one column, where a blank line would be a row of no fields
     # One copy of the bytes, with 8 zero bytes after the last field (see _distinct_bytes).
     buf = np.zeros(hi - lo + 8, dtype=np.uint8)
     buf[:-8] = np.frombuffer(raw, dtype=np.uint8, count=hi - lo, offset=lo)
@@ -161,6 +162,8 @@ def _distinct_bytes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
                                                                            strict=True))
         return [value.decode("utf-8") for value in distinct], codes
     unique, inverse = _unique(keys)
+    # Values in the order they first appear, as from the csv route (and pandas.factorize
+    # before): cells and groups keep the order they had.
     first = np.full(len(unique), len(keys))
     np.minimum.at(first, inverse, np.arange(len(keys)))
     order = np.argsort(first)
@@ -192,15 +195,19 @@ def _split_rows(text: str, sep: str) -> tuple[list[str], list[tuple[list[str], n
     rows: list[list[str]] = []
     # Rows are counted as the csv module reads them (blank ones too), so that for a file
     # without line breaks inside quotes "row 7" is line 7 in an editor.
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
-        if not row or (len(row) == 1 and row[0] and not row[0].strip(blank)):
-            continue
-        if header is None:
-            header = row
-        elif len(row) > len(header):
-            raise TooManyFields(number, len(row), len(header))
-        else:
-            rows.append(row + [""] * (len(header) - len(row)))
+    reader = enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1)
+    try:
+        for number, row in reader:
+            if not row or (len(row) == 1 and row[0] and not row[0].strip(blank)):
+                continue
+            if header is None:
+                header = row
+            elif len(row) > len(header):
+                raise TooManyFields(number, len(row), len(header))
+            else:
+                rows.append(row + [""] * (len(header) - len(row)))
+    except csv.Error as exc:  # a field beyond the csv module's limit of 128 KiB
+        raise CsvError(f"{exc}; is a quote (\") never closed?") from None
     if header is None:
         raise EmptyCsv("no header row: the file is empty")
     values = zip(*rows, strict=True) if rows else ([] for _ in header)

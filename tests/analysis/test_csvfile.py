@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from analysis import AnalysisError, csvfile, read_population
 from analysis.columns import Coded, Columns
-from analysis.csvfile import MISSING_WORDS, EmptyCsv, TooManyFields, parse_csv
+from analysis.csvfile import MISSING_WORDS, CsvError, EmptyCsv, TooManyFields, parse_csv
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = REPO_ROOT.parent / "shared"
@@ -169,6 +169,11 @@ def test_missing_words_most_frequent_first():
 def test_too_many_fields_names_the_row():
     with pytest.raises(TooManyFields, match="row 4 has 3 fields but the header has 2"):
         parse_csv("a,b\n1,2\n3,4\n5,6,7\n8,9\n", ",")
+
+
+def test_a_quote_never_closed_is_refused_when_it_swallows_the_file():
+    with pytest.raises(CsvError, match="never closed"):
+        parse_csv('a,b\n1,"' + "x," * 100_000 + "\n", ",")
 
 
 def test_population_text_keeps_every_value():
