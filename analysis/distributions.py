@@ -354,8 +354,10 @@ def t_quantile(df: np.ndarray | float, p: np.ndarray | float) -> np.ndarray | fl
     if rest.any():
         out[rest] = _far_tail(nu[rest], q[rest])
         near = rest & ~(out >= 1e10 * np.sqrt(nu))
-        if near.any():
-            out[near] = _refine(nu[near], q[near], _hill_start(nu[near], 2 * q[near]))
+        # Hill's start is for df ≥ 1; below, the tail's leading term (bracketed) serves.
+        hill = near & (nu >= 1)
+        out[hill] = _hill_start(nu[hill], 2 * q[hill])
+        out[near] = _refine(nu[near], q[near], np.where(out[near] > 0, out[near], 1.0))
     out = np.where(prob < 0.5, -out, out)[back.ravel()]
     if out.size == 1 and np.ndim(df) == np.ndim(p) == 0:
         return float(out[0])

@@ -50,6 +50,9 @@ def test_t_quantile_edges():
     assert out[0] == -np.inf and out[1] == np.inf
     assert np.isnan(out[2:6]).all()
     assert out[6] == pytest.approx(special.stdtrit(5, 0.9), rel=1e-13)
+    # df below 1 (Hill's start does not cover it) still converges.
+    np.testing.assert_allclose(t_quantile([0.3, 0.7], [0.975, 0.2]),
+                               special.stdtrit([0.3, 0.7], [0.975, 0.2]), rtol=1e-12)
     # Broadcasting as numpy does, and an array of probabilities as rounds.py passes.
     grid = t_quantile(np.array([[3.0], [300.0]]), np.array([0.9, 0.975, 0.999]))
     assert grid.shape == (2, 3)
