@@ -33,6 +33,7 @@ MISSING_WORDS = frozenset({
     "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 })
+_MISSING = MISSING_WORDS | {""}
 # A number as pandas' C parser reads it: ASCII digits only (Python's float() also takes
 # "1_000" and other scripts' digits, which pandas kept as text), with the blanks it skips.
 _NUMBER = re.compile(r"[ \t\n\v\f\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
@@ -157,9 +158,10 @@ def _distinct_bytes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
         cells[offsets >= lengths[:, None]] = 0
         keys = cells.view(f"S{size}").ravel()
     else:  # a free-text column must not cost gigabytes as a fixed-width array
-        distinct, codes = _code(buf[a:a + n].tobytes() for a, n in zip(starts.tolist(),
-                                                                           lengths.tolist(),
-                                                                           strict=True))
+        data = buf.tobytes()
+        distinct, codes = _code(data[a:a + n] for a, n in zip(starts.tolist(),
+                                                                  lengths.tolist(),
+                                                                  strict=True))
         return [value.decode("utf-8") for value in distinct], codes
     unique, inverse = _unique(keys)
     # Values in the order they first appear, as from the csv route (and pandas.factorize
@@ -182,10 +184,10 @@ def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     unique = np.unique(keys[:_PROBE])
     inverse = np.searchsorted(unique, keys)
     np.minimum(inverse, len(unique) - 1, out=inverse)
-    if not (unique[inverse] == keys).all():
-        unique = np.unique(keys)
-        inverse = np.searchsorted(unique, keys)
-    return unique, inverse
+    if (unique[inverse] == keys).all():
+        return unique, inverse
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique, inverse.ravel()
 
 
 def _split_rows(text: str, sep: str) -> tuple[list[str], list[tuple[list[str], np.ndarray]]]:
@@ -227,21 +229,28 @@ def _column(distinct: list[str], inverse: np.ndarray, as_text: bool
     their counts (most frequent first)."""
     if as_text or not len(inverse):  # a header without rows: no numbers (as pandas)
         return Coded(inverse, distinct), []
-    missing = [value == "" or value in MISSING_WORDS for value in distinct]
+    # A free-text column has as many distinct values as rows: find the few missing ones
+    # with set lookups, and stop parsing numbers at the first text.
+    gone = sorted(distinct.index(value) for value in _MISSING.intersection(distinct))
     words: list[tuple[str, int]] = []
-    if any(value in MISSING_WORDS for value in distinct):
+    if any(distinct[i] for i in gone):
         counts = np.bincount(inverse, minlength=len(distinct))
-        words = sorted(((value, int(counts[i])) for i, value in enumerate(distinct)
-                        if value in MISSING_WORDS), key=lambda found: -found[1])
-    numbers = [math.nan if gone else _number(value)
-               for value, gone in zip(distinct, missing, strict=True)]
-    if None not in numbers:
-        return np.array(numbers, dtype=float)[inverse], words
-    kept = np.logical_not(missing)
+        words = sorted(((distinct[i], int(counts[i])) for i in gone if distinct[i]),
+                       key=lambda found: -found[1])
+    numbers = np.full(len(distinct), math.nan)
+    missing = np.zeros(len(distinct), dtype=bool)
+    missing[gone] = True
+    for i in np.flatnonzero(~missing).tolist():
+        number = _number(distinct[i])
+        if number is None:
+            break
+        numbers[i] = number
+    else:
+        return numbers[inverse], words
     recode = np.full(len(distinct), -1, dtype=np.int64)
-    recode[kept] = np.arange(int(kept.sum()))
-    return Coded(recode[inverse], [v for v, gone in zip(distinct, missing, strict=True)
-                                   if not gone]), words
+    recode[~missing] = np.arange(len(distinct) - len(gone))
+    return Coded(recode[inverse], [v for v, out in zip(distinct, missing.tolist(), strict=True)
+                                   if not out]), words
 
 
 def _number(text: str) -> float | None:
