@@ -44,6 +44,7 @@ _INFINITY = {"inf": math.inf, "+inf": math.inf, "infinity": math.inf, "+infinity
 # Beyond this many bytes of one column as a fixed-width array (rows × longest field), its
 # fields are coded one by one instead: a free-text column must not cost gigabytes.
 _WIDE_BYTES = 1 << 25
+_BLOCK = 1 << 20  # bytes searched for separators at a time
 _PROBE = 4096  # rows whose distinct values are tried first (_unique)
 # The low l bytes of a little-endian 64-bit integer, for l = 0 … 8.
 _MASKS = np.array([(1 << 8 * n) - 1 for n in range(9)], dtype=np.uint64)
@@ -116,19 +117,24 @@ def _split_bytes(text: str, sep: str
     # One copy of the bytes, with 8 zero bytes after the last field (see _distinct_bytes).
     buf = np.zeros(hi - lo + 8, dtype=np.uint8)
     buf[:-8] = np.frombuffer(raw, dtype=np.uint8, count=hi - lo, offset=lo)
-    is_stop = buf == ord(sep)
-    is_stop |= buf == ord("\n")
-    stops = np.flatnonzero(is_stop)
-    del is_stop
     width, lines = len(header), raw.count(b"\n", lo, hi) + 1
-    # Exactly width - 1 separators, then a newline, on every line: as many stops as that,
-    # and a newline at every width-th.
-    if len(stops) + 1 != lines * width or not (buf[stops[width - 1::width]] == ord("\n")).all():
+    if raw.count(sep.encode("utf-8"), lo, hi) != lines * (width - 1):
         return None
     # Field k of the file runs from bounds[k] + 1 to bounds[k + 1]; column j of data row r
-    # is field (r + 1) * width + j. Positions as int32 halve the memory read per column.
-    bounds = np.empty(len(stops) + 2, dtype=np.int32 if len(buf) < 2**31 else np.int64)
-    bounds[0], bounds[1:-1], bounds[-1] = -1, stops, len(buf) - 8
+    # is field (r + 1) * width + j. Found a block at a time: masks over the whole file
+    # would cost more in fresh memory than in comparisons. Positions as int32 halve the
+    # memory read per column.
+    bounds = np.empty(lines * width + 1, dtype=np.int32 if len(buf) < 2**31 else np.int64)
+    bounds[0], bounds[-1] = -1, len(buf) - 8
+    filled = 1
+    for begin in range(0, len(buf) - 8, _BLOCK):
+        block = buf[begin:min(begin + _BLOCK, len(buf) - 8)]
+        stops = np.flatnonzero((block == ord(sep)) | (block == ord("\n")))
+        bounds[filled:filled + len(stops)] = stops + begin
+        filled += len(stops)
+    # Exactly width - 1 separators, then a newline, on every line.
+    if not (buf[bounds[width:-1:width]] == ord("\n")).all():
+        return None
     columns = []
     for j in range(width):
         before, after = bounds[width + j:-1:width], bounds[width + j + 1::width]
