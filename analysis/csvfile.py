@@ -198,7 +198,6 @@ def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _split_rows(text: str, sep: str) -> tuple[list[str], list[tuple[list[str], np.ndarray]]]:
     """The header and each column as (distinct values, code per row), with the csv module."""
-    blank = " \t".replace(sep, "")  # what pandas takes for a blank line, besides nothing
     header: list[str] | None = None
     rows: list[list[str]] = []
     # Rows are counted as the csv module reads them (blank ones too), so that for a file
@@ -206,7 +205,9 @@ def _split_rows(text: str, sep: str) -> tuple[list[str], list[tuple[list[str], n
     reader = enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1)
     try:
         for number, row in reader:
-            if not row or (len(row) == 1 and row[0] and not row[0].strip(blank)):
+            # pandas skips a line of nothing or of blanks (as one field: tabs are blanks
+            # unless they separate), but not a lone quoted empty field.
+            if not row or (len(row) == 1 and row[0] and not row[0].strip(" \t")):
                 continue
             if header is None:
                 header = row

@@ -145,7 +145,7 @@ def check(text: str, sep: str) -> None:
     assert all(isinstance(text_only.raw(name), Coded) for name in text_only.columns)
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@settings(max_examples=250, deadline=None, derandomize=True, database=None)
 @given(csv_texts())
 def test_both_routes_read_what_pandas_read(case):
     text, sep, plain = case
