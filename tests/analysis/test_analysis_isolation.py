@@ -18,3 +18,29 @@ def test_import_analysis_pulls_in_no_web_or_orm_framework():
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+def test_a_command_line_run_imports_neither_pandas_nor_scipy(tmp_path):
+    """``python -m analysis rank`` reads, weights, estimates and writes its three files
+    without pandas or scipy, whose imports used to cost more than the analysis itself."""
+    reference = REPO_ROOT.parent / "shared" / "fixtures" / "survey-reference"
+    items = ("nedskrapning,klotter,belysning,fortkorning,buskorning,ungdomar_stor,berusade,"
+             "narkotikahandel,inbrott,ungdomskriminalitet")
+    code = (
+        "import sys\n"
+        "from analysis.cli import main\n"
+        "for extra in ([], ['--group', 'age_band', '--method', 'rake']):\n"
+        f"    status = main(['rank', {str(reference / 'public_responses.csv')!r},\n"
+        f"                   '--population', {str(reference / 'public_population.csv')!r},\n"
+        f"                   '--items', {items!r}, '--no-charts',\n"
+        f"                   '--out', {str(tmp_path / 'out')!r}, *extra])\n"
+        "    assert status == 0, status\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules}\n"
+        "                      & {'pandas', 'scipy', 'matplotlib'})))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "ranking.csv", "ranking.xlsx", "summary.json"]

@@ -237,3 +237,29 @@ def test_compare_rounds(responses, population, items, ranked):
     assert (change["p_adjusted"] >= change["p_value"]).where(change["p_value"].notna(),
                                                               True).all()
     assert (change["significant"] == (change["p_adjusted"] < 0.05)).all()
+
+
+@pytest.mark.parametrize("method", ["poststratify", "rake"])
+def test_columns_read_by_the_command_line_rank_as_the_data_frame_does(
+        reference_dir, responses, population, items, method):
+    """One implementation, two ways in: the CLI's pandas-free reading (text kept as codes in
+    sorted order) and a data frame (codes in order of appearance) give the same table."""
+    from analysis.cli import read_csv
+    from analysis.population import read_population
+
+    columns = read_csv(reference_dir / "public_responses.csv")
+    pop = read_population(reference_dir / "public_population.csv", BY)
+    via_columns = rank_items(columns, pop, items, group="age_band", weight_by=BY,
+                             method=method, min_n=40, n_boot=400, seed=7)
+    via_frame = rank_items(responses, population, items, group="age_band", weight_by=BY,
+                           method=method, min_n=40, n_boot=400, seed=7)
+    left, right = via_columns.table, via_frame.table
+    assert_array_equal(left[["group", "item", "suppressed"]], right[["group", "item",
+                                                                     "suppressed"]])
+    numbers = [c for c in left.columns if c not in ("group", "item", "suppressed")]
+    assert_allclose(left[numbers].to_numpy(dtype=float, na_value=np.nan),
+                    right[numbers].to_numpy(dtype=float, na_value=np.nan),
+                    rtol=1e-12, atol=1e-15)
+    assert_allclose(via_columns.differences["p_value"], via_frame.differences["p_value"],
+                    rtol=1e-10)
+    assert [n.en for n in via_columns.notes] == [n.en for n in via_frame.notes]
