@@ -118,8 +118,6 @@ def _split_bytes(text: str, sep: str
     buf = np.zeros(hi - lo + 8, dtype=np.uint8)
     buf[:-8] = np.frombuffer(raw, dtype=np.uint8, count=hi - lo, offset=lo)
     width, lines = len(header), raw.count(b"\n", lo, hi) + 1
-    if raw.count(sep.encode("utf-8"), lo, hi) != lines * (width - 1):
-        return None
     # Field k of the file runs from bounds[k] + 1 to bounds[k + 1]; column j of data row r
     # is field (r + 1) * width + j. Found a block at a time: masks over the whole file
     # would cost more in fresh memory than in comparisons. Positions as int32 halve the
@@ -130,10 +128,12 @@ def _split_bytes(text: str, sep: str
     for begin in range(0, len(buf) - 8, _BLOCK):
         block = buf[begin:min(begin + _BLOCK, len(buf) - 8)]
         stops = np.flatnonzero((block == ord(sep)) | (block == ord("\n")))
+        if filled + len(stops) >= len(bounds):
+            return None  # more separators than width - 1 a line
         bounds[filled:filled + len(stops)] = stops + begin
         filled += len(stops)
     # Exactly width - 1 separators, then a newline, on every line.
-    if not (buf[bounds[width:-1:width]] == ord("\n")).all():
+    if filled + 1 != len(bounds) or not (buf[bounds[width:-1:width]] == ord("\n")).all():
         return None
     columns = []
     for j in range(width):
