@@ -10,11 +10,12 @@ points). :func:`figures` lays out each chart of a report once; :func:`render` wr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
+from .columns import Columns
 from .drawing import (
     INCH,
     PT,
@@ -79,11 +80,9 @@ def _heatmap_chart(result: RankingResult, labels: Mapping[str, str] | None, titl
     text = {**DEFAULT_TEXTS, **(texts or {})}
     order = _item_order(result)
     columns = [OVERALL, *result.groups]
-    wide = result.table.pivot(index="item", columns="group", values="share")
-    values = wide.reindex(index=order, columns=columns).to_numpy(dtype=float)
-    suppressed = result.table.pivot(index="item", columns="group", values="suppressed")
-    hidden = suppressed.reindex(index=order, columns=columns).fillna(True).astype(bool)
-    hidden = hidden.to_numpy()
+    panels = [_group_rows(result, c, order) for c in columns]
+    values = np.column_stack([p["share"] for p in panels])
+    hidden = np.column_stack([p["suppressed"] for p in panels])
     plain_names = _names(order, labels)
     names = _wrapped(plain_names)
     share_label = text["share"] + " (%)"
@@ -164,11 +163,11 @@ def dotplot(
 def _dotplot_chart(result: RankingResult, labels: Mapping[str, str] | None, title: str,
                    group: str, texts: Mapping[str, str] | None) -> Chart:
     text = {**DEFAULT_TEXTS, **(texts or {})}
-    rows = result.table.loc[result.table["group"] == group]
-    if rows.empty:
+    if not (result.rows["group"] == group).any():
         raise AnalysisError(f"no rows for group {group!r}")
-    rows = rows.set_index("item").reindex(_item_order(result, group))
-    plain_names = _dot_names(rows, labels, text)
+    order = _item_order(result, group)
+    rows = _group_rows(result, group, order)
+    plain_names = _dot_names(order, rows, labels, text)
     names = _wrapped(plain_names)
     xlabel = text["share"] + " (%)"
     left = _PAD + _widest(names) + _TICK
@@ -178,7 +177,7 @@ def _dotplot_chart(result: RankingResult, labels: Mapping[str, str] | None, titl
     row_h = _row_height(names, 0.42 * INCH)
     height = top + row_h * len(rows) + _foot()
     box = (left, top, width - right, height - _foot())
-    shares = [name + (f": {whole_percent(s)} %" if pd.notna(s) else f": {text['suppressed']}")
+    shares = [name + (f": {text['suppressed']}" if math.isnan(s) else f": {whole_percent(s)} %")
               for name, s in zip(plain_names, rows["share"], strict=True)]
     chart = Chart(round(width), round(height), title or xlabel,
                   f"{xlabel}. " + "; ".join(shares))
@@ -233,7 +232,7 @@ def _small_multiples_chart(result: RankingResult, labels: Mapping[str, str] | No
         y = top + r * (head + panel_h + _foot()) + head
         chart.shapes.append(Text(x + panel_w / 2, y - _TITLE_PAD - block_height(1, _TITLE_SIZE) / 2,
                                  (panel_titles[i],), _TITLE_SIZE, "middle", kind="panel"))
-        rows = result.table.loc[result.table["group"] == g].set_index("item").reindex(order)
+        rows = _group_rows(result, g, order)
         # Names only in the first column (the rows line up across a row of panels, every
         # panel has the same scale); the scale's numbers under the lowest panel of a column.
         _dots(chart, (x, y, x + panel_w, y + panel_h), rows, names if c == 0 else None, text,
@@ -261,21 +260,21 @@ def render(chart: Chart, fmt: str) -> bytes:
     return to_svg(chart) if fmt == "svg" else to_png(chart)
 
 
-def _dot_names(rows: pd.DataFrame, labels: Mapping[str, str] | None,
+def _dot_names(order: list[str], rows: Columns, labels: Mapping[str, str] | None,
                text: Mapping[str, str]) -> list[str]:
-    """Item names with their rank interval, for the dot plot of one group."""
-    names = _names(list(rows.index), labels)
+    """Item names with their rank interval, for the dot plot of one group (``rows``: its
+    rows for the items in ``order``)."""
     return [
-        f"{name} ({_rank_text(r, text)})" if pd.notna(r["rank"]) else name
-        for name, (_, r) in zip(names, rows[["rank", "rank_low", "rank_high"]].iterrows(),
-                                strict=True)
+        name if math.isnan(rank) else f"{name} ({_rank_text(low, high, text)})"
+        for name, rank, low, high in zip(_names(order, labels), rows["rank"], rows["rank_low"],
+                                         rows["rank_high"], strict=True)
     ]
 
 
-def _dots(chart: Chart, box: tuple[float, float, float, float], rows: pd.DataFrame,
+def _dots(chart: Chart, box: tuple[float, float, float, float], rows: Columns,
           names: list[tuple[str, ...]] | None, text: Mapping[str, str], *,
           labelled: bool) -> None:
-    """A panel: dots and CI whiskers of ``rows`` (indexed by item, in drawing order) on a
+    """A panel: dots and CI whiskers of ``rows`` (one per item, in drawing order) on a
     0–100 scale; ``names`` label the rows (``None``: no names), ``labelled`` puts the
     scale's numbers under it."""
     x0, y0, x1, y1 = box
@@ -285,9 +284,9 @@ def _dots(chart: Chart, box: tuple[float, float, float, float], rows: pd.DataFra
         return x0 + (x1 - x0) * v / 100
 
     chart.shapes += [Line(at(v), y0, at(v), y1, _GRID_COLOUR, 0.6 * PT) for v in _X_TICKS]
-    share = rows["share"].to_numpy(dtype=float) * 100
-    low = rows["ci_low"].to_numpy(dtype=float) * 100
-    high = rows["ci_high"].to_numpy(dtype=float) * 100
+    share = rows["share"] * 100
+    low = rows["ci_low"] * 100
+    high = rows["ci_high"] * 100
     cap = 3 * PT
     for i in range(len(rows)):
         y = y0 + (i + 0.5) * row_h
@@ -315,16 +314,41 @@ def _dots(chart: Chart, box: tuple[float, float, float, float], rows: pd.DataFra
                          Text(x0 - _TICK, y, name, _SIZE, "end", kind="name")]
 
 
-def _rank_text(row: pd.Series, text: Mapping[str, str]) -> str:
-    low, high = int(row["rank_low"]), int(row["rank_high"])
+def _rank_text(low: float, high: float, text: Mapping[str, str]) -> str:
+    low, high = int(low), int(high)
     span = f"{low}" if low == high else f"{low}–{high}"
     return f"{text['rank']} {span}"
 
 
 def _item_order(result: RankingResult, group: str = OVERALL) -> list[str]:
-    rows = result.table.loc[result.table["group"] == group]
-    ranked = rows.sort_values("share", ascending=False, na_position="last", kind="stable")
-    return list(ranked["item"]) + [i for i in result.items if i not in set(ranked["item"])]
+    """The items by their share in ``group``, largest first (ties and missing shares in the
+    table's order, missing shares last), then the items the group has no row for."""
+    mine = np.flatnonzero(result.rows["group"] == group)
+    # A stable sort of the negated shares: NaN sorts last, ties keep the table's order.
+    ranked = result.rows["item"][mine[np.argsort(-result.rows["share"][mine], kind="stable")]]
+    seen = set(ranked)
+    return [*ranked, *(i for i in result.items if i not in seen)]
+
+
+_FIGURES = ("share", "ci_low", "ci_high", "rank", "rank_low", "rank_high")
+
+
+def _group_rows(result: RankingResult, group: str, order: list[str]) -> Columns:
+    """The figures of ``group`` for the items in ``order``, one row each; an item the group
+    has no row for has every figure missing and counts as withheld."""
+    mine = np.flatnonzero(result.rows["group"] == group)
+    at = dict(zip(result.rows["item"][mine], mine, strict=True))
+    index = np.array([at.get(item, -1) for item in order], dtype=np.int64)
+    found = index >= 0
+    out = Columns(length=len(order))
+    for name in _FIGURES:
+        values = np.full(len(order), np.nan)
+        values[found] = result.rows[name][index[found]]
+        out[name] = values
+    suppressed = np.ones(len(order), dtype=bool)
+    suppressed[found] = result.rows["suppressed"][index[found]]
+    out["suppressed"] = suppressed
+    return out
 
 
 def _names(order: list[str], labels: Mapping[str, str] | None) -> list[str]:

@@ -3,7 +3,7 @@
 ``python -m analysis`` must start, read 200,000 answers, weight, estimate and write in well
 under a second; importing pandas alone takes a quarter of that. So the statistics work on
 :class:`Columns`, and pandas is imported only where a caller hands in or asks for a
-``DataFrame`` (the web app, notebooks, the charts): :meth:`Columns.of` and
+``DataFrame`` (the web app, notebooks): :meth:`Columns.of` and
 :meth:`Columns.to_frame` convert at that edge, so there is one implementation of every
 figure whichever way the data came in.
 

@@ -1,8 +1,8 @@
 """Write a ranking to a folder: CSV, Excel, JSON summary and charts.
 
-The files are written from the result's :class:`~analysis.columns.Columns`, without pandas:
-``python -m analysis`` must start and finish in well under a second, and importing pandas
-alone takes a quarter of that. Only the charts (and sheets a caller hands in as data frames)
+The files (charts included) are written from the result's :class:`~analysis.columns.Columns`,
+without pandas: ``python -m analysis`` must start and finish in well under a second, and
+importing pandas alone takes a quarter of that. Only sheets a caller hands in as data frames
 use it. ``ranking.csv`` is the file ``DataFrame.to_csv(index=False)`` wrote, byte for byte,
 and ``ranking.xlsx`` has the cells ``DataFrame.to_excel`` wrote.
 """

@@ -1,5 +1,6 @@
 """Charts return valid PNG and SVG bytes, with titles, labels and suppression marked."""
 
+import dataclasses
 import io
 import subprocess
 import sys
@@ -169,6 +170,34 @@ def test_right_to_left_names_round_trip_in_the_svg(ranked):
         assert "Nedskräpning" not in marked  # left-to-right texts stay unmarked
         png = draw(ranked, labels, "عنوان", fmt="png")
         assert Image.open(io.BytesIO(png)).size[0] > 600
+
+
+def test_items_are_ordered_by_share_and_rows_a_group_lacks_are_withheld(ranked):
+    """The charts read the result's columns: items largest share first, and an item that
+    has no row in a group comes last in that group's dot plot and is hatched in the heat
+    map, as a withheld figure."""
+    titles = dict.fromkeys(("dotplot", "heatmap", "small_multiples"), "t")
+    overall = ranked.table.loc[ranked.table["group"] == "all"]
+    by_share = list(overall.sort_values("share", ascending=False, kind="stable")["item"])
+    names = [t.text for t in charts.figures(ranked, None, titles)["dotplot"].texts
+             if t.kind == "name"]
+    assert [n.split(" (")[0] for n in names] == by_share
+    group, item = "25-44", by_share[0]
+    rows = ranked.rows
+    holed = dataclasses.replace(ranked, rows=rows.take(
+        ~((rows["group"] == group) & (rows["item"] == item))))
+    heat = charts.figures(holed, None, titles)["heatmap"]
+    hatches = [s for s in heat.shapes if isinstance(s, drawing.Hatch)]
+    assert len(hatches) == ranked.table["suppressed"].sum() + 1
+    dots = charts.figures(holed, None, titles)["dotplot"]  # the overall plot is unchanged
+    assert [t.text for t in dots.texts if t.kind == "name"] == names
+    root = ET.fromstring(charts.dotplot(holed, None, "t", group=group, fmt="svg"))
+    texts = [" ".join(e.itertext()) for e in root.iter(f"{SVG_NS}text")]
+    assert texts.count("visas ej") == 1
+    assert [t for t in texts if t.split(" (")[0] in ranked.items][-1] == item
+    assert root.find(f"{SVG_NS}desc").text.endswith(f"; {item}: visas ej")
+    with pytest.raises(AnalysisError, match="nobody"):
+        charts.dotplot(ranked, None, "t", group="nobody")
 
 
 def test_charts_draw_without_matplotlib():
