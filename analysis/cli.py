@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .columns import Columns
-from .csvfile import CsvError, EmptyCsv, parse_csv
+from .csvfile import PADDING, CsvError, EmptyCsv, first_line, parse_csv
 from .errors import AnalysisError
 from .options import DEFAULT_SEED, METHODS
-from .textfiles import read_text
+from .textfiles import read_utf8
 
 EXIT_BAD_INPUT = 2
 
@@ -118,11 +118,10 @@ def read_csv(path: Path) -> Columns:
     in a survey export it can just as well be someone's answer. A column of numbers is
     float64, any other column text (see :mod:`analysis.csvfile`).
     """
-    text = read_text(path, "file")
-    newline = text.find("\n")
-    first = text if newline < 0 else text[:newline]
+    # A UTF-8 file stays bytes, split without a copy as text (see analysis.csvfile).
+    text = read_utf8(path, "file", padding=PADDING)
     try:
-        sep = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+        sep = csv.Sniffer().sniff(first_line(text), delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
     try:

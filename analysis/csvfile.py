@@ -26,7 +26,8 @@ import numpy as np
 
 from .columns import Coded, Columns
 
-__all__ = ["MISSING_WORDS", "CsvError", "EmptyCsv", "TooManyFields", "parse_csv"]
+__all__ = ["MISSING_WORDS", "PADDING", "CsvError", "EmptyCsv", "TooManyFields", "first_line",
+           "parse_csv"]
 
 # What pandas reads as missing by default, besides the empty field.
 MISSING_WORDS = frozenset({
@@ -44,8 +45,15 @@ _INFINITY = {"inf": math.inf, "+inf": math.inf, "infinity": math.inf, "+infinity
 # Beyond this many bytes of one column as a fixed-width array (rows × longest field), its
 # fields are coded one by one instead: a free-text column must not cost gigabytes.
 _WIDE_BYTES = 1 << 25
-_BLOCK = 1 << 20  # bytes searched for separators at a time
+_BLOCK = 1 << 16  # bytes searched for separators at a time
 _PROBE = 4096  # rows whose distinct values are tried first (_unique)
+_HASHED = 64  # at most this many distinct values are looked up by a perfect hash (_lookup)
+# Odd 64-bit multipliers for the hash (from splitmix64 and the golden ratio); the next is
+# tried when two distinct values share a slot.
+_MULTIPLIERS = [np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
+                                       0x94D049BB133111EB, 0xFF51AFD7ED558CCD)]
+PADDING = 8  # zero bytes after UTF-8 given to parse_csv (see _distinct_bytes)
+_LEADING_BLANK = re.compile(rb"[\r\n]*")
 # The low l bytes of a little-endian 64-bit integer, for l = 0 … 8.
 _MASKS = np.array([(1 << 8 * n) - 1 for n in range(9)], dtype=np.uint64)
 
@@ -69,21 +77,29 @@ class TooManyFields(CsvError):
                          f"rad {row} har {fields} fält men rubrikraden {width}")
 
 
-def parse_csv(text: str, sep: str, *, as_text: bool = False) -> tuple[Columns, Found]:
+def parse_csv(text: str | bytearray, sep: str, *, as_text: bool = False
+              ) -> tuple[Columns, Found]:
     """The table in ``text`` with fields separated by ``sep``, and the missing words found.
 
-    Blank lines are skipped, rows with too few fields are padded with empty fields. With
-    ``as_text`` every column is text and nothing is missing (a population table, whose
-    checks name the bad value); otherwise empty fields and :data:`MISSING_WORDS` are
-    missing and columns of numbers are float64. Column names are made unique as pandas
-    does ("a", "a.1"; "Unnamed: 2" for an empty name).
+    ``text`` is a str, or UTF-8 bytes followed by :data:`PADDING` zero bytes (as
+    :func:`~analysis.textfiles.read_utf8` reads a file), which are split without decoding
+    them whole. Blank lines are skipped, rows with too few fields are padded with empty
+    fields. With ``as_text`` every column is text and nothing is missing (a population
+    table, whose checks name the bad value); otherwise empty fields and
+    :data:`MISSING_WORDS` are missing and columns of numbers are float64. Column names are
+    made unique as pandas does ("a", "a.1"; "Unnamed: 2" for an empty name).
 
     Raises
     ------
     EmptyCsv, TooManyFields, CsvError
     """
-    split = _split_bytes(text, sep)
-    header, fields = split if split is not None else _split_rows(text, sep)
+    data = bytearray(text.encode("utf-8") + bytes(PADDING)) if isinstance(text, str) else text
+    split = _split_bytes(data, sep)
+    if split is None:
+        if not isinstance(text, str):
+            text = _decode(data, 0, len(data) - PADDING)
+        split = _split_rows(text, sep)
+    header, fields = split
     rows = len(fields[0][1]) if fields else 0
     table, found = Columns(length=rows), []
     for name, (distinct, inverse) in zip(_unique_names(header), fields, strict=True):
@@ -92,68 +108,102 @@ def parse_csv(text: str, sep: str, *, as_text: bool = False) -> tuple[Columns, F
     return table, found
 
 
-def _split_bytes(text: str, sep: str
+def first_line(text: str | bytearray) -> str:
+    """The first line of what :func:`parse_csv` reads (to sniff the separator from)."""
+    if isinstance(text, str):
+        end = text.find("\n")
+        return text if end < 0 else text[:end]
+    end = text.find(b"\n", 0, len(text) - PADDING)
+    return _decode(text, 0, len(text) - PADDING if end < 0 else end)
+
+
+def _decode(data: bytearray, start: int, end: int) -> str:
+    with memoryview(data) as view:  # no copy of the bytes first
+        return str(view[start:end], "utf-8")
+
+
+def _split_bytes(data: bytearray, sep: str
                  ) -> tuple[list[str], list[tuple[list[str], np.ndarray]]] | None:
     """The header and each column as (distinct values, code per row), split with numpy;
-    None when the text needs the csv module (quotes, ragged rows, blank lines)."""
-    if '"' in text or "\0" in text:
-        return None  # "\0" would be the zero padding below
-    raw = text.encode("utf-8")
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n")
-        if b"\r" in raw:
-            return None  # a lone "\r" ends a line too
+    None when the text needs the csv module (quotes, ragged rows, blank lines).
+
+    ``data`` is UTF-8 followed by PADDING zero bytes."""
+    size = len(data) - PADDING
+    if data.find(b'"', 0, size) >= 0 or data.find(b"\0", 0, size) >= 0:
+        return None  # "\0" would read as the zero padding (see _distinct_bytes)
+    # "\r\n" ends a line as "\n" does: its "\r" ends the line's last field. A lone "\r"
+    # ends a line too, for the csv module.
+    crlf = data.find(b"\r", 0, size) >= 0
+    if crlf and data.count(b"\r", 0, size) != data.count(b"\r\n", 0, size):
+        return None
     # Blank lines before the header and at the end are skipped.
-    lo = len(raw) - len(raw.lstrip(b"\n")) if raw.startswith(b"\n") else 0
-    hi = len(raw)
-    while hi > lo and raw[hi - 1] == ord("\n"):
+    lo, hi = _LEADING_BLANK.match(data, 0, size).end(), size
+    while hi > lo and data[hi - 1] in b"\r\n":
         hi -= 1
-    end = raw.find(b"\n", lo, hi)
+    end = data.find(b"\n", lo, hi)
     if end < 0:
         return None  # a header alone
-    header = raw[lo:end].decode("utf-8").split(sep)
+    header = _decode(data, lo, end).removesuffix("\r").split(sep)
     if len(header) < 2:
         return None  # one column, where a blank line would be a row of no fields
-    # One copy of the bytes, with 8 zero bytes after the last field (see _distinct_bytes).
-    buf = np.zeros(hi - lo + 8, dtype=np.uint8)
-    buf[:-8] = np.frombuffer(raw, dtype=np.uint8, count=hi - lo, offset=lo)
-    width, lines = len(header), raw.count(b"\n", lo, hi) + 1
-    # Field k of the file runs from bounds[k] + 1 to bounds[k + 1]; column j of data row r
-    # is field (r + 1) * width + j. Found a block at a time: masks over the whole file
-    # would cost more in fresh memory than in comparisons. Positions as int32 halve the
-    # memory read per column.
-    bounds = np.empty(lines * width + 1, dtype=np.int32 if len(buf) < 2**31 else np.int64)
-    bounds[0], bounds[-1] = -1, len(buf) - 8
+    buf = np.frombuffer(data, dtype=np.uint8)
+    width, lines = len(header), _count(buf[lo:hi], ord("\n")) + 1
+    # Field k of the file runs from starts[k] to starts[k + 1] - 1 (its separator or
+    # newline); column j of data row r is field (r + 1) * width + j. Found a block at a
+    # time: masks over the whole file would cost more in fresh memory than in comparisons.
+    # Positions as int32 halve the memory read per column.
+    starts = np.empty(lines * width + 1, dtype=np.int32 if len(buf) < 2**31 else np.int64)
+    starts[0], starts[-1] = lo, hi + 1
     filled = 1
-    for begin in range(0, len(buf) - 8, _BLOCK):
-        block = buf[begin:min(begin + _BLOCK, len(buf) - 8)]
-        stops = np.flatnonzero((block == ord(sep)) | (block == ord("\n")))
-        if filled + len(stops) >= len(bounds):
+    found = np.empty(min(_BLOCK, hi - lo), dtype=bool)
+    newline = np.empty_like(found)
+    for begin in range(lo, hi, _BLOCK):
+        block = buf[begin:min(begin + _BLOCK, hi)]
+        mask = np.equal(block, ord(sep), out=found[:len(block)])
+        mask |= np.equal(block, ord("\n"), out=newline[:len(block)])
+        stops = np.flatnonzero(mask)
+        if filled + len(stops) >= len(starts):
             return None  # more separators than width - 1 a line
-        bounds[filled:filled + len(stops)] = stops + begin
+        at = starts[filled:filled + len(stops)]
+        at[:] = stops
+        at += begin + 1
         filled += len(stops)
     # Exactly width - 1 separators, then a newline, on every line.
-    if filled + 1 != len(bounds) or not (buf[bounds[width:-1:width]] == ord("\n")).all():
+    if filled + 1 != len(starts) or not (buf[starts[width:-1:width] - 1] == ord("\n")).all():
         return None
     columns = []
     for j in range(width):
-        before, after = bounds[width + j:-1:width], bounds[width + j + 1::width]
-        columns.append(_distinct_bytes(buf, before + 1, after - before - 1))
+        first, lengths = starts[width + j:-1:width], starts[width + j + 1::width] - 1
+        lengths -= first
+        if crlf and j == width - 1:
+            lengths -= buf[first + lengths - 1] == ord("\r")
+        columns.append(_distinct_bytes(buf, first, lengths))
     return header, columns
+
+
+def _count(buf: np.ndarray, byte: int) -> int:
+    """How many times ``byte`` is in ``buf``: a block at a time, faster than bytes.count."""
+    equal = np.empty(min(_BLOCK, len(buf)), dtype=bool)
+    total = 0
+    for begin in range(0, len(buf), _BLOCK):
+        block = buf[begin:begin + _BLOCK]
+        total += int(np.count_nonzero(np.equal(block, byte, out=equal[:len(block)])))
+    return total
 
 
 def _distinct_bytes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
                     ) -> tuple[list[str], np.ndarray]:
     """One column's distinct values, in order of first appearance, and a code per row.
 
-    ``buf`` (uint8) ends in 8 zero bytes, so that 8 bytes can be read from any field's
-    start."""
+    ``buf`` (uint8) ends in PADDING zero bytes, so that 8 bytes can be read from any
+    field's start."""
     longest = int(lengths.max()) if len(lengths) else 0
     if longest <= 8:
         # Fields of up to 8 bytes (codes, age bands): the 8 bytes from each start as one
         # little-endian integer, the bytes past the field's end masked to zero.
         words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-        keys = words[starts] & _MASKS[lengths]
+        keys = words[starts]
+        keys &= _MASKS[lengths]
         size = 8
     elif len(lengths) * longest <= _WIDE_BYTES:
         size = longest
@@ -169,31 +219,50 @@ def _distinct_bytes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
                                                                   lengths.tolist(),
                                                                   strict=True))
         return [value.decode("utf-8") for value in distinct], codes
-    unique, inverse = _unique(keys)
-    # Values in the order they first appear, as from the csv route (and pandas.factorize
-    # before): cells and groups keep the order they had.
-    first = np.full(len(unique), len(keys))
-    np.minimum.at(first, inverse, np.arange(len(keys)))
-    order = np.argsort(first)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    values = unique[order].view(f"S{size}").tolist()  # bytes without the zero padding
-    return [value.decode("utf-8") for value in values], rank[inverse]
+    unique, codes = _unique(keys)
+    values = unique.view(f"S{size}").tolist()  # bytes without the zero padding
+    return [value.decode("utf-8") for value in values], codes
 
 
 def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted distinct keys and each key's index among them.
+    """The distinct keys in order of first appearance (as from the csv route, and
+    pandas.factorize before: cells and groups keep the order they had), and each key's
+    index among them.
 
     A survey column holds a few distinct values: those among the first rows are usually
-    all of them, and looking every key up among them is twice as fast as sorting them all
-    (np.unique)."""
-    unique = np.unique(keys[:_PROBE])
-    inverse = np.searchsorted(unique, keys)
-    np.minimum(inverse, len(unique) - 1, out=inverse)
-    if (unique[inverse] == keys).all():
-        return unique, inverse
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return unique, inverse.ravel()
+    all of them, and then looking every key up among them is faster than sorting them all
+    (np.unique), and their first appearances are among those rows."""
+    unique, first = np.unique(keys[:_PROBE], return_index=True)
+    unique = unique[np.argsort(first)]
+    codes = _lookup(unique, keys)
+    if (unique[codes] == keys).all():
+        return unique, codes
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return unique[order], rank[inverse.ravel()]
+
+
+def _lookup(unique: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Each key's index in ``unique`` (distinct keys), where it is there; any index where
+    it is not."""
+    if keys.dtype == np.uint64 and len(unique) <= _HASHED:
+        # A perfect hash of the few distinct values (multiply-shift): two arithmetic passes
+        # and one lookup in a table that stays in the cache, instead of a binary search.
+        bits = np.uint64(max(1, 2 * len(unique) ** 2).bit_length())
+        for multiplier in _MULTIPLIERS:
+            slots = (unique * multiplier) >> (np.uint64(64) - bits)
+            if len(np.unique(slots)) == len(unique):
+                table = np.zeros(1 << int(bits), dtype=np.int64)
+                table[slots] = np.arange(len(unique))
+                hashed = keys * multiplier
+                hashed >>= np.uint64(64) - bits
+                return table[hashed.view(np.int64)]  # indexing by uint64 is slower
+    order = np.argsort(unique)
+    found = np.searchsorted(unique, keys, sorter=order)
+    np.minimum(found, len(unique) - 1, out=found)
+    return order[found]
 
 
 def _split_rows(text: str, sep: str) -> tuple[list[str], list[tuple[list[str], np.ndarray]]]:

@@ -1,10 +1,13 @@
 """Reading CSV without pandas: the numpy route and the csv-module route give the same
 columns, and both what pandas.read_csv gave before."""
 
+import codecs
 import csv
 import io
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from unittest import mock
 
@@ -14,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import AnalysisError, csvfile, read_population
+from analysis import AnalysisError, csvfile, read_population, textfiles
 from analysis.columns import Coded, Columns
 from analysis.csvfile import MISSING_WORDS, CsvError, EmptyCsv, TooManyFields, parse_csv
+from analysis.textfiles import read_text, read_utf8
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = REPO_ROOT.parent / "shared"
@@ -109,8 +113,13 @@ def assert_same(ours: Columns, theirs: Columns) -> None:
             np.testing.assert_array_equal(mine, other.astype(float), err_msg=name)
 
 
+def _utf8(text: str) -> bytearray:
+    """``text`` as read_utf8 reads a UTF-8 file for parse_csv."""
+    return bytearray(text.encode("utf-8") + bytes(csvfile.PADDING))
+
+
 def _slow(text: str, sep: str, **options) -> tuple[Columns, list]:
-    with mock.patch.object(csvfile, "_split_bytes", lambda text, sep: None):
+    with mock.patch.object(csvfile, "_split_bytes", lambda data, sep: None):
         return parse_csv(text, sep, **options)
 
 
@@ -136,11 +145,16 @@ def check(text: str, sep: str) -> None:
     slow, slow_found = _slow(text, sep)
     assert_same(slow, table)
     assert slow_found == found
-    # The numpy route's other ways: every value looked up after a sort of all of them, and
-    # long fields coded one by one.
-    for name, value in (("_PROBE", 1), ("_WIDE_BYTES", 0)):
+    # The bytes of a file, as the command line reads them, by either route.
+    for read in (parse_csv, _slow):
+        from_bytes, bytes_found = read(_utf8(text), sep)
+        assert_same(from_bytes, table)
+        assert bytes_found == found
+    # The numpy route's other ways: values looked up by binary search instead of a hash,
+    # every value looked up after a sort of all of them, and long fields coded one by one.
+    for name, value in (("_HASHED", 0), ("_PROBE", 1), ("_WIDE_BYTES", 0)):
         with mock.patch.object(csvfile, name, value):
-            assert_same(parse_csv(text, sep)[0], table)
+            assert_same(parse_csv(_utf8(text), sep)[0], table)
     text_only, _ = parse_csv(text, sep, as_text=True)
     assert all(isinstance(text_only.raw(name), Coded) for name in text_only.columns)
 
@@ -150,7 +164,7 @@ def check(text: str, sep: str) -> None:
 def test_both_routes_read_what_pandas_read(case):
     text, sep, plain = case
     if plain:
-        assert csvfile._split_bytes(text, sep) is not None
+        assert csvfile._split_bytes(_utf8(text), sep) is not None
     check(text, sep)
 
 
@@ -206,7 +220,7 @@ def test_the_csv_files_here_read_as_pandas_read_them(path):
 
 def test_the_survey_export_takes_the_numpy_route(reference_dir):
     text = (reference_dir / "public_responses.csv").read_text(encoding="utf-8")
-    assert csvfile._split_bytes(text, ",") is not None
+    assert csvfile._split_bytes(_utf8(text), ",") is not None
 
 
 def test_reading_responses_and_a_tidy_population_leaves_pandas_unloaded(reference_dir):
@@ -224,3 +238,49 @@ def test_reading_responses_and_a_tidy_population_leaves_pandas_unloaded(referenc
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_utf8_file_is_split_as_bytes_as_its_text_is(newline, tmp_path):
+    text = newline.join(["fråga,svar,kön", "1,ja,kvinna", "2,nej,man", "NA,vet ej,annat", ""])
+    path = tmp_path / "svar.csv"
+    path.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    data = read_utf8(path, padding=csvfile.PADDING)
+    assert isinstance(data, bytearray) and csvfile._split_bytes(data, ",") is not None
+    assert csvfile.first_line(data) == csvfile.first_line(text) == "fråga,svar,kön" + newline[:-1]
+    table, found = parse_csv(data, ",")
+    assert_same(table, parse_csv(text, ",")[0])
+    assert table.raw("svar").levels.tolist() == ["ja", "nej", "vet ej"]
+    assert found == [("fråga", "NA", 1)]
+    assert read_text(path) == text
+
+
+def test_utf8_is_checked_a_slice_at_a_time(tmp_path):
+    """A character cut at a slice's end is read whole; the first bad byte is named by its
+    offset in the file, byte-order mark included."""
+    path = tmp_path / "svar.csv"
+    text = "a,b\n" + "å,ö\n" * 10
+    path.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    with mock.patch.object(textfiles, "_CHUNK", 5):
+        assert read_text(path) == text
+        good = codecs.BOM_UTF8 + text.encode("utf-8")[:-3]  # without the last "ö\n"
+        path.write_bytes(good + b"\x81\n")
+        with pytest.raises(AnalysisError, match=rf"byte {len(good)} \(0x81\)"):
+            read_text(path)
+
+
+def test_a_pipe_is_read_whole(tmp_path):
+    fifo = tmp_path / "svar.csv"
+    os.mkfifo(fifo)
+    text = "a,b\n" + "1,2\n" * 50_000
+
+    def write() -> None:
+        fifo.write_text(text, encoding="utf-8")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        data = read_utf8(fifo, padding=csvfile.PADDING)
+    finally:
+        writer.join()
+    assert data == bytearray(text.encode("utf-8") + bytes(csvfile.PADDING))
