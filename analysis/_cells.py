@@ -95,6 +95,26 @@ def group_codes(responses: Columns, group: str | None) -> tuple[np.ndarray, list
     return remap[coded.codes], [labels[i] for i in order]
 
 
+def domain_rows(responses: Columns, column: str, value: str) -> np.ndarray:
+    """Whether each row's ``column`` is ``value`` (compared as shown: 2.0 is "2").
+
+    Raises
+    ------
+    AnalysisError
+        Unknown column, or no row has the value: an empty domain has no estimates.
+    """
+    if column not in responses.columns:
+        raise AnalysisError(f"unknown column {column!r} to estimate within / okänd kolumn "
+                            f"{column!r}")
+    coded = responses.coded(column)
+    matches = [k for k, level in enumerate(coded.levels) if _label(level) == str(value)]
+    inside = np.isin(coded.codes, matches)
+    if not inside.any():
+        raise AnalysisError(f"no response has {column} = {value!r}, so there is nothing to "
+                            f"estimate within / inget svar har {column} = {value!r}")
+    return inside
+
+
 def answer_codes(
     responses: Columns, items: Sequence[str], valid: Sequence[float],
     dont_know: Sequence[float],

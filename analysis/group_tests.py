@@ -196,11 +196,14 @@ def kendalls_w(scores: np.ndarray) -> float:
 
 def group_differences(
     design: CellDesign, counts: np.ndarray, share_scores: np.ndarray, items: Sequence[str],
-    groups: Sequence[str], table: Columns, alpha: float,
+    groups: Sequence[str], table: Columns, alpha: float, df: float,
 ) -> Columns:
     """Per item, the Rao–Scott test across the groups shown for it, BH-adjusted over items.
 
     Withheld groups (``table["suppressed"]``) take no part, so no test result rests on them.
+    ``df`` is the degrees of freedom of the respondents the groups are of: all of them
+    (``design.df``), or a domain's respondents minus the sampling strata they fall in (R's
+    ``degf`` of a subset).
     Returns :data:`DIFFERENCE_COLUMNS`.
     """
     n_valid = len(share_scores) - 2
@@ -213,7 +216,8 @@ def group_differences(
         kept = sorted(position[g] for g in table["group"][shown & (table["item"] == item)])
         tested[i] = len(kept)
         if len(kept) >= 2:
-            result = _rao_scott_item(design, counts[i, :, :n_valid], outcome, kept)
+            result = _rao_scott_item(design, counts[i, :, :n_valid], outcome, kept,
+                                     df)
             figures[:, i] = (result.statistic, result.df, result.ddf, result.p_value)
     adjusted = benjamini_hochberg(figures[3])
     with np.errstate(invalid="ignore"):
@@ -224,7 +228,7 @@ def group_differences(
 
 
 def _rao_scott_item(design: CellDesign, valid_counts: np.ndarray, outcome: np.ndarray,
-                    kept: list[int]):
+                    kept: list[int], df: float):
     """Rao–Scott test of group × (positive / not) among valid answers of one item."""
     in_group = np.stack([design.group == g for g in kept]).astype(float)  # (R, J)
     domain = in_group.sum(axis=0)
@@ -240,7 +244,7 @@ def _rao_scott_item(design: CellDesign, valid_counts: np.ndarray, outcome: np.nd
     sums = np.einsum("jk,sjk->sj", n_jk, v)
     products = np.einsum("jk,sjk,tjk->stj", n_jk, v, v)
     cov = design.covariance(sums, products)
-    return rao_scott_test(p, cov, (rows, cols), float(n_jk.sum()), design.df)
+    return rao_scott_test(p, cov, (rows, cols), float(n_jk.sum()), df)
 
 
 def concordance(table: Columns, items: Sequence[str], groups: Sequence[str]

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._cells import OVERALL, answer_codes, cell_counts, group_codes, priority_codes
+from ._cells import (
+    OVERALL,
+    answer_codes,
+    cell_counts,
+    domain_rows,
+    group_codes,
+    priority_codes,
+)
 from ._cells import pair_sums as compute_pair_sums
 from .columns import Columns
 from .disclosure import Withholding, withhold_groups
@@ -215,6 +222,7 @@ def rank_items(
     max_iter: int = 100,
     alpha: float = 0.05,
     sample: StratifiedSample | None = None,
+    within: tuple[str, str] | None = None,
 ) -> RankingResult:
     """Weighted shares, mean scores and ranks of problem items, overall and per group.
 
@@ -262,6 +270,11 @@ def rank_items(
     sample : StratifiedSample or None
         A sampled round's strata: respondents start from ``N_h / r_h`` and the standard
         errors are those of a stratified sample (:mod:`analysis.sampling`).
+    within : (str, str) or None
+        ``(column, value)``: every figure is of the respondents whose ``column`` is
+        ``value`` (women, one area), estimated as a domain of the whole sample (see Notes).
+        The ``"all"`` rows are that domain's, the groups those within it; the disclosure
+        rule counts the answers inside it.
 
     Returns
     -------
@@ -271,7 +284,8 @@ def rank_items(
     ------
     AnalysisError
         Unknown column or option, a code outside ``valid`` and ``dont_know``, population
-        problems (see :func:`analysis.weighting.poststratify_weights`).
+        problems (see :func:`analysis.weighting.poststratify_weights`), a ``within``
+        value no response has.
 
     Notes
     -----
@@ -286,9 +300,22 @@ def rank_items(
     to contain the observed rank. This works on cell counts, so it costs the same for 500
     or a million answers.
 
+    With ``within``, the weights and their calibration still use every respondent, and
+    each estimate's linearised values run over all of them, zero outside the domain: R's
+    ``svymean`` on ``subset(design, column == value)`` of the calibrated design, and
+    ``svyby`` on that subset for the groups. This is domain estimation: the domain's size is
+    random in a sample, and reweighting its respondents alone, as if it were the design,
+    would treat it as fixed and understate the standard errors. Degrees of freedom are the
+    domain's respondents minus the sampling strata they fall in (R's ``degf`` of the
+    subset).
+
     References
     ----------
     Lumley, T. (2004). Analysis of complex survey samples. J. Statistical Software 9(8).
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, section 2.3
+    (domains).
+    Särndal, C.-E., Swensson, B. and Wretman, J. (1992). Model Assisted Survey Sampling.
+    Springer, section 10.3 (domain estimation).
     Goldstein, H. and Spiegelhalter, D. J. (1996). League tables and their limitations.
     JRSS A 159(3), 385-443.
     """
@@ -298,7 +325,11 @@ def rank_items(
     weighting = _weigh(responses, population, weight_by, method, trim, min_cell, tol, max_iter,
                        sample)
     group_of_row, groups = group_codes(responses, group)
-    design, fine = build_design(weighting, group_of_row, len(groups) + 1)
+    outside = 0
+    if within is not None:
+        group_of_row, groups = _within(group_of_row, groups, domain_rows(responses, *within))
+        outside = 1  # the code of everyone outside the domain
+    design, fine = build_design(weighting, group_of_row, len(groups) + 1 + outside)
     codes = answer_codes(responses, items, valid, dont_know)
     n_valid = len(valid)
     counts = cell_counts(fine, codes, len(design.weight), n_valid + 2)
@@ -315,7 +346,8 @@ def rank_items(
     prio_withheld = (None if prio_counts is None
                      else _withheld(design, prio_counts[:, :, :2], len(groups), min_n))
     rng = np.random.default_rng(seed)
-    domains = [(OVERALL, np.ones(len(design.weight), dtype=bool))]
+    # Outside the domain is the last group code, in no figure.
+    domains = [(OVERALL, design.group <= len(groups))]
     domains += [(g, design.group == i) for i, g in enumerate(groups)]
     parts = []
     for k, (label, domain) in enumerate(domains):
@@ -326,7 +358,9 @@ def rank_items(
     table = Columns({name: np.concatenate([part[name] for part in parts])
                      for name in RANKING_COLUMNS + EXTRA_COLUMNS})
 
-    differences = group_differences(design, counts, share_scores, items, groups, table, alpha)
+    inside = design.size * domains[0][1]
+    differences = group_differences(design, counts, share_scores, items, groups, table, alpha,
+                                    float(design.domain_df(inside[None])[0]))
     kendall, kendall_note = concordance(table, items, groups)
     diagnostics = weight_diagnostics(weighting, min_n)
     notes = list(weighting.notes)
@@ -344,7 +378,7 @@ def rank_items(
     if weighting.method != "none":
         notes.append(diagnostics.note())
         if trim is None:
-            trimming = _trimming_effect(weighting, group_of_row, len(groups) + 1, counts,
+            trimming = _trimming_effect(weighting, group_of_row, len(groups), outside, counts,
                                         share_scores, items, table)
             notes.append(trimming.note(diagnostics))
     if kendall_note:
@@ -358,6 +392,7 @@ def rank_items(
         else [], "positive": list(positive), "valid": list(valid), "dont_know": list(dont_know),
         "min_n": min_n, "seed": seed, "n_boot": n_boot, "alpha": alpha, "trim": trim,
         "priorities": priorities, "n_respondents": weighting.n,
+        "within": list(within) if within is not None else None,
     }
     return RankingResult(rows=table, difference_rows=differences, kendall_w=kendall,
                          weighting=weighting, notes=notes, items=items, groups=groups,
@@ -424,8 +459,8 @@ def _weigh(
 
 
 def _trimming_effect(weighting: WeightingResult, group_of_row: np.ndarray, n_groups: int,
-                     counts: np.ndarray, share_scores: np.ndarray, items: list[str],
-                     table: Columns) -> TrimmingEffect:
+                     outside: int, counts: np.ndarray, share_scores: np.ndarray,
+                     items: list[str], table: Columns) -> TrimmingEffect:
     """The top problems' overall shares again with the weights trimmed at
     :data:`TRIM_SHOWN_AT`, by the same weighting and estimation code as the ranking."""
     trimmed = trim_weights(weighting, TRIM_SHOWN_AT)
@@ -433,9 +468,8 @@ def _trimming_effect(weighting: WeightingResult, group_of_row: np.ndarray, n_gro
     n_cell = weighting.cells["n"].astype(float)
     cap = TRIM_SHOWN_AT * float(np.dot(n_cell, weighting.cell_weights) / n_cell.sum())
     cells_trimmed = int(((weighting.cell_weights > cap * (1 + 1e-12)) & (n_cell > 0)).sum())
-    design, _ = build_design(trimmed, group_of_row, n_groups)
-    shares = estimate_means(design, counts, share_scores,
-                            np.ones(len(design.weight), dtype=bool)).estimate
+    design, _ = build_design(trimmed, group_of_row, n_groups + 1 + outside)
+    shares = estimate_means(design, counts, share_scores, design.group <= n_groups).estimate
     # Only shown figures: the change of a withheld one would tell what the rule withholds.
     top = (table["group"] == OVERALL) & ~table["suppressed"] & (table["rank"] <= TRIM_TOP)
     largest, item = np.nan, None
@@ -445,6 +479,18 @@ def _trimming_effect(weighting: WeightingResult, group_of_row: np.ndarray, n_gro
             largest, item = change, str(name)
     return TrimmingEffect(TRIM_SHOWN_AT, cells_trimmed, after.max_to_mean,
                           after.design_effect, largest, item)
+
+
+def _within(group_of_row: np.ndarray, groups: list[str], inside: np.ndarray
+            ) -> tuple[np.ndarray, list[str]]:
+    """Group codes for a domain: the groups it has, in their order, then the code of its
+    people without a group, then one code for everyone outside it."""
+    present = np.bincount(group_of_row[inside], minlength=len(groups) + 1)[:len(groups)] > 0
+    kept = np.flatnonzero(present)
+    remap = np.full(len(groups) + 1, len(kept), dtype=np.int64)
+    remap[kept] = np.arange(len(kept))
+    return (np.where(inside, remap[group_of_row], len(kept) + 1),
+            [groups[k] for k in kept])
 
 
 def _cells_mask(cells: Collection[tuple[str, str]], items: list[str], groups: list[str]

@@ -21,10 +21,12 @@ rk <- rake(des0, list(~age_band, ~gender),
            list(aggregate(cbind(Freq = count) ~ age_band, pop, sum),
                 aggregate(cbind(Freq = count) ~ gender, pop, sum)),
            control = list(maxit = 100, epsilon = 1e-10))
-one <- function(des, method) {
+# inside: the domain (all respondents by default). A domain is a subset of the calibrated
+# design, so the weights and the variance still use every respondent.
+one <- function(des, method, inside = TRUE) {
   out <- list()
   for (it in items) {
-    x <- d[[it]]; ok <- !is.na(x) & x %in% 1:4
+    x <- d[[it]]; ok <- !is.na(x) & x %in% 1:4 & inside
     des$variables$big <- ifelse(ok, as.numeric(x >= 3), 0)
     des$variables$score <- ifelse(ok, x, 0)
     sub <- subset(des, ok)
@@ -38,10 +40,15 @@ one <- function(des, method) {
     bys <- svyby(~score, ~age_band, sub, svymean)
     for (i in seq_len(nrow(by))) {
       g <- as.character(by$age_band[i])
+      # svyciprop(method = "logit") by hand: its glm fails on the smallest subsets (an
+      # estimate of 0 for a share of 0.2), the Wald interval on the logit scale does not.
+      p <- by$big[i]
+      half <- qt(0.975, degf(subset(sub, age_band == g))) * by$se[i] / (p * (1 - p))
+      gci <- plogis(qlogis(p) + c(-1, 1) * half)
       out[[length(out) + 1]] <- data.frame(method = method, group = g, item = it, df = NA,
         n = sum(d$age_band == g & ok), share = by$big[i], se = by$se[i],
         mean_score = bys$score[i], mean_se = bys$se[i],
-        ci_low = NA, ci_high = NA)
+        ci_low = gci[1], ci_high = gci[2])
     }
   }
   out
@@ -53,4 +60,18 @@ header <- paste0("# ", R.version.string, ", survey ", packageVersion("survey"))
 con <- file(file.path(dir, "stratified_expected.csv"), "w", encoding = "UTF-8")
 writeLines(header, con)
 write.csv(rows, con, row.names = FALSE)
+close(con)
+# Domain estimates: the women of the sample, and the same answers as an open round (one
+# stratum, no finite population correction, equal starting weights).
+women <- d$gender == "kvinna"
+d$one <- 1
+open0 <- svydesign(id = ~1, weights = ~one, data = d)
+ops <- postStratify(open0, ~age_band + gender,
+                    data.frame(age_band = pop$age_band, gender = pop$gender, Freq = pop$count))
+domain <- rbind(do.call(rbind, one(ps, "poststratify", women)),
+                do.call(rbind, one(rk, "rake", women)),
+                do.call(rbind, one(ops, "open", women)))
+con <- file(file.path(dir, "stratified_domain_expected.csv"), "w", encoding = "UTF-8")
+writeLines(header, con)
+write.csv(domain, con, row.names = FALSE)
 close(con)
