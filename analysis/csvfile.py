@@ -21,6 +21,7 @@ import io
 import math
 import re
 from collections.abc import Iterable
+from itertools import accumulate
 
 import numpy as np
 
@@ -47,7 +48,8 @@ _INFINITY = {"inf": math.inf, "+inf": math.inf, "infinity": math.inf, "+infinity
 _WIDE_BYTES = 1 << 25
 _BLOCK = 1 << 16  # bytes searched for separators at a time
 _PROBE = 4096  # rows whose distinct values are tried first (_unique)
-_HASHED = 64  # at most this many distinct values are looked up by a perfect hash (_lookup)
+_HASHED = 64  # at most this many distinct values are looked up by a perfect hash
+_ROWS = 2048  # rows hashed at a time (_hashed_columns)
 # Odd 64-bit multipliers for the hash (from splitmix64 and the golden ratio); the next is
 # tried when two distinct values share a slot.
 _MULTIPLIERS = [np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
@@ -171,14 +173,97 @@ def _split_bytes(data: bytearray, sep: str
     # Exactly width - 1 separators, then a newline, on every line.
     if filled + 1 != len(starts) or not (buf[starts[width:-1:width] - 1] == ord("\n")).all():
         return None
-    columns = []
-    for j in range(width):
+    columns = _hashed_columns(buf, starts, width, crlf)
+    for j in set(range(width)) - columns.keys():
         first, lengths = starts[width + j:-1:width], starts[width + j + 1::width] - 1
         lengths -= first
         if crlf and j == width - 1:
             lengths -= buf[first + lengths - 1] == ord("\r")
-        columns.append(_distinct_bytes(buf, first, lengths))
-    return header, columns
+        columns[j] = _distinct_bytes(buf, first, lengths)
+    return header, [columns[j] for j in range(width)]
+
+
+def _hashed_columns(buf: np.ndarray, starts: np.ndarray, width: int, crlf: bool
+                    ) -> dict[int, tuple[list[str], np.ndarray]]:
+    """The columns (by index) of fields of up to 8 bytes whose few distinct values all
+    appear in the first _PROBE rows, as (distinct values, code per row).
+
+    The common survey column. Each field's bytes are a key (as in _distinct_bytes) looked
+    up in a perfect hash of those values (multiply-shift), _ROWS rows of every such column
+    at a time: one pass over the file's bytes instead of one per column, with the block's
+    arrays in the cache and small enough to be reused instead of fresh memory."""
+    first = starts[width:-1].reshape(-1, width)  # row × column: the field's first byte
+    after = starts[width + 1:].reshape(-1, width)  # the byte after its separator
+    words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    no_column = np.zeros(width, dtype=bool)
+
+    def keys(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of a block of rows, and which columns have a longer field there."""
+        lengths = after[rows] - first[rows]
+        lengths -= 1
+        if crlf:
+            lengths[:, -1] -= buf[after[rows, -1] - 2] == ord("\r")
+        # Tested for the whole block first: usually no field is longer, and that test is
+        # quicker than one for each column.
+        longer = (lengths > 8).any(axis=0) if lengths.max() > 8 else no_column
+        found = words[first[rows]]
+        found &= _MASKS[np.minimum(lengths, 8, out=lengths)]
+        return found, longer
+
+    probe, longer = keys(slice(0, _PROBE))
+    hashes = {}  # column → (its values in order of first appearance, multiplier, shift)
+    for j in np.flatnonzero(~longer).tolist():
+        unique, seen = np.unique(probe[:, j], return_index=True)
+        if len(unique) <= _HASHED and (found := _perfect_hash(unique)) is not None:
+            hashes[j] = (unique[np.argsort(seen)], *found)
+    if not hashes:
+        return {}
+    # The columns' values one after another, and one table for all of them, each column's
+    # part after the one before: a block of rows is looked up at once. An empty slot
+    # points past the values, to a key no field has (0xFF is no byte of UTF-8), so that a
+    # value of another column is never taken for one of this column's.
+    columns = list(hashes)
+    bases = list(accumulate((len(unique) for unique, _, _ in hashes.values()), initial=0))
+    values = np.concatenate([*(unique for unique, _, _ in hashes.values()),
+                             np.array([2**64 - 1], dtype=np.uint64)])
+    sizes = [1 << (64 - int(shift)) for _, _, shift in hashes.values()]
+    offsets = np.array(list(accumulate(sizes, initial=0)), dtype=np.uint64)
+    table = np.full(sum(sizes), bases[-1], dtype=np.min_scalar_type(bases[-1]))
+    for (unique, multiplier, shift), offset, base in zip(hashes.values(), offsets[:-1],
+                                                         bases[:-1], strict=True):
+        slots = (unique * multiplier) >> shift
+        slots += offset
+        table[slots.view(np.int64)] = base + np.arange(len(unique))
+    multipliers = np.array([multiplier for _, multiplier, _ in hashes.values()])
+    shifts = np.array([shift for _, _, shift in hashes.values()])
+    codes = np.empty((len(first), len(columns)), dtype=table.dtype)
+    good = np.ones(len(columns), dtype=bool)
+    for start in range(0, len(first), _ROWS):
+        rows = slice(start, start + _ROWS)
+        block, longer = keys(rows)
+        if len(columns) < width:
+            block, longer = block[:, columns], longer[columns]
+        hashed = block * multipliers
+        hashed >>= shifts
+        hashed += offsets[:-1]
+        found = table[hashed.view(np.int64)]  # indexing by uint64 is slower
+        wrong = values[found] != block
+        if wrong.any():  # as for the lengths, a test of the block first
+            good &= ~wrong.any(axis=0)
+        good &= ~longer
+        codes[rows] = found
+    return {j: (_texts(unique, 8), codes[:, i] - bases[i])
+            for i, (j, (unique, _, _)) in enumerate(hashes.items()) if good[i]}
+
+
+def _perfect_hash(unique: np.ndarray) -> tuple[np.uint64, np.uint64] | None:
+    """A multiplier and shift that give the distinct keys ``unique`` distinct slots, in a
+    table of 2n² to 4n² slots (which stays in the cache); None if none of ours does."""
+    shift = np.uint64(64 - (2 * len(unique) ** 2).bit_length())
+    for multiplier in _MULTIPLIERS:
+        if len(np.unique((unique * multiplier) >> shift)) == len(unique):
+            return multiplier, shift
+    return None
 
 
 def _count(buf: np.ndarray, byte: int) -> int:
@@ -220,8 +305,13 @@ def _distinct_bytes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
                                                                   strict=True))
         return [value.decode("utf-8") for value in distinct], codes
     unique, codes = _unique(keys)
-    values = unique.view(f"S{size}").tolist()  # bytes without the zero padding
-    return [value.decode("utf-8") for value in values], codes
+    return _texts(unique, size), codes
+
+
+def _texts(keys: np.ndarray, size: int) -> list[str]:
+    """The text of keys of ``size`` bytes each."""
+    values = keys.view(f"S{size}").tolist()  # bytes without the zero padding
+    return [value.decode("utf-8") for value in values]
 
 
 def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -247,18 +337,6 @@ def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _lookup(unique: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Each key's index in ``unique`` (distinct keys), where it is there; any index where
     it is not."""
-    if keys.dtype == np.uint64 and len(unique) <= _HASHED:
-        # A perfect hash of the few distinct values (multiply-shift): two arithmetic passes
-        # and one lookup in a table that stays in the cache, instead of a binary search.
-        bits = np.uint64(max(1, 2 * len(unique) ** 2).bit_length())
-        for multiplier in _MULTIPLIERS:
-            slots = (unique * multiplier) >> (np.uint64(64) - bits)
-            if len(np.unique(slots)) == len(unique):
-                table = np.zeros(1 << int(bits), dtype=np.int64)
-                table[slots] = np.arange(len(unique))
-                hashed = keys * multiplier
-                hashed >>= np.uint64(64) - bits
-                return table[hashed.view(np.int64)]  # indexing by uint64 is slower
     order = np.argsort(unique)
     found = np.searchsorted(unique, keys, sorter=order)
     np.minimum(found, len(unique) - 1, out=found)

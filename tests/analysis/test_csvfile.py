@@ -150,10 +150,15 @@ def check(text: str, sep: str) -> None:
         from_bytes, bytes_found = read(_utf8(text), sep)
         assert_same(from_bytes, table)
         assert bytes_found == found
-    # The numpy route's other ways: values looked up by binary search instead of a hash,
-    # every value looked up after a sort of all of them, and long fields coded one by one.
-    for name, value in (("_HASHED", 0), ("_PROBE", 1), ("_WIDE_BYTES", 0)):
-        with mock.patch.object(csvfile, name, value):
+    # The numpy route's other ways: fewer rows hashed at a time; values not all among the
+    # first rows; a hash that must try its next multiplier, or finds none; values looked
+    # up by binary search instead; every value looked up after a sort of all of them; long
+    # fields coded one by one.
+    for options in ({"_ROWS": 3}, {"_PROBE": 2, "_ROWS": 3},
+                    {"_MULTIPLIERS": [np.uint64(1), *csvfile._MULTIPLIERS]},
+                    {"_MULTIPLIERS": [np.uint64(1)]}, {"_HASHED": 0},
+                    {"_HASHED": 0, "_PROBE": 1}, {"_WIDE_BYTES": 0}):
+        with mock.patch.multiple(csvfile, **options):
             assert_same(parse_csv(_utf8(text), sep)[0], table)
     text_only, _ = parse_csv(text, sep, as_text=True)
     assert all(isinstance(text_only.raw(name), Coded) for name in text_only.columns)
@@ -284,3 +289,11 @@ def test_a_pipe_is_read_whole(tmp_path):
     finally:
         writer.join()
     assert data == bytearray(text.encode("utf-8") + bytes(csvfile.PADDING))
+
+
+def test_a_value_first_seen_late_is_not_taken_for_another_columns():
+    """Hashed columns share one table: a value of column a, first seen in column b after
+    the probe rows, must not be read as a's."""
+    text = "a,b\nx,y\nx,z\nx,x\nw,x\n"
+    with mock.patch.multiple(csvfile, _PROBE=2, _ROWS=2):
+        check(text, ",")
