@@ -49,7 +49,7 @@ _WIDE_BYTES = 1 << 25
 _BLOCK = 1 << 16  # bytes searched for separators at a time
 _PROBE = 4096  # rows whose distinct values are tried first (_unique)
 _HASHED = 64  # at most this many distinct values are looked up by a perfect hash
-_ROWS = 2048  # rows hashed at a time (_hashed_columns)
+_FIELDS = 1 << 15  # fields hashed at a time, in whole rows (_hashed_columns)
 # Odd 64-bit multipliers for the hash (from splitmix64 and the golden ratio); the next is
 # tried when two distinct values share a slot.
 _MULTIPLIERS = [np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9,
@@ -189,8 +189,8 @@ def _hashed_columns(buf: np.ndarray, starts: np.ndarray, width: int, crlf: bool
     appear in the first _PROBE rows, as (distinct values, code per row).
 
     The common survey column. Each field's bytes are a key (as in _distinct_bytes) looked
-    up in a perfect hash of those values (multiply-shift), _ROWS rows of every such column
-    at a time: one pass over the file's bytes instead of one per column, with the block's
+    up in a perfect hash of those values (multiply-shift), a block of rows of every such
+    column at a time: one pass over the file's bytes instead of one per column, with the block's
     arrays in the cache and small enough to be reused instead of fresh memory."""
     first = starts[width:-1].reshape(-1, width)  # row × column: the field's first byte
     after = starts[width + 1:].reshape(-1, width)  # the byte after its separator
@@ -238,8 +238,9 @@ def _hashed_columns(buf: np.ndarray, starts: np.ndarray, width: int, crlf: bool
     shifts = np.array([shift for _, _, shift in hashes.values()])
     codes = np.empty((len(first), len(columns)), dtype=table.dtype)
     good = np.ones(len(columns), dtype=bool)
-    for start in range(0, len(first), _ROWS):
-        rows = slice(start, start + _ROWS)
+    step = max(1, _FIELDS // width)
+    for start in range(0, len(first), step):
+        rows = slice(start, start + step)
         block, longer = keys(rows)
         if len(columns) < width:
             block, longer = block[:, columns], longer[columns]

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import AnalysisError, csvfile, read_population, textfiles
+from analysis.cli import read_csv
 from analysis.columns import Coded, Columns
 from analysis.csvfile import MISSING_WORDS, CsvError, EmptyCsv, TooManyFields, parse_csv
 from analysis.textfiles import read_text, read_utf8
@@ -154,7 +155,7 @@ def check(text: str, sep: str) -> None:
     # first rows; a hash that must try its next multiplier, or finds none; values looked
     # up by binary search instead; every value looked up after a sort of all of them; long
     # fields coded one by one.
-    for options in ({"_ROWS": 3}, {"_PROBE": 2, "_ROWS": 3},
+    for options in ({"_FIELDS": 3}, {"_PROBE": 2, "_FIELDS": 7},
                     {"_MULTIPLIERS": [np.uint64(1), *csvfile._MULTIPLIERS]},
                     {"_MULTIPLIERS": [np.uint64(1)]}, {"_HASHED": 0},
                     {"_HASHED": 0, "_PROBE": 1}, {"_WIDE_BYTES": 0}):
@@ -295,5 +296,14 @@ def test_a_value_first_seen_late_is_not_taken_for_another_columns():
     """Hashed columns share one table: a value of column a, first seen in column b after
     the probe rows, must not be read as a's."""
     text = "a,b\nx,y\nx,z\nx,x\nw,x\n"
-    with mock.patch.multiple(csvfile, _PROBE=2, _ROWS=2):
+    with mock.patch.multiple(csvfile, _PROBE=2, _FIELDS=4):
         check(text, ",")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
+def test_the_other_encodings_are_read_as_text(encoding, tmp_path):
+    text = "kön;ärende\r\nkvinna;1\r\nman;NA\r\n"
+    path = tmp_path / "svar.csv"
+    path.write_bytes(text.encode(encoding))
+    assert read_utf8(path, padding=csvfile.PADDING) == text
+    assert_same(read_csv(path), parse_csv(text, ";")[0])
