@@ -216,8 +216,7 @@ def group_differences(
         kept = sorted(position[g] for g in table["group"][shown & (table["item"] == item)])
         tested[i] = len(kept)
         if len(kept) >= 2:
-            result = _rao_scott_item(design, counts[i, :, :n_valid], outcome, kept,
-                                     df)
+            result = _rao_scott_item(design, counts[i, :, :n_valid], outcome, kept, df)
             figures[:, i] = (result.statistic, result.df, result.ddf, result.p_value)
     adjusted = benjamini_hochberg(figures[3])
     with np.errstate(invalid="ignore"):

@@ -17,7 +17,7 @@ from ..models import SurveyRecord, utcnow
 from ..places.aggregates import as_geojson, figures_for, grid_counts, place_questions
 from ..promises.service import promise_for
 from ..services import catalog
-from ..services.results.compute import SurveyResults, offers_selections
+from ..services.results.compute import SurveyResults
 from ..services.results.interpret import earlier_round, trend
 from ..services.results.outputs import CHARTS, chart_bytes
 from ..services.results.selection import Selection, parse_selection, selection_choices
@@ -62,35 +62,31 @@ def list_surveys() -> str:
     return render_template("dashboard/list.html", surveys=surveys)
 
 
-def _selection(record: SurveyRecord, survey) -> Selection | None:
+def _selection(survey) -> Selection | None:
     """The selection in the address (``?urval=gender.kvinna``); 404 for one the survey does
-    not have or the round does not offer."""
+    not have."""
     try:
-        selection = parse_selection(request.args.get("urval"), survey)
+        return parse_selection(request.args.get("urval"), survey)
     except LookupError:
         abort(404)
-    if selection is not None and not offers_selections(record):
-        abort(404)
-    return selection
 
 
 @bp.get("/<slug>/")
 @roles_required(*READ_ROLES)
 def show_dashboard(slug: str) -> str:
     record, survey = published_or_404(slug)
-    results = selection_results(record, _selection(record, survey))
+    results = selection_results(record, _selection(survey))
     lang = g.lang
     context = _context(record, results, lang)
     return render_template("dashboard/show.html", **context)
 
 
-def _selection_context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
+def _selection_context(results: SurveyResults, lang: str) -> dict:
     """The filter form's choices with their labels, and the selection in words."""
     survey = results.survey
     names = {"age_band": _("Age group"), "gender": _("Gender"), "area": _("Area")}
     choices = []
-    offered = selection_choices(survey) if offers_selections(record) else {}
-    for dimension, codes in offered.items():
+    for dimension, codes in selection_choices(survey).items():
         labels = presenting.option_labels(survey, dimension, lang)
         choices.append((names[dimension], [(f"{dimension}.{code}", labels.get(code, code))
                                            for code in codes]))
@@ -99,8 +95,10 @@ def _selection_context(record: SurveyRecord, results: SurveyResults, lang: str) 
     if selection is not None:
         labels = presenting.option_labels(survey, selection.dimension, lang)
         label = labels.get(selection.value, selection.value)
+    # A sampled round's selection is a domain of its sample (analyse_selection).
+    in_sample = results.ranking is not None and bool(results.ranking.parameters.get("within"))
     return {"selection": selection, "selection_label": label, "selection_choices": choices,
-            "urval": selection.key if selection else None}
+            "selection_in_sample": in_sample, "urval": selection.key if selection else None}
 
 
 def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
@@ -112,7 +110,7 @@ def _context(record: SurveyRecord, results: SurveyResults, lang: str) -> dict:
         "promise": promise_for(record), "has_places": bool(place_questions(survey)),
         "can_edit": current_user.role in STAFF_ROLES, "refreshing": is_refreshing(record),
         "round_period": catalog.round_period(record), "today": utcnow().date(),
-        **_selection_context(record, results, lang),
+        **_selection_context(results, lang),
     }
     if results.ranking is None:
         return context
@@ -149,7 +147,7 @@ def show_print_style(slug: str) -> HttpResponse:
     and the selection on every page. A stylesheet of its own, because a page margin's text
     can only come from CSS, and the Content-Security-Policy allows no inline styles."""
     record, survey = published_or_404(slug)
-    selection = _selection(record, survey)
+    selection = _selection(survey)
     start, end = catalog.round_period(record)
     if start and end:  # short, so that the head stays one line on A4
         period = presenting.interval_text(local_date(start), local_date(end))
@@ -212,7 +210,7 @@ def show_chart(slug: str, name: str, fmt: str) -> HttpResponse:
     if name not in CHARTS or fmt not in _FORMATS:
         abort(404)
     record, survey = published_or_404(slug)
-    results = selection_results(record, _selection(record, survey))
+    results = selection_results(record, _selection(survey))
     if results.ranking is None:
         abort(404)
     lang = g.lang

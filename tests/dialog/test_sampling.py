@@ -11,6 +11,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, event, func, select, update
 
+from analysis import rank_items
+from analysis.population import weighting_population
+from analysis.selection import selection_withheld
 from dialog.extensions import db
 from dialog.models import Response
 from dialog.rounds import service as rounds
@@ -19,7 +22,9 @@ from dialog.sampling import service as sampling
 from dialog.sampling.models import SampleMember, SampleStratum
 from dialog.services import catalog
 from dialog.services.population import population_for
+from dialog.services.results import compute, store
 from dialog.services.results.compute import analyse
+from dialog.services.results.selection import Selection
 from tests.dialog.helpers import PAGE_RE, as_answers, fill, login, make_user, seed, sign_in
 
 # On PostgreSQL too: sampling, codes and their unique constraints.
@@ -216,18 +221,24 @@ def test_a_round_past_its_closing_date_loses_its_code_links(app, tmp_path):
         assert db.session.scalars(select(SampleMember.code_hash)).all() == [None] * 8
 
 
-def test_the_results_of_a_sampled_round_come_from_the_sample_alone(app, tmp_path):
+def _sampled_round(app, tmp_path) -> None:
+    """80 answers, 60 of them (40 in centrum, 20 in norr) given with a code of the sample."""
     seed(app, 80)
     sample = "id,stratum\n" + "".join(
         f"p{i},{'centrum' if i % 3 else 'norr'}\n" for i in range(60))
     assert _import(app, tmp_path, sample=sample).exit_code == 0
     with app.app_context():
-        record = catalog.find_survey("trygghet")
         ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
         for number, response_id in enumerate(ids[:60]):
             db.session.execute(update(Response).where(Response.id == response_id).values(
                 sample_stratum="centrum" if number % 3 else "norr"))
         db.session.commit()
+
+
+def test_the_results_of_a_sampled_round_come_from_the_sample_alone(app, tmp_path):
+    _sampled_round(app, tmp_path)
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
         population = population_for(record)
         results = analyse(record, population)
         assert results.n_complete == 60
@@ -248,6 +259,51 @@ def test_the_results_of_a_sampled_round_come_from_the_sample_alone(app, tmp_path
         open_round = analyse(record, population)
         assert open_round.n_complete == 80
         assert not open_round.ranking.table["share"].equals(results.ranking.table["share"])
+
+
+def test_a_selection_of_a_sampled_round_is_a_domain_of_the_whole_sample(app, tmp_path):
+    """The women of a sampled round are not reweighted on their own: their figures are
+    rank_items(within=...) on every sampled answer, protected against everyone's table as an
+    open round's selection is."""
+    _sampled_round(app, tmp_path)
+    councillor = app.test_client()
+    sign_in(app, councillor, "councillor")
+    assert 'value="gender.kvinna"' in councillor.get("/dashboard/trygghet/").text
+    page = councillor.get("/dashboard/trygghet/?urval=gender.kvinna")
+    assert page.status_code == 200
+    assert "som en del av hela urvalsundersökningen" in page.text
+    with app.app_context():
+        record = catalog.find_survey("trygghet")
+        everyone = store.results_for(record)
+        women = store.selection_results(record, Selection("gender", "kvinna"))
+        frame, _open = compute._sample_only(record, compute.response_frame(record,
+                                                                            everyone.spec))
+        population = population_for(record)
+        design = sampling.strata_design(record.id)
+    frame = frame.loc[frame["age_band"].notna()].reset_index(drop=True)
+    params = everyone.ranking.parameters
+    withheld = selection_withheld(frame, everyone.ranking, "gender", "kvinna")
+    expected = rank_items(
+        frame.assign(weight_gender=frame["gender"].where(
+            frame["gender"].isin(set(population.table["gender"])).fillna(False),
+            compute.OTHER_GENDER)),
+        weighting_population(frame, population.table, compute.OTHER_GENDER),
+        everyone.ranking.items, group="age_band", weight_by=("age_band", "weight_gender"),
+        positive=params["positive"], valid=params["valid"], dont_know=params["dont_know"],
+        min_n=params["min_n"], sample=design, withheld_cells=withheld,
+        within=("gender", "kvinna")).table
+    got = women.ranking.table
+    assert women.ranking.weighting.n == 60  # weighted with the whole sample
+    assert (got["group"] == "all").sum() == len(everyone.ranking.items)
+    pd.testing.assert_frame_equal(got, expected)
+    # Withheld stays withheld: the small cells and those everyone's table would give away.
+    hidden = {(str(r.group), str(r.item)) for r in got.itertuples() if r.suppressed}
+    assert withheld and withheld <= hidden
+    assert got.loc[got["suppressed"], "share"].isna().all()
+    first = got.loc[(got["group"] == "all") & ~got["suppressed"]].iloc[0]
+    shown = re.search(r'<table class="ranking">.*?<td class="num">(\d+)</td></tr>', page.text,
+                      re.S)
+    assert int(shown.group(1)) == first["n"]
 
 
 def test_a_sampled_round_has_the_same_figures_after_retention_purged_its_answers(app,

@@ -184,13 +184,6 @@ def analyse(record: SurveyRecord, population: PopulationInfo | None,
     )
 
 
-def offers_selections(record: SurveyRecord) -> bool:
-    """Whether the dashboard of ``record`` offers selections. Not for a sampled round: its
-    design weights hold for the whole sample, and estimates for a part of it need the
-    domain estimation of the design, which the analysis does not do yet."""
-    return sampling.strata_design(record.id) is None
-
-
 def analyse_selection(record: SurveyRecord, everyone: SurveyResults,
                       selection: Selection) -> SurveyResults:
     """The rankings and key figures of ``everyone`` again, of the selected respondents only.
@@ -200,13 +193,21 @@ def analyse_selection(record: SurveyRecord, everyone: SurveyResults,
     table by area). Every table withholds, besides its own small cells, what would let
     someone work a small cell out against everyone's table or another selection's
     (:func:`analysis.selection.selection_withheld`). The top-3 priorities are left out: they
-    rest on other counts than the shares, which that rule does not cover."""
+    rest on other counts than the shares, which that rule does not cover.
+
+    A sampled round's design weights hold for the whole sample, so its selection is not
+    reweighted on its own: it is a domain of the sample (``rank_items(within=...)``), weighted
+    and with standard errors from everyone's answers."""
     survey, spec, min_n = everyone.survey, everyone.spec, everyone.min_n
     frame = _analysed_frame(record, survey, spec)
+    design = sampling.strata_design(record.id)
+    if design is not None:
+        frame, _open_answers = _sample_only(record, frame)
     frame = frame.loc[frame["age_band"].notna()].reset_index(drop=True)
     chosen = frame.loc[frame[selection.dimension] == selection.value].reset_index(drop=True)
     population = everyone.population
-    if population is not None and selection.dimension in population.table.columns:
+    if design is None and population is not None and (
+            selection.dimension in population.table.columns):
         table = population.table
         if selection.value in set(table[selection.dimension]):
             population = dataclasses.replace(population, table=table.loc[
@@ -221,8 +222,12 @@ def analyse_selection(record: SurveyRecord, everyone: SurveyResults,
         # Nothing of everyone's to hold it against, so nothing to show either.
         raise AnalysisError(f"no published table by {group}")
 
-    ranked = _rank(chosen, spec, population, min_n, _other_gender(chosen, population),
-                   protect=protect)
+    if design is None:
+        ranked = _rank(chosen, spec, population, min_n, _other_gender(chosen, population),
+                       protect=protect)
+    else:
+        ranked = _rank(frame, spec, population, min_n, _other_gender(frame, population),
+                       design, protect, within=(selection.dimension, selection.value))
     return dataclasses.replace(
         everyone, ranking=ranked.ranking, weighted=ranked.weighted, notes=ranked.notes,
         problem=ranked.problem, by_area=ranked.by_area, key_figures=ranked.key_figures,
@@ -268,13 +273,15 @@ def _sample_only(record: SurveyRecord, frame: pd.DataFrame) -> tuple[pd.DataFram
 
 def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | None,
           min_n: int, other_gender: int, design: StratifiedSample | None = None,
-          protect: Callable[[str, list[str]], Collection[tuple[str, str]]] | None = None
-          ) -> _Ranked:
-    """The rankings of ``frame``. ``protect(group, items)`` names the cells a selection's
-    table withholds besides its own small ones (see :func:`analyse_selection`)."""
+          protect: Callable[[str, list[str]], Collection[tuple[str, str]]] | None = None,
+          within: tuple[str, str] | None = None) -> _Ranked:
+    """The rankings of ``frame``, or of its rows whose column ``within[0]`` is ``within[1]``
+    as a domain of it. ``protect(group, items)`` names the cells a selection's table
+    withholds besides its own small ones (see :func:`analyse_selection`)."""
     if not spec.item_codes:
         return _Ranked(problem="no_items")
-    if len(frame) < min_n:
+    inside = len(frame) if within is None else int((frame[within[0]] == within[1]).sum())
+    if inside < min_n:
         return _Ranked(problem="too_few")
     options = {
         "items": list(spec.item_codes),
@@ -283,7 +290,7 @@ def _rank(frame: pd.DataFrame, spec: AnalysisSpec, population: PopulationInfo | 
         "min_n": min_n, "seed": DEFAULT_SEED,
         "priorities": "priorities" if "priorities" in frame.columns and protect is None
         else None,
-        "sample": design,
+        "sample": design, "within": within,
     }
 
     def settings(group: str, extra: dict) -> dict:
