@@ -190,8 +190,8 @@ def _hashed_columns(buf: np.ndarray, starts: np.ndarray, width: int, crlf: bool
 
     The common survey column. Each field's bytes are a key (as in _distinct_bytes) looked
     up in a perfect hash of those values (multiply-shift), a block of rows of every such
-    column at a time: one pass over the file's bytes instead of one per column, with the block's
-    arrays in the cache and small enough to be reused instead of fresh memory."""
+    column at a time: one pass over the file's bytes instead of one per column, with the
+    block's arrays in the cache and small enough to be reused instead of fresh memory."""
     first = starts[width:-1].reshape(-1, width)  # row × column: the field's first byte
     after = starts[width + 1:].reshape(-1, width)  # the byte after its separator
     words = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
@@ -206,16 +206,16 @@ def _hashed_columns(buf: np.ndarray, starts: np.ndarray, width: int, crlf: bool
         # Tested for the whole block first: usually no field is longer, and that test is
         # quicker than one for each column.
         longer = (lengths > 8).any(axis=0) if lengths.max() > 8 else no_column
-        found = words[first[rows]]
-        found &= _MASKS[np.minimum(lengths, 8, out=lengths)]
-        return found, longer
+        key = words[first[rows]]
+        key &= np.take(_MASKS, lengths, mode="clip")  # a longer field's key is not used
+        return key, longer
 
     probe, longer = keys(slice(0, _PROBE))
     hashes = {}  # column → (its values in order of first appearance, multiplier, shift)
     for j in np.flatnonzero(~longer).tolist():
         unique, seen = np.unique(probe[:, j], return_index=True)
-        if len(unique) <= _HASHED and (found := _perfect_hash(unique)) is not None:
-            hashes[j] = (unique[np.argsort(seen)], *found)
+        if len(unique) <= _HASHED and (perfect := _perfect_hash(unique)) is not None:
+            hashes[j] = (unique[np.argsort(seen)], *perfect)
     if not hashes:
         return {}
     # The columns' values one after another, and one table for all of them, each column's
@@ -247,12 +247,12 @@ def _hashed_columns(buf: np.ndarray, starts: np.ndarray, width: int, crlf: bool
         hashed = block * multipliers
         hashed >>= shifts
         hashed += offsets[:-1]
-        found = table[hashed.view(np.int64)]  # indexing by uint64 is slower
-        wrong = values[found] != block
+        code = table[hashed.view(np.int64)]  # indexing by uint64 is slower
+        wrong = values[code] != block
         if wrong.any():  # as for the lengths, a test of the block first
             good &= ~wrong.any(axis=0)
         good &= ~longer
-        codes[rows] = found
+        codes[rows] = code
     return {j: (_texts(unique, 8), codes[:, i] - bases[i])
             for i, (j, (unique, _, _)) in enumerate(hashes.items()) if good[i]}
 
