@@ -205,6 +205,13 @@ def parse_number(value: object) -> float | None:
     return None if number != number else number  # the text "nan" is no code
 
 
+def number_or_nan(value: object) -> float:
+    """A count or weight as a float; NaN for an empty value and for what is no number
+    (pandas' ``to_numeric(errors="coerce")``), which the caller then refuses by name."""
+    number = parse_number(value)
+    return np.nan if number is None else number
+
+
 def _fmt(value: float) -> str:
     return str(plain_code(value))
 

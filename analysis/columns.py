@@ -173,11 +173,6 @@ class Columns:
             return Coded(codes, levels.astype(object))
         return Coded.from_values(column)
 
-    def is_text(self, name: str) -> bool:
-        """Whether the column holds coded values or Python objects rather than numbers."""
-        column = self._data[name]
-        return isinstance(column, Coded) or column.dtype.kind == "O"
-
     def take(self, rows: np.ndarray) -> Columns:
         """The rows selected by ``rows`` (an index array or a boolean mask), in that order."""
         rows = np.asarray(rows)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._cells import number_or_nan
 from .columns import Columns
 from .csvfile import CsvError, TooManyFields, parse_csv
 from .errors import AnalysisError
@@ -79,7 +80,7 @@ def tidy_population(population: Columns, by: Sequence[str]) -> Columns:
             f"{', '.join(map(str, population.columns))}"
         )
     given = population["count"]
-    counts = np.array([_number(v) for v in given.tolist()], dtype=float)
+    counts = np.array([number_or_nan(v) for v in given.tolist()], dtype=float)
     unread = np.flatnonzero(np.isnan(counts))
     if len(unread):
         raise AnalysisError(f"population column 'count' has a non-number: "
@@ -101,20 +102,6 @@ def tidy_population(population: Columns, by: Sequence[str]) -> Columns:
     keys = list(totals)
     return Columns({**{c: [k[i] for k in keys] for i, c in enumerate(by)},
                     "count": np.array(list(totals.values()), dtype=float)}, length=len(keys))
-
-
-def _number(value: object) -> float:
-    """A count as a float; NaN for what is no number (pandas' ``to_numeric`` with
-    ``errors="coerce"``: an empty text is no count either)."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return float(text) if text.isascii() and "_" not in text else np.nan
-        except ValueError:
-            return np.nan
-    if value is None or isinstance(value, bool):
-        return np.nan
-    return float(value)
 
 
 def weighting_population(responses: pd.DataFrame, population: pd.DataFrame,

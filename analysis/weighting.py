@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._cells import factorize_columns, natural_key, parse_number
+from ._cells import factorize_columns, natural_key, number_or_nan
 from .columns import Columns
 from .errors import AnalysisError
 from .notes import Note
@@ -502,16 +502,11 @@ def _row_counts(data: Columns, counts: str | None) -> np.ndarray:
         return np.ones(len(data))
     _require_columns(data, [counts])
     coded = data.coded(counts)
-    lookup = np.array([_count(v) for v in coded.levels] + [np.nan])
+    lookup = np.array([number_or_nan(v) for v in coded.levels] + [np.nan])
     values = lookup[coded.codes]
     if np.isnan(values).any() or (values < 0).any():
         raise AnalysisError(f"column {counts!r} must hold non-negative numbers")
     return values
-
-
-def _count(value: object) -> float:
-    number = parse_number(value)
-    return np.nan if number is None else number
 
 
 def _require_columns(data: Columns, columns: Sequence[str]) -> None:
