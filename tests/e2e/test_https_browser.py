@@ -16,7 +16,9 @@ import json
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Page, Response
 
+from tests.dialog.test_staff_navigation import MENU
 from tests.e2e.conftest import (
     COUNCILLOR_EMAIL,
     PASSWORD,
@@ -94,12 +96,17 @@ def test_staff_sign_in_and_download_the_export(deployed, new_page, label):
     export_csv(page, f"{label}-staff", "sv")
 
 
+def _console_errors(page, containing: str = "") -> list[str]:
+    """The console errors of the page from now on that contain ``containing``."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and containing in message.text else None)
+    return errors
+
+
 def _refusals(page) -> list[str]:
     """What the browser refuses under the Content-Security-Policy, as console errors."""
-    refused: list[str] = []
-    page.on("console", lambda message: refused.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text else None)
-    return refused
+    return _console_errors(page, "Content Security Policy")
 
 
 def _sign_in_under_csp(page, server: Server, email: str) -> None:
@@ -160,3 +167,89 @@ def test_maps_and_walk_photos_under_the_real_policy(deployed, new_page, label):
     assert image.evaluate("img => img.complete && img.naturalWidth") == 1600
     shot(staff, f"{label}-walk-photo")
     assert refused == []
+
+
+def _staff_under_csp(new_page, server: Server) -> tuple[Page, list[str]]:
+    """A staff member signed in under the real policy, and the page's console errors (the
+    policy's refusals among them)."""
+    page = new_page(1280, 800, axe=False, ignore_https_errors=True)
+    errors = _console_errors(page)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _sign_in_under_csp(page, server, STAFF_EMAIL)
+    assert "/staff/login" not in page.url
+    return page, errors
+
+
+def _shown(page, response, errors: list[str]) -> str:
+    """The page came as a 200 with its heading and no console error; its heading."""
+    assert response is not None and response.status == 200, (page.url, response)
+    heading = page.locator("main h1")
+    assert heading.count() == 1 and heading.is_visible(), page.url
+    assert errors == [], (page.url, errors)
+    return heading.inner_text()
+
+
+def test_every_staff_menu_page_behind_nginx(nginx_server, new_page):
+    # The navigation test's list: a new menu page is opened here too.
+    page, errors = _staff_under_csp(new_page, nginx_server)
+    for path in MENU["staff"]:
+        _shown(page, page.goto(f"{nginx_server.url}{path}"), errors)
+    shot(page, "https-nginx-staff-menu-last")
+
+
+def _submit(page, button) -> Response | None:
+    with page.expect_navigation() as navigation:
+        button.click()
+    return navigation.value
+
+
+def test_staff_forms_post_through_nginx(nginx_server, new_page):
+    """Forms with their CSRF token over TLS behind nginx, production settings: a new round,
+    its sample (multipart), its first letters, and a measure in the åtgärdsplan."""
+    server = nginx_server
+    page, errors = _staff_under_csp(new_page, server)
+    slug = "urval-https"
+    _shown(page, page.goto(f"{server.url}/staff/new-round"), errors)
+    template = page.locator("select[name=source] option[value^='template:']").first
+    page.select_option("select[name=source]", template.get_attribute("value"))
+    page.fill("input[name=slug]", slug)
+    page.fill("input[name=title]", "Urval över https")
+    _shown(page, _submit(page, page.locator("main form button.primary")), errors)
+    assert "/staff/pending/" in page.url
+    _shown(page, _submit(page, page.locator("form[action$='/publish'] button")), errors)
+    assert page.url.endswith(f"/staff/surveys/{slug}/")
+
+    # The sample: two files in one multipart post.
+    _shown(page, page.goto(f"{server.url}/staff/urval/"), errors)
+    with page.expect_navigation() as navigation:
+        page.locator(f"main a[href$='/urval/{slug}/']").click()
+    _shown(page, navigation.value, errors)
+    members = "".join(f"p{n},{'centrum' if n % 2 else 'norr'},Namn {n},Storgatan {n}\n"
+                      for n in range(1, 7))
+    for field, text in (("sample", "id,stratum,address1,address2\n" + members),
+                        ("strata", "stratum,population\ncentrum,9200\nnorr,4100\n")):
+        page.set_input_files(f"input[name={field}]", files=[{
+            "name": f"{field}.csv", "mimeType": "text/csv", "buffer": text.encode()}])
+    _shown(page, _submit(page, page.locator("main form button.primary")), errors)
+    assert page.locator(".notice").count() == 1, page.locator("main").inner_text()[:500]
+    assert server.query("SELECT count(*) FROM sample_member m JOIN survey s "
+                        "ON m.survey_id = s.id WHERE s.slug = ?", slug)[0][0] == 6
+    page.locator("input[name=kind][value=invitation]").check()
+    letters = _submit(page, page.locator(f"form[action$='/urval/{slug}/utskick'] button"))
+    assert "6" in _shown(page, letters, errors)
+    assert page.locator("main svg").count() == 6
+    shot(page, "https-nginx-letters")
+
+    # A measure in the åtgärdsplan: an ordinary urlencoded post.
+    _shown(page, page.goto(f"{server.url}/staff/atgardsplan/ny"), errors)
+    page.select_option("select[name=problem]", index=1)
+    page.fill("textarea[name=what_sv]", "Belysning vid resecentrum (https)")
+    page.locator("input[name=responsible][value=kommun]").check()
+    page.fill("input[name=responsible_name]", "Samhällsbyggnadsförvaltningen")
+    page.fill("input[name=starts]", "2026-03-01")
+    page.fill("input[name=ends]", "2026-11-30")
+    page.select_option("select[name=status]", "planned")
+    _shown(page, _submit(page, page.locator("main form button.primary")), errors)
+    assert "Belysning vid resecentrum (https)" in page.locator("main").inner_text()
+    assert page.locator(".notice").count() == 1
+    shot(page, "https-nginx-measure")
