@@ -6,7 +6,8 @@ mode, a real SECRET_KEY, Secure cookies), Chromium accepting the harness's self-
 certificate. Before Referrer-Policy became same-origin, the first form post of each failed.
 The map pages and a trygghetsvandring's photo upload run under the real Content-Security-Policy:
 Leaflet comes from the app's (or nginx's) static files and a photo goes through nginx's body
-limit.
+limit. Behind nginx, staff open every page of their menu without a console error and post
+real forms with their CSRF token: a new round, its sample and letters, a measure.
 """
 
 from __future__ import annotations
