@@ -26,7 +26,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Coded", "Columns"]
+__all__ = ["Coded", "Columns", "is_missing"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +53,7 @@ class Coded:
         """Code a sequence of values; None and float NaN are missing. Levels keep the order
         in which values first appear."""
         index: dict[object, int] = {}
-        codes = [-1 if _missing(v) else index.setdefault(v, len(index)) for v in values]
+        codes = [-1 if is_missing(v) else index.setdefault(v, len(index)) for v in values]
         return cls(np.array(codes, dtype=np.int64), np.array(list(index), dtype=object))
 
     def values(self) -> np.ndarray:
@@ -217,5 +217,6 @@ class Columns:
         return f"Columns({len(self)} rows: {', '.join(self._data)})"
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+def is_missing(value: object) -> bool:
+    """Whether a single value is missing: None or a float NaN (numpy's included)."""
+    return value is None or (isinstance(value, float | np.floating) and value != value)

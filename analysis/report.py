@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .columns import Columns
+from .columns import Columns, is_missing
 from .errors import AnalysisError
 from .method_notes import METHOD_NOTES
 from .notes import LANGUAGES, Note
@@ -209,11 +209,7 @@ def _csv_texts(rows: Columns, name: str) -> list[str]:
         return text.tolist()
     if kind in "biu":
         return column.astype(str).tolist()
-    return ["" if _missing(v) else str(v) for v in column]
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
+    return ["" if is_missing(v) else str(v) for v in column]
 
 
 # -- ranking.xlsx ---------------------------------------------------------------------------
@@ -240,18 +236,12 @@ def _write_excel(result: RankingResult, rows: Columns, path: Path,
                   f"Weighting: {w.method}, n = {w.n:.0f}, effective n (Kish) = "
                   f"{w.n_eff:.1f}")]
     notes = [*METHOD_NOTES, *result.notes, *extra]
-    tables.append(("method notes", Columns({"svenska": _objects([n.sv for n in notes]),
-                                            "english": _objects([n.en for n in notes])})))
+    tables.append(("method notes", Columns({"svenska": [n.sv for n in notes],
+                                            "english": [n.en for n in notes]})))
     for name, table in tables:
         sheet = _write_table(book, header, _sheet_name(name, used), table)
         sheet.set_column(0, len(RANKING_COLUMNS), 14)
     book.close()
-
-
-def _objects(values: list[str]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 def _write_table(book: Workbook, header: object, name: str, table: Columns) -> Worksheet:
@@ -275,7 +265,7 @@ def _cells(table: Columns, name: str) -> Iterator[object]:
 def _write_cell(sheet: Worksheet, row: int, col: int, value: object) -> None:
     """One cell as ``to_excel`` wrote it: missing and "" left empty, infinities as the texts
     "inf" and "-inf", numbers as numbers, booleans as booleans, anything else as text."""
-    if _missing(value) or value == "":
+    if is_missing(value) or value == "":
         return
     if isinstance(value, bool | np.bool_):
         sheet.write_boolean(row, col, bool(value))
@@ -294,7 +284,7 @@ def _write_readable(book: Workbook, header: object, name: str, readable: Readabl
     sheet = _write_table(book, header, name, table)
     share = book.add_format({"num_format": "0 %"})
     for column, title in enumerate(table.columns):
-        texts = [str(title), *(str(v) for v in _cells(table, title) if not _missing(v))]
+        texts = [str(title), *(str(v) for v in _cells(table, title) if not is_missing(v))]
         width = min(max(len(t) for t in texts) + 2, 60)
         sheet.set_column(column, column, width, share if title in readable.percent else None)
     sheet.freeze_panes(1, 1)
